@@ -1,0 +1,92 @@
+// One name per GPU model across providers: Vast says "RTX 4090", TensorDock says
+// "geforcertx4090-pcie-24gb", an operator types "4090". All three must meet.
+
+/** Lower-case, vendor words and punctuation removed: "NVIDIA GeForce RTX 4090" -> "rtx4090". */
+export function compactGpuName(raw: string): string {
+  return raw
+    .toLowerCase()
+    .replace(/nvidia|geforce|tesla|quadro(?=\s*rtx)/g, '')
+    .replace(/[^a-z0-9]/g, '');
+}
+
+/** Reads a VRAM size out of a name such as "a100-pcie-80gb" ("80GB" -> 80). */
+export function vramGbFromName(raw: string): number | null {
+  const match = /(\d{2,3})\s*gb\b/i.exec(raw);
+  return match ? Number(match[1]) : null;
+}
+
+type Rule = readonly [RegExp, (match: RegExpExecArray, vramGb: number | null) => string];
+
+// Most specific first: "h100nvl" must not fall through to the generic "h100" rule.
+const RULES: readonly Rule[] = [
+  [/^gh200/, () => 'GH200'],
+  [/^h100nvl/, () => 'H100 NVL'],
+  [/^h100sxm/, () => 'H100 SXM'],
+  [/^h100/, () => 'H100 PCIe'],
+  [/^h200/, () => 'H200'],
+  [/^b200/, () => 'B200'],
+  [/^a100/, (_m, vram) => (vram === null ? 'A100' : vram >= 60 ? 'A100 80GB' : 'A100 40GB')],
+  [/^a800/, () => 'A800'],
+  [/^l40s/, () => 'L40S'],
+  [/^l40/, () => 'L40'],
+  [/^l4(?!\d)/, () => 'L4'],
+  [/^a10g/, () => 'A10G'],
+  [/^a(10|16|30|40)(?!\d)/, (m) => `A${m[1]}`],
+  [/^rtxpro(\d{4})/, (m) => `RTX PRO ${m[1]}`],
+  [/^rtx6000ada/, () => 'RTX 6000 Ada'],
+  [/^rtx(\d{4})ada/, (m) => `RTX ${m[1]} Ada`],
+  [/^(?:rtx)?a(\d{4})(?!\d)/, (m) => `RTX A${m[1]}`],
+  [/^qrtx(\d{4})|^rtx(\d{4})quadro/, (m) => `Quadro RTX ${m[1] ?? m[2]}`],
+  [/^(gtx)?(?:rtx)?(\d{4})(ti|super|s)?(?!\d)/, (m) => `${m[1] ? 'GTX' : 'RTX'} ${m[2]}${suffix(m[3])}`],
+  [/^(v100|p100|t4|p40|p4|k80|titanrtx|titanv)(?!\d)/, (m) => (m[1] ?? '').toUpperCase().replace('TITAN', 'Titan ')],
+];
+
+function suffix(raw: string | undefined): string {
+  if (raw === 'ti') return ' Ti';
+  if (raw === 'super') return ' Super';
+  if (raw === 's') return 'S';
+  return '';
+}
+
+/**
+ * The canonical model name for a provider's GPU name. `vramGb` (per GPU) separates models that
+ * share a name across memory sizes (A100 40GB and 80GB). Unknown names come back tidied, not dropped.
+ */
+export function normalizeGpuModel(raw: string, vramGb?: number | null): string {
+  const compact = compactGpuName(raw);
+  const vram = vramGb ?? vramGbFromName(raw);
+  for (const [pattern, name] of RULES) {
+    const match = pattern.exec(compact);
+    if (match) return name(match, vram);
+  }
+  return raw.trim().replace(/[_\s]+/g, ' ');
+}
+
+/**
+ * Does a user's GPU query ("4090", "rtx-4090", "a100") name this model? Matches on the compact
+ * form, never splitting a number: "a10" does not match "A100 80GB", "090" does not match "RTX 4090".
+ */
+export function gpuModelMatches(query: string, model: string): boolean {
+  const needle = compactGpuName(query);
+  if (needle === '') return true;
+  const haystack = compactGpuName(model);
+  const canonicalNeedle = compactGpuName(normalizeGpuModel(query));
+  for (const candidate of new Set([needle, canonicalNeedle])) {
+    let from = 0;
+    for (;;) {
+      const at = haystack.indexOf(candidate, from);
+      if (at < 0) break;
+      const before = haystack[at - 1];
+      const after = haystack[at + candidate.length];
+      const splitsNumberBefore = before !== undefined && isDigit(before) && isDigit(candidate[0] ?? '');
+      const splitsNumberAfter = after !== undefined && isDigit(after) && isDigit(candidate.at(-1) ?? '');
+      if (!splitsNumberBefore && !splitsNumberAfter) return true;
+      from = at + 1;
+    }
+  }
+  return false;
+}
+
+function isDigit(char: string): boolean {
+  return char >= '0' && char <= '9';
+}
