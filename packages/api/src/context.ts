@@ -1,0 +1,47 @@
+// Request context in two layers: what the server holds for its lifetime (ApiDeps), and the per-request
+// inner context — a forked entity manager and the services bound to it — that tests build directly.
+import type { Clock } from '@gpu-shopper/domain';
+import type { EntityManager, Orm } from '@gpu-shopper/db';
+import type { CallerCache, InventoryService, SessionProvisioner } from '@gpu-shopper/services';
+import { ApiKeyService, BudgetService, CostService, SessionService } from '@gpu-shopper/services';
+
+export interface ApiDeps {
+  orm: Orm;
+  clock: Clock;
+  inventory: InventoryService;
+  callerCache: CallerCache;
+  provisioner: SessionProvisioner | null;
+}
+
+export interface RequestInfo {
+  /** The bearer token as presented, unverified. */
+  apiKey: string | null;
+  idempotencyKey?: string | null;
+}
+
+export function createInnerContext(deps: ApiDeps, request: RequestInfo) {
+  const em: EntityManager = deps.orm.em.fork();
+  return {
+    em,
+    clock: deps.clock,
+    apiKey: request.apiKey,
+    idempotencyKey: request.idempotencyKey ?? null,
+    inventory: deps.inventory,
+    services: {
+      apiKeys: new ApiKeyService(em, deps.clock, deps.callerCache),
+      sessions: new SessionService(em, deps.clock, deps.provisioner),
+      costs: new CostService(em),
+      budgets: new BudgetService(em, deps.clock),
+    },
+  };
+}
+export type Context = ReturnType<typeof createInnerContext>;
+
+/** Reads `Authorization: Bearer <key>` (and the idempotency key) from a Node request's headers. */
+export function requestInfoFromHeaders(headers: Record<string, string | string[] | undefined>): RequestInfo {
+  const authorization = headers.authorization;
+  const value = Array.isArray(authorization) ? authorization[0] : authorization;
+  const match = value === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(value);
+  const idempotency = headers['idempotency-key'];
+  return { apiKey: match?.[1] ?? null, idempotencyKey: (Array.isArray(idempotency) ? idempotency[0] : idempotency) ?? null };
+}

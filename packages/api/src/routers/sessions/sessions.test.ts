@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { SessionEntity } from '@gpu-shopper/db';
+import { transitionSession } from '@gpu-shopper/services';
+import { createHarness, type Harness } from '../../test-support/harness';
+
+describe('sessions router', () => {
+  let h: Harness;
+  beforeEach(async () => {
+    h = await createHarness();
+  });
+  afterEach(() => h.close());
+
+  const markReady = async (id: string) => {
+    const em = h.orm.em.fork();
+    const row = await em.findOneOrFail(SessionEntity, { id });
+    transitionSession(em, h.clock, row, 'ready', { reason: 'agent healthy', actor: 'system' });
+    await em.flush();
+  };
+
+  describe('happy paths', () => {
+    it('lists and reads the caller’s own sessions with their history', async () => {
+      const id = await h.seedSession('atlas');
+      const atlas = h.as(h.keys.atlas!);
+      expect((await atlas.sessions.list({})).sessions.map((s) => s.id)).toEqual([id]);
+      const detail = await atlas.sessions.get({ id });
+      expect(detail).toMatchObject({ id, state: 'provisioning', workload: 'batch', reservation: { hours: 2, startsAt: '2026-03-01T10:00:00.000Z', endsAt: '2026-03-01T12:00:00.000Z', hardMaxEndsAt: '2026-03-01T22:00:00.000Z' } });
+      expect(detail.label).toBe(`gpu-shopper:test:${id}`);
+      expect(detail.events).toEqual([{ at: '2026-03-01T10:00:00.000Z', from: null, to: 'provisioning', reason: 'requested', actor: 'test' }]);
+    });
+
+    it('records "done" as a transition to stopping with who and why, and is idempotent', async () => {
+      const id = await h.seedSession('atlas');
+      await markReady(id);
+      h.clock.advance(60_000);
+      const atlas = h.as(h.keys.atlas!);
+      const done = await atlas.sessions.done({ id, storage: 'preserve' });
+      expect(done.state).toBe('stopping');
+      expect(done.endReason).toBe('done');
+      expect(done.events.at(-1)).toMatchObject({ from: 'ready', to: 'stopping', reason: 'done (storage: preserve)', actor: 'consumer:atlas' });
+      const again = await atlas.sessions.done({ id });
+      expect(again.events).toHaveLength(done.events.length);
+    });
+
+    it('extends within 12 hours and refuses beyond without approval', async () => {
+      const id = await h.seedSession('atlas', 4);
+      const atlas = h.as(h.keys.atlas!);
+      const extended = await atlas.sessions.extend({ id, hours: 3 });
+      expect(extended.reservation).toMatchObject({ hours: 7, endsAt: '2026-03-01T17:00:00.000Z' });
+      await expect(atlas.sessions.extend({ id, hours: 6 })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+      expect((await atlas.sessions.get({ id })).reservation.hours).toBe(7);
+    });
+
+    it('lets an operator force any session down, and lists ended ones only with all', async () => {
+      const id = await h.seedSession('borealis');
+      const admin = h.as(h.adminKey);
+      const forced = await admin.sessions.shutdown({ id });
+      expect(forced).toMatchObject({ state: 'stopping', endReason: 'forced' });
+      expect(forced.events.at(-1)?.actor).toMatch(/^operator:/);
+      expect((await admin.sessions.list({ consumer: 'borealis' })).sessions).toHaveLength(1);
+      expect((await admin.sessions.list({ state: 'ready' })).sessions).toHaveLength(0);
+    });
+
+    it('hides terminated sessions unless all=true', async () => {
+      const id = await h.seedSession('atlas');
+      const em = h.orm.em.fork();
+      const row = await em.findOneOrFail(SessionEntity, { id });
+      transitionSession(em, h.clock, row, 'failed', { reason: 'no offer', actor: 'system', endReason: 'provision_failed', failureReason: 'no offer left' });
+      await em.flush();
+      const atlas = h.as(h.keys.atlas!);
+      expect((await atlas.sessions.list({})).sessions).toHaveLength(0);
+      expect((await atlas.sessions.list({ all: true })).sessions[0]).toMatchObject({ state: 'failed', failureReason: 'no offer left', endedAt: '2026-03-01T10:00:00.000Z' });
+    });
+  });
+
+  describe('errors', () => {
+    it('answers "provisioning not available" (503), never a fake session, when no provisioner is configured', async () => {
+      const atlas = h.as(h.keys.atlas!);
+      await expect(atlas.sessions.create({ gpu: '4090', hours: 2 })).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('provisioning not available') });
+      expect((await atlas.sessions.list({ all: true })).sessions).toHaveLength(0);
+    });
+
+    it('validates input and names the field', async () => {
+      const atlas = h.as(h.keys.atlas!);
+      await expect(atlas.sessions.create({ gpu: '4090', hours: 13 })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('hours') });
+      await expect(atlas.sessions.create({ hours: 2 })).rejects.toMatchObject({ message: expect.stringContaining('offerId') });
+      await expect(atlas.sessions.create({ gpu: 'h100', hours: 2, workload: 'llm' })).rejects.toMatchObject({ message: expect.stringContaining('llmModel') });
+    });
+
+    it('refuses impossible transitions', async () => {
+      const id = await h.seedSession('atlas');
+      const atlas = h.as(h.keys.atlas!);
+      await atlas.sessions.shutdown({ id });
+      await expect(atlas.sessions.extend({ id, hours: 1 })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+    });
+
+    it('answers NOT_FOUND for an unknown session', async () => {
+      await expect(h.as(h.adminKey).sessions.get({ id: 'ses_nope' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    });
+  });
+
+  describe('auth', () => {
+    it('rejects a missing or bad key with UNAUTHORIZED', async () => {
+      await expect(h.as(null).sessions.list({})).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+      await expect(h.as('gsc_not-a-real-key').sessions.list({})).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
+    });
+
+    it('isolates consumers: another consumer’s session is NOT_FOUND for reads and writes', async () => {
+      const id = await h.seedSession('atlas');
+      const borealis = h.as(h.keys.borealis!);
+      await expect(borealis.sessions.get({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(borealis.sessions.done({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      await expect(borealis.sessions.shutdown({ id })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+      expect((await borealis.sessions.list({ all: true })).sessions).toEqual([]);
+      expect((await h.as(h.adminKey).sessions.get({ id })).id).toBe(id);
+    });
+
+    it('needs a consumer key to create a session', async () => {
+      await expect(h.as(h.adminKey).sessions.create({ gpu: '4090', hours: 1 })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+    });
+  });
+});

@@ -1,0 +1,13 @@
+// A consumer: an application that rents GPUs through us and is billed for them.
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { baseProperties } from './base';
+
+export const ConsumerEntity = defineEntity({
+  name: 'Consumer',
+  tableName: 'consumers',
+  properties: {
+    ...baseProperties,
+    name: p.string().unique(),
+  },
+});
+export type ConsumerRow = InferEntity<typeof ConsumerEntity>;

@@ -1,0 +1,20 @@
+// The cost ledger: what a session cost in one hour, per kind of charge, in integer micro-dollars.
+import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { PROVIDER_NAMES } from '@gpu-shopper/domain';
+
+export const CostEntryEntity = defineEntity({
+  name: 'CostEntry',
+  tableName: 'cost_entries',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    sessionId: p.string().index(),
+    consumerId: p.string().index(),
+    provider: p.enum([...PROVIDER_NAMES]),
+    gpuModel: p.string(),
+    kind: p.enum(['compute', 'storage'] as const),
+    hourStart: p.datetime().index(),
+    costMicros: p.integer(),
+  },
+  uniques: [{ properties: ['sessionId', 'hourStart', 'kind'] }],
+});
+export type CostEntryRow = InferEntity<typeof CostEntryEntity>;

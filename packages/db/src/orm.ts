@@ -1,0 +1,42 @@
+// The ORM's one configuration: SQLite, explicit entities, committed migrations run at boot.
+import { Migrator } from '@mikro-orm/migrations';
+import { defineConfig, MikroORM } from '@mikro-orm/sqlite';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { ALL_ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+export const DEFAULT_DB_PATH = './data/gpu-shopper.db';
+
+export function resolveDbPath(env: NodeJS.ProcessEnv = process.env): string {
+  return env.GPU_SHOPPER_DB ?? DEFAULT_DB_PATH;
+}
+
+export interface OrmOptions {
+  /** A file path, or ':memory:' for tests. */
+  dbPath: string;
+  debug?: boolean;
+}
+
+export function ormConfig(options: OrmOptions) {
+  return defineConfig({
+    dbName: options.dbPath,
+    entities: ALL_ENTITIES,
+    extensions: [Migrator],
+    migrations: { migrationsList: MIGRATIONS, snapshot: false, transactional: true, silent: true },
+    debug: options.debug ?? false,
+    // Entities are plain defineEntity schemas: nothing to discover by reflection.
+    discovery: { warnWhenNoEntities: true },
+    allowGlobalContext: false,
+  });
+}
+
+export type Orm = MikroORM;
+
+/** Opens the database and brings its schema up to date with the committed migrations. */
+export async function openDatabase(options: OrmOptions): Promise<Orm> {
+  if (options.dbPath !== ':memory:') mkdirSync(dirname(options.dbPath), { recursive: true });
+  const orm = await MikroORM.init(ormConfig(options));
+  await orm.getMigrator().up();
+  return orm;
+}

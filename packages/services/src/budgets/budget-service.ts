@@ -1,0 +1,95 @@
+// Budgets: consumers set their own; operators set anyone's, or a global one.
+import type { EntityManager } from '@mikro-orm/sqlite';
+import type { Budget, BudgetAction, BudgetPeriod, Caller, Clock } from '@gpu-shopper/domain';
+import { ForbiddenError, microsToUsd, NotFoundError, usdToMicros, ValidationError } from '@gpu-shopper/domain';
+import { BudgetEntity, type BudgetRow } from '@gpu-shopper/db';
+import { scopeOf } from '../caller';
+import { consumerIdByName } from '../consumers';
+import { newId } from '../ids';
+
+export interface NewBudget {
+  /** A consumer's name; omitted: the caller's own (consumers) or a global budget (operators). */
+  consumer?: string;
+  limitUsd: number;
+  period: BudgetPeriod;
+  thresholdsPercent?: number[];
+  webhookUrl?: string;
+  action?: BudgetAction;
+}
+
+export const DEFAULT_THRESHOLDS_PERCENT = [50, 80, 100];
+
+export class BudgetService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+  ) {}
+
+  async create(caller: Caller, input: NewBudget): Promise<Budget> {
+    const consumerId = await this.targetConsumer(caller, input.consumer);
+    if (input.webhookUrl !== undefined) assertWebhookUrl(input.webhookUrl);
+    const now = this.clock.now();
+    const row = this.em.create(BudgetEntity, {
+      id: newId('bud'),
+      consumerId,
+      limitMicros: usdToMicros(input.limitUsd),
+      period: input.period,
+      thresholdsPercent: [...(input.thresholdsPercent ?? DEFAULT_THRESHOLDS_PERCENT)].sort((a, b) => a - b),
+      webhookUrl: input.webhookUrl ?? null,
+      action: input.action ?? 'alert',
+      createdAt: now,
+      updatedAt: now,
+    });
+    await this.em.flush();
+    return toBudget(row);
+  }
+
+  async list(caller: Caller): Promise<Budget[]> {
+    const scope = scopeOf(caller);
+    const rows = await this.em.find(BudgetEntity, scope === null ? {} : { consumerId: scope }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return rows.map(toBudget);
+  }
+
+  async delete(caller: Caller, id: string): Promise<Budget> {
+    const scope = scopeOf(caller);
+    const row = await this.em.findOne(BudgetEntity, scope === null ? { id } : { id, consumerId: scope });
+    if (row === null) throw new NotFoundError('budget', id);
+    const budget = toBudget(row);
+    this.em.remove(row);
+    await this.em.flush();
+    return budget;
+  }
+
+  private async targetConsumer(caller: Caller, consumerName: string | undefined): Promise<string | null> {
+    if (caller.role === 'admin') return consumerName === undefined ? null : consumerIdByName(this.em, consumerName);
+    if (consumerName !== undefined && consumerName !== caller.consumerName) throw new ForbiddenError('a consumer key can only set its own budgets');
+    return caller.consumerId;
+  }
+}
+
+/** Webhooks go to https endpoints (plain http only to this machine, for development). */
+export function assertWebhookUrl(raw: string): void {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ValidationError('webhookUrl', 'is not a URL');
+  }
+  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1' || url.hostname === '[::1]';
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && local)) throw new ValidationError('webhookUrl', 'must be an https:// URL');
+  if (url.username !== '' || url.password !== '') throw new ValidationError('webhookUrl', 'must not carry credentials');
+}
+
+function toBudget(row: BudgetRow): Budget {
+  return {
+    id: row.id,
+    consumerId: row.consumerId ?? null,
+    limitUsd: microsToUsd(row.limitMicros),
+    period: row.period,
+    thresholdsPercent: row.thresholdsPercent,
+    webhookUrl: row.webhookUrl ?? null,
+    action: row.action,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}

@@ -1,0 +1,140 @@
+// The menu: offers from every configured provider, cached per provider, filtered and sorted here so
+// that every filter works for every provider. One provider failing never empties the menu.
+import type { Clock, Offer, OfferFilter, ProviderName } from '@gpu-shopper/domain';
+import { DEFAULT_OFFER_DISK_GB, selectOffers } from '@gpu-shopper/domain';
+import type { ProviderAdapter } from '@gpu-shopper/providers';
+
+/** The part of an adapter the menu needs. */
+export type OfferSource = Pick<ProviderAdapter, 'name' | 'searchOffers'>;
+import { RateLimitedError } from '@gpu-shopper/providers';
+import { OfferCache, type ProviderCacheStatus } from './offer-cache';
+
+export interface ProviderMenuStatus {
+  provider: ProviderName;
+  status: ProviderCacheStatus;
+  offerCount: number;
+  fetchedAt: string | null;
+  nextFetchAt: string;
+  rateLimited: boolean;
+  error: string | null;
+}
+
+export interface Menu {
+  offers: Offer[];
+  providers: ProviderMenuStatus[];
+}
+
+export interface InventoryServiceOptions {
+  adapters: readonly OfferSource[];
+  clock: Clock;
+  /** Disk priced into every offer's all-in $/h. */
+  diskGb?: number;
+  logger?: { warn(message: string): void };
+}
+
+const MAX_MEMOIZED_QUERIES = 256;
+
+export class InventoryService {
+  private readonly caches = new Map<ProviderName, OfferCache>();
+  private readonly inFlight = new Map<ProviderName, Promise<void>>();
+  /** Results of recent queries, valid while no provider's offers changed. */
+  private readonly memo = new Map<string, { generation: string; offers: Offer[] }>();
+  private adapters: readonly OfferSource[];
+
+  constructor(private readonly options: InventoryServiceOptions) {
+    this.adapters = options.adapters;
+    for (const adapter of options.adapters) this.caches.set(adapter.name, new OfferCache(options.clock));
+  }
+
+  /** Swaps a provider's adapter (a new key was configured): its cache starts over. */
+  replaceAdapter(adapter: OfferSource): void {
+    this.adapters = [...this.adapters.filter((a) => a.name !== adapter.name), adapter];
+    this.caches.set(adapter.name, new OfferCache(this.options.clock));
+    this.memo.clear();
+  }
+
+  providerNames(): ProviderName[] {
+    return this.adapters.map((adapter) => adapter.name);
+  }
+
+  async search(filter: OfferFilter): Promise<Menu> {
+    await this.refreshDue(filter.provider);
+    const generation = this.generation();
+    const key = JSON.stringify(filter);
+    const hit = this.memo.get(key);
+    let offers: Offer[];
+    if (hit !== undefined && hit.generation === generation) {
+      offers = hit.offers;
+    } else {
+      offers = selectOffers(this.allOffers(filter.provider), filter);
+      if (this.memo.size >= MAX_MEMOIZED_QUERIES) this.memo.clear();
+      this.memo.set(key, { generation, offers });
+    }
+    return { offers, providers: this.statuses() };
+  }
+
+  /** Finds one offer by id in the current menu (refreshing first if due). */
+  async findOffer(offerId: string): Promise<Offer | null> {
+    await this.refreshDue();
+    for (const cache of this.caches.values()) {
+      const offer = cache.offers().find((candidate) => candidate.id === offerId);
+      if (offer !== undefined) return offer;
+    }
+    return null;
+  }
+
+  statuses(): ProviderMenuStatus[] {
+    return this.adapters.map((adapter) => {
+      const cache = this.cacheFor(adapter.name);
+      return {
+        provider: adapter.name,
+        status: cache.status(),
+        offerCount: cache.offers().length,
+        fetchedAt: cache.fetchedAt()?.toISOString() ?? null,
+        nextFetchAt: cache.nextFetchAt().toISOString(),
+        rateLimited: cache.isRateLimited(),
+        error: cache.lastError(),
+      };
+    });
+  }
+
+  private allOffers(provider: ProviderName | undefined): Offer[] {
+    if (provider !== undefined) return this.caches.get(provider)?.offers() ?? [];
+    return this.adapters.flatMap((adapter) => this.cacheFor(adapter.name).offers());
+  }
+
+  private generation(): string {
+    return this.adapters.map((adapter) => this.cacheFor(adapter.name).generation()).join(':');
+  }
+
+  private cacheFor(provider: ProviderName): OfferCache {
+    const cache = this.caches.get(provider);
+    if (cache === undefined) throw new Error(`no cache for provider ${provider}`);
+    return cache;
+  }
+
+  private async refreshDue(only?: ProviderName): Promise<void> {
+    const due = this.adapters.filter((adapter) => (only === undefined || adapter.name === only) && this.cacheFor(adapter.name).isDue());
+    await Promise.all(due.map((adapter) => this.refresh(adapter)));
+  }
+
+  /** One fetch per provider at a time: concurrent requests share it. */
+  private refresh(adapter: OfferSource): Promise<void> {
+    const running = this.inFlight.get(adapter.name);
+    if (running !== undefined) return running;
+    const cache = this.cacheFor(adapter.name);
+    const fetching = adapter
+      .searchOffers({ diskGb: this.options.diskGb ?? DEFAULT_OFFER_DISK_GB })
+      .then(
+        (offers) => cache.store(offers),
+        (error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          this.options.logger?.warn(`inventory: ${adapter.name} offers unavailable: ${message}`);
+          cache.recordFailure(message, error instanceof RateLimitedError);
+        },
+      )
+      .finally(() => this.inFlight.delete(adapter.name));
+    this.inFlight.set(adapter.name, fetching);
+    return fetching;
+  }
+}
