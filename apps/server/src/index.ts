@@ -1,0 +1,4 @@
+export * from './announce';
+export * from './config';
+export * from './logger';
+export * from './start';
