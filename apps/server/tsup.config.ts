@@ -6,7 +6,9 @@ export default defineConfig({
   format: ['esm'],
   platform: 'node',
   target: 'node20',
+  // Our workspace packages ship TypeScript source: bundle them. Everything else resolves from node_modules.
   noExternal: [/^@gpu-shopper\//],
+  external: [/^(?!@gpu-shopper\/)[^./]/],
   splitting: true,
   sourcemap: true,
   clean: true,

@@ -5,14 +5,16 @@ import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
 import { appRouter, createInnerContext, openApiDocument, REST_BASE_PATH, requestInfoFromHeaders, type ApiDeps, type AppRouter } from '@gpu-shopper/api';
 import type { Logger } from '../logger';
 import { registerDocs } from './docs';
+import { registerInventoryResponseCache } from './inventory-response-cache';
 
 export function buildHttpServer(deps: ApiDeps, logger: Logger): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, maxParamLength: 500 });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 500 } });
   const createContext = ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => createInnerContext(deps, requestInfoFromHeaders(req.headers));
   const onError = ({ error, path }: { error: { code: string; message: string; cause?: unknown }; path?: string }) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') logger.error(`${path ?? '?'}: ${error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : error.message}`);
   };
 
+  registerInventoryResponseCache(app, deps, [`${REST_BASE_PATH}/inventory`, '/trpc/inventory.search']);
   app.get('/healthz', () => ({ status: 'ok' }));
   const document = JSON.stringify(openApiDocument());
   app.get(`${REST_BASE_PATH}/openapi.json`, (_request, reply) => reply.type('application/json').send(document));

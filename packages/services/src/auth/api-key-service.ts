@@ -26,6 +26,11 @@ export class CallerCache {
 
   constructor(private readonly clock: Clock) {}
 
+  /** The caller for a presented key if it was verified in the last few seconds; null otherwise. */
+  lookup(presentedKey: string | null): Caller | null {
+    return presentedKey ? this.get(hashApiKey(presentedKey)) : null;
+  }
+
   get(hash: string): Caller | null {
     const entry = this.entries.get(hash);
     if (entry === undefined) return null;

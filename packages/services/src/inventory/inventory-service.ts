@@ -83,6 +83,15 @@ export class InventoryService {
     return null;
   }
 
+  /**
+   * Identifies what `search` would currently answer from: it changes whenever any provider's offers
+   * change. Null when a provider is due for a refresh, i.e. the next search must go to the providers.
+   */
+  servingVersion(): string | null {
+    if (this.adapters.some((adapter) => this.cacheFor(adapter.name).isDue())) return null;
+    return this.generation();
+  }
+
   statuses(): ProviderMenuStatus[] {
     return this.adapters.map((adapter) => {
       const cache = this.cacheFor(adapter.name);

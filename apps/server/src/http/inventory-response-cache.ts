@@ -1,0 +1,44 @@
+// A micro-cache for the hottest read, the inventory search (REST and tRPC GET). The menu only
+// changes when a provider's offers are refetched, so a successful answer is kept, byte for byte,
+// until then — keyed by the exact URL — and served to any caller whose key was verified moments
+// ago. Everything else (a new key, a refresh due, an error) goes the normal way.
+import type { FastifyInstance } from 'fastify';
+import { requestInfoFromHeaders, type ApiDeps } from '@gpu-shopper/api';
+
+const MAX_ENTRIES = 512;
+
+type CacheableRequest = { inventoryCache?: { url: string; version: string | null } };
+
+export function registerInventoryResponseCache(app: FastifyInstance, deps: ApiDeps, paths: readonly string[]): void {
+  const entries = new Map<string, { version: string; body: Buffer }>();
+  const isCacheable = (method: string, url: string) => {
+    if (method !== 'GET') return false;
+    const queryAt = url.indexOf('?');
+    return paths.includes(queryAt < 0 ? url : url.slice(0, queryAt));
+  };
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (!isCacheable(request.method, request.url)) return;
+    const version = deps.inventory.servingVersion();
+    // Remembered for onSend (the REST adapter rewrites request.url on the way): an answer is
+    // stored only if the menu did not change while it was made.
+    (request as CacheableRequest).inventoryCache = { url: request.url, version };
+    const entry = entries.get(request.url);
+    if (version === null || entry === undefined || entry.version !== version) return;
+    if (deps.callerCache.lookup(requestInfoFromHeaders(request.headers).apiKey) === null) return;
+    return reply.type('application/json').header('x-inventory-cache', 'hit').send(entry.body);
+  });
+
+  app.addHook('onSend', async (request, reply, payload) => {
+    const pending = (request as CacheableRequest).inventoryCache;
+    if (pending === undefined || pending.version === null || reply.statusCode !== 200) return payload;
+    if (reply.getHeader('x-inventory-cache') === 'hit' || deps.inventory.servingVersion() !== pending.version) return payload;
+    // tRPC answers with a fetch Response; the REST adapter with a string. A menu is small: read it whole.
+    const body = typeof payload === 'string' ? Buffer.from(payload) : payload instanceof Response ? Buffer.from(await payload.arrayBuffer()) : null;
+    if (body === null) return payload;
+    reply.type('application/json');
+    if (entries.size >= MAX_ENTRIES) entries.clear();
+    entries.set(pending.url, { version: pending.version, body });
+    return body;
+  });
+}
