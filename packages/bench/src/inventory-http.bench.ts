@@ -7,6 +7,12 @@ import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
 
 const QUERY = 'gpu=4090&max_price=1';
+const ROUNDS = 3;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+}
 const TARGET = fileURLToPath(new URL('./inventory-http.target.ts', import.meta.url));
 
 interface Target {
@@ -31,7 +37,7 @@ async function requestsPerSecond(url: string, apiKey: string, durationSeconds: n
   return result.requests.average;
 }
 
-export async function runInventoryHttpBench(durationSeconds = 8): Promise<{ name: string; results: Record<string, number | string> }> {
+export async function runInventoryHttpBench(durationSeconds = 4): Promise<{ name: string; results: Record<string, number | string> }> {
   const shopper = await startTarget(['shopper']);
   try {
     const restUrl = `${shopper.url}/api/v1/inventory?${QUERY}`;
@@ -41,9 +47,18 @@ export async function runInventoryHttpBench(durationSeconds = 8): Promise<{ name
     try {
       // Warm up all three, then measure them one after another in the same run.
       for (const [url, key] of [[bare.url, ''], [restUrl, shopper.apiKey], [trpcUrl, shopper.apiKey]] as const) await requestsPerSecond(url, key, 1);
-      const bareRps = await requestsPerSecond(bare.url, '', durationSeconds);
-      const restRps = await requestsPerSecond(restUrl, shopper.apiKey, durationSeconds);
-      const trpcRps = await requestsPerSecond(trpcUrl, shopper.apiKey, durationSeconds);
+      // Interleaved rounds, medians: the machine is shared, and drift hits all three alike.
+      const rounds: { bare: number; rest: number; trpc: number }[] = [];
+      for (let round = 0; round < ROUNDS; round += 1) {
+        rounds.push({
+          bare: await requestsPerSecond(bare.url, '', durationSeconds),
+          rest: await requestsPerSecond(restUrl, shopper.apiKey, durationSeconds),
+          trpc: await requestsPerSecond(trpcUrl, shopper.apiKey, durationSeconds),
+        });
+      }
+      const bareRps = median(rounds.map((r) => r.bare));
+      const restRps = median(rounds.map((r) => r.rest));
+      const trpcRps = median(rounds.map((r) => r.trpc));
       return {
         name: 'inventory over HTTP (5,000 cached offers, gpu=4090&max_price=1)',
         results: {

@@ -1,0 +1,50 @@
+// Benchmark: normalizing 10,000 raw Vast offers and 2,000 TensorDock host nodes into Offers must take
+// under 50 ms of CPU. Raw records come from the simulators' generators; only the parsing is measured.
+import { parseTensorDockHostnodes, parseVastBundlesResponse } from '@gpu-shopper/providers';
+import { generateTensorDockCatalog, generateVastCatalog, renderHostnode, serveVastOffer } from '@gpu-shopper/simulators';
+
+const VAST_OFFER_COUNT = 10_000;
+const TD_HOSTNODE_COUNT = 2_000;
+const CPU_BUDGET_MS = 50;
+
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) / 1000;
+}
+
+export async function runNormalizeBench(): Promise<{ name: string; results: Record<string, number | string> }> {
+  const nowMs = Date.parse('2026-03-01T00:00:00.000Z');
+  const now = new Date(nowMs);
+  // Round-trip through JSON so the parser sees what it would see off the wire.
+  const vastBody: unknown = JSON.parse(
+    JSON.stringify({ offers: generateVastCatalog({ seed: 1, offerCount: VAST_OFFER_COUNT, nowMs }).map((offer) => serveVastOffer(offer, 50, nowMs)) }),
+  );
+  const tdBody: unknown = JSON.parse(JSON.stringify({ data: { hostnodes: generateTensorDockCatalog({ seed: 1, hostnodeCount: TD_HOSTNODE_COUNT }).hostnodes.map(renderHostnode) } }));
+
+  // One warm-up pass so we measure steady-state code, not the JIT's first compile.
+  parseVastBundlesResponse(vastBody, { diskGb: 50, now });
+  parseTensorDockHostnodes(tdBody, { diskGb: 100, now });
+
+  const vastStart = process.cpuUsage();
+  const vast = parseVastBundlesResponse(vastBody, { diskGb: 50, now });
+  const vastCpuMs = cpuMsSince(vastStart);
+  const tdStart = process.cpuUsage();
+  const td = parseTensorDockHostnodes(tdBody, { diskGb: 100, now });
+  const tdCpuMs = cpuMsSince(tdStart);
+  const totalCpuMs = vastCpuMs + tdCpuMs;
+  await Promise.resolve();
+  return {
+    name: 'normalize offers',
+    results: {
+      vastRawOffers: VAST_OFFER_COUNT,
+      vastOffers: vast.offers.length,
+      tensordockHostnodes: TD_HOSTNODE_COUNT,
+      tensordockOffers: td.offers.length,
+      vastCpuMs: Math.round(vastCpuMs * 10) / 10,
+      tensordockCpuMs: Math.round(tdCpuMs * 10) / 10,
+      totalCpuMs: Math.round(totalCpuMs * 10) / 10,
+      budgetCpuMs: CPU_BUDGET_MS,
+      verdict: totalCpuMs < CPU_BUDGET_MS ? 'pass' : 'FAIL',
+    },
+  };
+}
