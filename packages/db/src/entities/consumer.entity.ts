@@ -8,6 +8,9 @@ export const ConsumerEntity = defineEntity({
   properties: {
     ...baseProperties,
     name: p.string().unique(),
+    webhookUrl: p.string().nullable(),
+    /** HMAC-SHA256 secret for this consumer's webhooks, encrypted with the master key. */
+    webhookSecretEncrypted: p.text().nullable(),
   },
 });
 export type ConsumerRow = InferEntity<typeof ConsumerEntity>;

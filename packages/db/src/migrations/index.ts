@@ -1,5 +1,9 @@
 // Committed migrations, in order. Listed explicitly so that they work bundled and unbundled alike.
 import type { MigrationObject } from '@mikro-orm/core';
 import { Migration20261127010919 } from './Migration20261127010919';
+import { Migration20261127012201 } from './Migration20261127012201';
 
-export const MIGRATIONS: MigrationObject[] = [{ name: 'Migration20261127010919', class: Migration20261127010919 }];
+export const MIGRATIONS: MigrationObject[] = [
+  { name: 'Migration20261127010919', class: Migration20261127010919 },
+  { name: 'Migration20261127012201', class: Migration20261127012201 },
+];

@@ -1,0 +1,31 @@
+// How services announce events to consumers and operators. The dispatcher behind it signs,
+// delivers, retries and logs; callers only say what happened and to whom.
+
+export const WEBHOOK_EVENTS = [
+  'session.ready',
+  'session.failed',
+  'session.ended',
+  'reservation.expiring',
+  'reservation.expired',
+  'session.idle',
+  'heartbeat.lost',
+  'orphan.detected',
+  'override.requested',
+  'override.decided',
+  'budget.threshold',
+  'cost.drift',
+  'provider.listing_failed',
+] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+export interface WebhookNotifier {
+  /**
+   * Queues an event for the consumer's webhook (when it has one; `consumerId` null: operators only)
+   * and the operators' global webhook. Never throws: delivery problems are retried and logged.
+   * `url` overrides the consumer's webhook (budgets carry their own).
+   */
+  notify(event: WebhookEvent, consumerId: string | null, payload: Record<string, unknown>, options?: { url?: string }): Promise<void>;
+}
+
+/** For code paths and tests that do not care about webhooks. */
+export const noWebhooks: WebhookNotifier = { notify: async () => {} };
