@@ -1,0 +1,32 @@
+// Hostile workspace paths (as they arrive after one URL decoding), shared by the unit and HTTP tests.
+// The link-* entries need the symlinks that the tests create in their temporary workspace.
+/** Hostile paths as they reach the agent after one URL decoding; shared with the HTTP tests. */
+export const HOSTILE_PATHS = [
+  '..',
+  '../',
+  '../etc/passwd',
+  '../../../../../../etc/shadow',
+  'a/../../etc/passwd',
+  'data/./../../etc',
+  'data/..',
+  '/etc/passwd',
+  '//etc/passwd',
+  '/workspace/../etc/passwd',
+  '..\\..\\windows\\win.ini',
+  'data\\..\\..\\secret',
+  'C:\\Windows\\System32',
+  'c:/windows/system32',
+  'file\0.txt',
+  '..\0/etc/passwd',
+  '%2e%2e/etc/passwd',
+  '%2e%2e%2fetc%2fpasswd',
+  '..%2fetc%2fpasswd',
+  '%252e%252e%252fetc',
+  'data/%2e%2e/%2e%2e/etc',
+  '.%2e/etc/passwd',
+  '%00',
+  'link-out',
+  'link-out/passwd',
+  'nested/link-up/passwd',
+  'dangling-out/new-file.txt',
+];

@@ -1,0 +1,49 @@
+// The wire contract between the agent and the shopper's heartbeat endpoint:
+// POST {GPU_SHOPPER_URL}/api/v1/sessions/{sessionId}/heartbeat, Authorization: Bearer <session token>.
+// The control plane imports these types (and may reuse the schemas) to implement the receiving side.
+import { z } from 'zod';
+
+export const heartbeatStatusSummarySchema = z.object({
+  gpuProbe: z.enum(['ok', 'none', 'failed']),
+  gpuCount: z.number().int().min(0),
+  /** Highest utilization across GPUs; null without GPU data. */
+  maxGpuUtilizationPercent: z.number().nullable(),
+  runningJobs: z.number().int().min(0),
+  llmEngine: z.enum(['disabled', 'starting', 'ready', 'exited', 'stopped']),
+  ready: z.boolean(),
+  agentUptimeSeconds: z.number().min(0),
+  reservationEndsAt: z.iso.datetime().nullable(),
+});
+
+export const heartbeatRequestSchema = z.object({
+  sessionId: z.string(),
+  sentAt: z.iso.datetime(),
+  status: heartbeatStatusSummarySchema,
+  /** Cumulative counters since the agent started; the receiver diffs them. */
+  activity: z.object({
+    llmRequests: z.number().int().min(0),
+    fileTransfers: z.number().int().min(0),
+    jobEvents: z.number().int().min(0),
+    lastActivityAt: z.iso.datetime().nullable(),
+  }),
+  idle: z.object({
+    idle: z.boolean(),
+    idleSince: z.iso.datetime().nullable(),
+    reason: z.string(),
+  }),
+  /** True on the last heartbeat, sent after a graceful shutdown. */
+  final: z.boolean(),
+});
+
+export const heartbeatResponseSchema = z.object({
+  /** The reservation end as the shopper knows it (after an extension, later than before). */
+  reservationEndsAt: z.iso.datetime({ offset: true }).nullable(),
+  shutdown: z.boolean(),
+  shutdownReason: z.string().optional(),
+});
+
+export type HeartbeatStatusSummary = z.infer<typeof heartbeatStatusSummarySchema>;
+export type HeartbeatRequest = z.infer<typeof heartbeatRequestSchema>;
+export type HeartbeatResponse = z.infer<typeof heartbeatResponseSchema>;
+
+export const heartbeatPath = (sessionId: string) => `/api/v1/sessions/${encodeURIComponent(sessionId)}/heartbeat`;

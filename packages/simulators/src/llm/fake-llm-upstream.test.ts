@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { echoChunks, startFakeLlmUpstream } from './index';
+import type { FakeLlmUpstream } from './index';
+
+describe('fake LLM upstream', () => {
+  let upstream: FakeLlmUpstream;
+  beforeAll(async () => {
+    upstream = await startFakeLlmUpstream({ modelId: 'echo-1', chunkDelayMs: 5 });
+  });
+  afterAll(() => upstream.close());
+
+  it('lists its one model', async () => {
+    const body = (await (await fetch(`${upstream.url}/v1/models`)).json()) as { data: { id: string }[] };
+    expect(body.data.map((model) => model.id)).toEqual(['echo-1']);
+  });
+
+  it('echoes the last user message without streaming', async () => {
+    const response = await fetch(`${upstream.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'echo-1', messages: [{ role: 'user', content: 'first' }, { role: 'user', content: 'hello  there world' }] }),
+    });
+    const body = (await response.json()) as { choices: { message: { content: string } }[] };
+    expect(body.choices[0]?.message.content).toBe('hello  there world');
+  });
+
+  it('streams word by word, ending with [DONE]', async () => {
+    const response = await fetch(`${upstream.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ messages: [{ role: 'user', content: 'one two three' }], stream: true }),
+    });
+    expect(response.headers.get('content-type')).toContain('text/event-stream');
+    const text = await response.text();
+    const events = text.split('\n\n').filter(Boolean).map((event) => event.replace(/^data: /, ''));
+    expect(events.at(-1)).toBe('[DONE]');
+    const content = events
+      .slice(0, -1)
+      .map((event) => (JSON.parse(event) as { choices: { delta: { content?: string } }[] }).choices[0]?.delta.content ?? '')
+      .join('');
+    expect(content).toBe('one two three');
+  });
+
+  it('refuses an unknown model and bad bodies', async () => {
+    const unknown = await fetch(`${upstream.url}/v1/chat/completions`, {
+      method: 'POST',
+      body: JSON.stringify({ model: 'nope', messages: [] }),
+    });
+    expect(unknown.status).toBe(404);
+    const bad = await fetch(`${upstream.url}/v1/chat/completions`, { method: 'POST', body: '{' });
+    expect(bad.status).toBe(400);
+  });
+
+  it('splits chunks that join back to the answer', () => {
+    expect(echoChunks(' a  b c')).toEqual([' a', '  b', ' c']);
+    expect(echoChunks('')).toEqual([]);
+  });
+});
