@@ -12,7 +12,74 @@ export interface OfferSearch {
   limit?: number;
 }
 
+/** What we ask a provider to start on an offer. */
+export interface InstanceSpec {
+  /** Container image (Vast) or OS image (TensorDock, e.g. "ubuntu2404"). */
+  image: string;
+  diskGb: number;
+  env: Record<string, string>;
+  /** Internal ports to expose; the provider maps each to an external one. */
+  ports: number[];
+  /** Shell script run once the node is up (Vast onstart; TensorDock cloud-init runcmd). */
+  bootstrapScript: string;
+  sshPublicKey: string | null;
+  /** `gpu-shopper:<deploymentId>:<sessionId>` (sessionLabel): how we recognise our instances in a listing. */
+  label: string;
+}
+
+/** Our reading of a provider's instance state. */
+export const INSTANCE_STATES = ['provisioning', 'running', 'stopping', 'stopped', 'destroying', 'failed', 'terminated', 'unknown'] as const;
+export type InstanceState = (typeof INSTANCE_STATES)[number];
+
+export interface ProviderInstance {
+  provider: ProviderName;
+  /** The provider's own id ("13518557", a TensorDock uuid). */
+  instanceId: string;
+  label: string | null;
+  state: InstanceState;
+  /** The provider's raw status text, kept for debugging ("loading", "StoppedDisassociated"). */
+  providerStatus: string | null;
+  statusMessage: string | null;
+  gpuModel: string | null;
+  gpuCount: number | null;
+  pricePerHourUsd: number | null;
+  publicIp: string | null;
+  /** Internal port -> externally reachable port (only once the provider publishes them). */
+  portMappings: Record<number, number>;
+  sshHost: string | null;
+  sshPort: number | null;
+  /** ISO time the provider says the instance started, when it says. */
+  startedAt: string | null;
+}
+
+export interface BillingLineItem {
+  kind: 'gpu' | 'disk' | 'bandwidth' | 'other';
+  description: string;
+  amountUsd: number;
+}
+
+/** What the provider says an instance cost over a window. */
+export interface BillingCharge {
+  instanceId: string;
+  from: string;
+  to: string;
+  amountUsd: number;
+  items: BillingLineItem[];
+}
+
 export interface ProviderAdapter {
   readonly name: ProviderName;
   searchOffers(search: OfferSearch): Promise<Offer[]>;
+  /** Rents the offer. Fails with OfferGoneError when it was taken meanwhile, CreateFailedError when a failed create left an instance behind. */
+  createInstance(offer: Offer, spec: InstanceSpec): Promise<ProviderInstance>;
+  /** null when the provider no longer knows the instance. */
+  getInstance(instanceId: string): Promise<ProviderInstance | null>;
+  /** Every instance of the account, all pages. */
+  listInstances(): Promise<ProviderInstance[]>;
+  /** Idempotent: an instance that is already gone counts as destroyed. */
+  destroyInstance(instanceId: string): Promise<void>;
+  stopInstance(instanceId: string): Promise<void>;
+  startInstance(instanceId: string): Promise<void>;
+  /** Present only where the provider has a billing endpoint. */
+  describeBilling?(instanceIds: readonly string[], from: Date, to: Date): Promise<BillingCharge[]>;
 }

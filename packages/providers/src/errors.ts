@@ -2,7 +2,7 @@
 import type { ProviderName } from '@gpu-shopper/domain';
 
 export abstract class ProviderError extends Error {
-  abstract readonly kind: 'offer_gone' | 'rate_limited' | 'auth_failed' | 'unavailable' | 'contract' | 'rejected';
+  abstract readonly kind: 'offer_gone' | 'rate_limited' | 'auth_failed' | 'unavailable' | 'contract' | 'rejected' | 'create_failed';
   constructor(
     readonly provider: ProviderName,
     message: string,
@@ -44,6 +44,24 @@ export class ProviderContractError extends ProviderError {
 export class ProviderRejectedError extends ProviderError {
   readonly kind = 'rejected';
   constructor(provider: ProviderName, message: string, readonly status: number | null = null, options?: { cause?: unknown }) {
+    super(provider, message, options);
+  }
+}
+
+/**
+ * A create that failed but left an instance behind (Vast new_contract on an error, or an instance
+ * carrying our label found after a timed-out create). The adapter has tried to destroy it; the id is
+ * reported so the services can record it and make sure.
+ */
+export class CreateFailedError extends ProviderError {
+  readonly kind = 'create_failed';
+  constructor(
+    provider: ProviderName,
+    message: string,
+    readonly createdInstanceId: string | null,
+    readonly orphanDestroyed: boolean,
+    options?: { cause?: unknown },
+  ) {
     super(provider, message, options);
   }
 }

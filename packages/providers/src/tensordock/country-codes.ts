@@ -1,0 +1,16 @@
+// TensorDock names countries in words ("USA", "United States"); the menu uses two-letter codes like Vast.
+
+const CODES: Record<string, string> = {
+  usa: 'US', 'united states': 'US', 'united states of america': 'US', us: 'US', canada: 'CA', netherlands: 'NL', germany: 'DE',
+  finland: 'FI', france: 'FR', 'united kingdom': 'GB', uk: 'GB', england: 'GB', japan: 'JP', singapore: 'SG', australia: 'AU',
+  sweden: 'SE', norway: 'NO', poland: 'PL', spain: 'ES', italy: 'IT', india: 'IN', brazil: 'BR', 'south korea': 'KR', korea: 'KR',
+  taiwan: 'TW', 'hong kong': 'HK', iceland: 'IS', czechia: 'CZ', 'czech republic': 'CZ', belgium: 'BE', switzerland: 'CH',
+};
+
+/** A two-letter code for a country name; the name itself when unknown (never dropped). */
+export function countryCode(name: string | null | undefined): string | null {
+  const trimmed = name?.trim() ?? '';
+  if (trimmed === '') return null;
+  if (/^[A-Z]{2}$/.test(trimmed)) return trimmed;
+  return CODES[trimmed.toLowerCase()] ?? trimmed;
+}

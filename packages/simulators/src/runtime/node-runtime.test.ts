@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { bootstrapScriptOf, createSpawnRuntime, type SimNodeLaunch } from './node-runtime';
+
+const launch: SimNodeLaunch = {
+  provider: 'tensordock',
+  instanceId: 'i-1',
+  label: 'l',
+  env: { NODE_GREETING: 'hello' },
+  onstart: null,
+  cloudInit: { runcmd: ['export B=2', ['echo', '$B']] },
+  portMappings: {},
+  providerApiUrl: 'http://127.0.0.1:1',
+};
+
+describe('node runtime', () => {
+  it('turns cloud-init runcmd into one script', () => {
+    expect(bootstrapScriptOf(launch)).toBe('export B=2\necho $B');
+    expect(bootstrapScriptOf({ ...launch, onstart: 'vast-onstart' })).toBe('vast-onstart');
+  });
+
+  it('spawns the bootstrap with the node env and stops it', async () => {
+    const output: string[] = [];
+    const runtime = createSpawnRuntime({ onOutput: (_launch, chunk) => output.push(chunk) });
+    const handle = await runtime({ ...launch, cloudInit: { runcmd: ['echo "$NODE_GREETING"', 'sleep 5'] } });
+    for (let n = 0; n < 100 && !output.join('').includes('hello'); n++) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(output.join('')).toContain('hello');
+    await handle.stop();
+  });
+});

@@ -1,0 +1,340 @@
+// The TensorDock v2 API simulator: real HTTP on loopback, a seeded host-node market whose capacity is
+// consumed by creates, the instance lifecycle with billing ground truth, the documented quirks, and faults.
+import { systemClock, type Clock } from '@gpu-shopper/domain';
+import { FaultInjector, type FaultPlan } from '../shared/faults';
+import { bearerToken, Router, startHttpServer, type SimRequest, type SimResponse } from '../shared/http-server';
+import { InstanceLifecycle, type SimInstance, type SimPhase } from '../shared/lifecycle';
+import { createRandom } from '../shared/prng';
+import type { OnInstanceRunning } from '../runtime/node-runtime';
+import type { RecordedRequest, SimBillingRow } from '../vastai/simulator';
+import { generateTensorDockCatalog, renderHostnode, renderLocations, type TdSimHostnode, type TdSimLocation } from './catalog';
+
+export interface TensorDockSimulatorOptions {
+  port?: number;
+  host?: string;
+  seed?: number;
+  hostnodeCount?: number;
+  clock?: Clock;
+  /** When set, requests must carry `Authorization: Bearer <apiToken>`. */
+  apiToken?: string;
+  faults?: FaultPlan;
+  bootDelayMs?: number;
+  onInstanceRunning?: OnInstanceRunning;
+  tickIntervalMs?: number;
+  /** Enforce TensorDock's 100 requests/minute (real time); off by default so tests never trip it. */
+  rateLimitPerMinute?: number;
+}
+
+export interface TdInstanceData {
+  name: string;
+  host: TdSimHostnode;
+  gpuCount: number;
+  vcpus: number;
+  ramGb: number;
+  storageGb: number;
+  portForwards: { internal_port: number; external_port: number }[];
+  cloudInit: unknown;
+  sshKey: string | null;
+  image: string;
+  ipAddress: string;
+  rateHourlyUsd: number;
+}
+
+export interface TensorDockSimulator {
+  url: string;
+  close(): Promise<void>;
+  clock: Clock;
+  faults: FaultInjector;
+  locations: TdSimLocation[];
+  hostnodes: TdSimHostnode[];
+  lifecycle: InstanceLifecycle<TdInstanceData>;
+  requests: RecordedRequest[];
+  /** Takes every free GPU of `count` host nodes (someone else rented them). */
+  rentOutHostnodes(count: number): string[];
+  tick(): void;
+  billing(from?: Date, to?: Date): SimBillingRow[];
+}
+
+export const DEFAULT_TD_SIM_HOSTNODE_COUNT = 300;
+const MIN_STORAGE_GB = 100;
+
+/** The status strings TensorDock shows, with the casing varying as it does on the real API. */
+function statusText(phase: SimPhase, turn: number): string {
+  const alternate = turn % 2 === 1;
+  switch (phase) {
+    case 'provisioning':
+    case 'loading':
+      return alternate ? 'Starting' : 'starting';
+    case 'running':
+      return alternate ? 'Running' : 'running';
+    case 'stopping':
+      return 'stopping';
+    case 'stopped':
+      return alternate ? 'StoppedDisassociated' : 'stopped_disassociated';
+    case 'exiting':
+      return 'deleting';
+    case 'destroyed':
+      return 'deleted';
+  }
+}
+
+export async function startTensorDockSimulator(options: TensorDockSimulatorOptions = {}): Promise<TensorDockSimulator> {
+  const clock = options.clock ?? systemClock;
+  const seed = options.seed ?? 1;
+  const { locations, hostnodes } = generateTensorDockCatalog({ seed, hostnodeCount: options.hostnodeCount ?? DEFAULT_TD_SIM_HOSTNODE_COUNT });
+  const hostById = new Map(hostnodes.map((host) => [host.id, host]));
+  const random = createRandom(seed ^ 0x7d5eed);
+  const faults = new FaultInjector(random, () => ({ status: 429, body: { error: 'Rate limit exceeded', status: 429 } }));
+  if (options.faults) faults.set(options.faults);
+  const requests: RecordedRequest[] = [];
+  const recentRequestTimes: number[] = [];
+  let shapeTurn = 0;
+  let nextId = 1;
+  let baseUrl = '';
+
+  const lifecycle: InstanceLifecycle<TdInstanceData> = new InstanceLifecycle<TdInstanceData>({
+    clock,
+    bootDelayMs: options.bootDelayMs ?? 0,
+    onInstanceRunning: options.onInstanceRunning,
+    onPhaseChange: (instance) => {
+      if (instance.phase === 'destroyed') releaseResources(instance.data);
+    },
+    launchFor: (instance) => ({
+      provider: 'tensordock',
+      instanceId: instance.id,
+      label: instance.data.name,
+      env: {},
+      onstart: null,
+      cloudInit: instance.data.cloudInit,
+      portMappings: Object.fromEntries(instance.data.portForwards.map((forward) => [forward.internal_port, forward.external_port])),
+      providerApiUrl: baseUrl,
+    }),
+  });
+
+  function releaseResources(data: TdInstanceData): void {
+    data.host.gpu.availableCount += data.gpuCount;
+    data.host.vcpuCount += data.vcpus;
+    data.host.ramGb += data.ramGb;
+    data.host.storageGb += data.storageGb;
+    data.host.availablePorts.push(...data.portForwards.map((forward) => forward.external_port));
+  }
+
+  function endpoint(name: string, handler: (request: SimRequest) => SimResponse | Promise<SimResponse>) {
+    return async (request: SimRequest): Promise<SimResponse> => {
+      requests.push({ method: request.method, path: request.path, endpoint: name, body: request.body });
+      lifecycle.tick();
+      const delayMs = faults.latencyFor(name);
+      if (options.apiToken !== undefined && bearerToken(request.headers) !== options.apiToken) {
+        return { status: 401, body: { error: 'Unauthorized', status: 401 }, delayMs };
+      }
+      if (options.rateLimitPerMinute !== undefined) {
+        const nowMs = performance.now();
+        while (recentRequestTimes.length > 0 && nowMs - recentRequestTimes[0]! > 60_000) recentRequestTimes.shift();
+        if (recentRequestTimes.length >= options.rateLimitPerMinute) return { status: 429, body: { error: 'Rate limit exceeded', status: 429 }, delayMs };
+        recentRequestTimes.push(nowMs);
+      }
+      const injected = faults.errorFor(name);
+      if (injected) return { ...injected, delayMs };
+      const response = await handler(request);
+      return { ...response, delayMs: (response.delayMs ?? 0) + delayMs };
+    };
+  }
+
+  function renderInstance(instance: SimInstance<TdInstanceData>): Record<string, unknown> {
+    const data = instance.data;
+    return {
+      type: 'virtualmachine',
+      id: instance.id,
+      name: data.name,
+      status: statusText(instance.phase, shapeTurn++),
+      ipAddress: data.ipAddress,
+      rateHourly: data.rateHourlyUsd,
+      portForwards: data.portForwards.map((forward) => ({ ...forward })),
+      resources: {
+        vcpu_count: data.vcpus,
+        ram_gb: data.ramGb,
+        storage_gb: data.storageGb,
+        gpus: { [data.host.gpu.model.tensordockName]: { count: data.gpuCount, v0Name: data.host.gpu.model.tensordockName } },
+      },
+    };
+  }
+
+  function create(request: SimRequest): SimResponse {
+    const attributes = ((request.body as { data?: { attributes?: Record<string, unknown> } } | undefined)?.data?.attributes ?? null) as Record<string, unknown> | null;
+    if (!attributes) return { status: 400, body: { error: 'Invalid request body: expected {"data":{"attributes":{...}}}', status: 400 } };
+    const host = hostById.get(String(attributes.hostnode_id ?? ''));
+    const resources = (attributes.resources ?? {}) as { vcpu_count?: unknown; ram_gb?: unknown; storage_gb?: unknown; gpus?: Record<string, { count?: unknown }> };
+    const vcpus = Number(resources.vcpu_count);
+    const ramGb = Number(resources.ram_gb);
+    const storageGb = Number(resources.storage_gb);
+    const [gpuName, gpuSpec] = Object.entries(resources.gpus ?? {})[0] ?? [];
+    const gpuCount = Number(gpuSpec?.count ?? 0);
+    const forwards = Array.isArray(attributes.port_forwards) ? (attributes.port_forwards as { internal_port?: unknown; external_port?: unknown }[]) : [];
+    const invalid =
+      typeof attributes.name !== 'string' || attributes.name === ''
+        ? 'name is required'
+        : typeof attributes.ssh_key !== 'string' && typeof attributes.ssh_key_id !== 'string'
+          ? 'SSH key required'
+          : !Number.isInteger(vcpus) || vcpus < 2 || vcpus % 2 !== 0
+            ? 'vcpu_count must be an even number >= 2'
+            : !Number.isFinite(ramGb) || ramGb < 2
+              ? 'ram_gb must be >= 2'
+              : !Number.isFinite(storageGb) || storageGb < MIN_STORAGE_GB
+                ? `storage_gb must be at least ${MIN_STORAGE_GB}`
+                : null;
+    if (invalid) return { status: 400, body: { error: invalid, status: 400 } };
+    const externalPorts = forwards.map((forward) => Number(forward.external_port));
+    // Capacity problems come back as an error object inside HTTP 200, as TensorDock does.
+    const unavailable =
+      !host ||
+      gpuName !== host.gpu.model.tensordockName ||
+      gpuCount < 1 ||
+      gpuCount > host.gpu.availableCount ||
+      vcpus > host.vcpuCount ||
+      ramGb > host.ramGb ||
+      storageGb > host.storageGb ||
+      externalPorts.some((port) => !host.availablePorts.includes(port));
+    if (unavailable || !host) return { status: 200, body: { error: 'Hostnode unavailable', status: 400 } };
+    host.gpu.availableCount -= gpuCount;
+    host.vcpuCount -= vcpus;
+    host.ramGb -= ramGb;
+    host.storageGb -= storageGb;
+    host.availablePorts = host.availablePorts.filter((port) => !externalPorts.includes(port));
+    const computePerHourUsd = gpuCount * host.gpu.pricePerHourUsd + vcpus * host.pricing.per_vcpu_hr + ramGb * host.pricing.per_gb_ram_hr;
+    const storagePerHourUsd = storageGb * host.pricing.per_gb_storage_hr;
+    const id = `${(seed % 0xffff).toString(16).padStart(4, '0')}${(nextId++).toString(16).padStart(4, '0')}-0000-4000-8000-${'0'.repeat(12)}`;
+    const name = String(attributes.name);
+    lifecycle.create(
+      id,
+      {
+        name,
+        host,
+        gpuCount,
+        vcpus,
+        ramGb,
+        storageGb,
+        portForwards: forwards.map((forward) => ({ internal_port: Number(forward.internal_port), external_port: Number(forward.external_port) })),
+        cloudInit: attributes.cloud_init ?? null,
+        sshKey: typeof attributes.ssh_key === 'string' ? attributes.ssh_key : null,
+        image: String(attributes.image ?? 'ubuntu2404'),
+        ipAddress: `198.51.100.${(nextId % 250) + 1}`,
+        rateHourlyUsd: computePerHourUsd + storagePerHourUsd,
+      },
+      { computePerHourUsd, storagePerHourUsd },
+      { stuckLoading: faults.take('stuckLoading') !== null },
+    );
+    const failing = faults.take('createErrorsButCreates');
+    if (failing) return { status: failing.status ?? 500, body: { error: 'Internal server error', status: failing.status ?? 500 } };
+    return { status: 200, body: { data: { type: 'virtualmachine', id, name, status: 'running' } } };
+  }
+
+  function list(): SimResponse {
+    if (faults.take('listingUnexpectedShape')) return { status: 200, body: { data: { items: null } } };
+    const items = lifecycle.live().map((instance) => ({ type: 'VM', id: instance.id, attributes: { name: instance.data.name, status: statusText(instance.phase, shapeTurn++) } }));
+    // Both documented list envelopes, alternating.
+    return shapeTurn++ % 2 === 0 ? { status: 200, body: { data: { instances: items } } } : { status: 200, body: { data: { type: 'list', attributes: { instances: items } } } };
+  }
+
+  function show(request: SimRequest): SimResponse {
+    const instance = lifecycle.get(request.params.id ?? '');
+    if (!instance || instance.phase === 'destroyed') return { status: 404, body: { error: 'Instance not found', status: 404 } };
+    const record = renderInstance(instance);
+    // Flat (documented) and {"data": ...} wrapped (seen by the Terraform client), alternating.
+    return shapeTurn++ % 2 === 0 ? { status: 200, body: record } : { status: 200, body: { data: record } };
+  }
+
+  function action(request: SimRequest, verb: 'start' | 'stop'): SimResponse {
+    const id = request.params.id ?? '';
+    const instance = lifecycle.get(id);
+    if (!instance || instance.phase === 'destroyed') return { status: 404, body: { error: 'Instance not found', status: 404 } };
+    const ok = verb === 'start' ? lifecycle.start(id) : lifecycle.stop(id);
+    if (!ok) return { status: 400, body: { error: `Cannot ${verb} an instance that is being deleted`, status: 400 } };
+    return { status: 200, body: { data: { type: 'instance', id, attributes: { status: verb === 'start' ? 'starting' : 'stopping' } } } };
+  }
+
+  function remove(request: SimRequest): SimResponse {
+    const id = request.params.id ?? '';
+    const hang = faults.take('destroyTimesOut');
+    if (hang && hang.destroys === false) return { status: 200, hang: true };
+    const outcome = lifecycle.destroy(id, { stuck: faults.take('stuckExiting') !== null });
+    if (hang) return { status: 200, hang: true };
+    if (outcome !== 'destroying') return { status: 404, body: { error: 'Instance not found', status: 404 } };
+    return { status: 200, body: { data: { type: 'success', attributes: { message: 'Instance deleted successfully' } } } };
+  }
+
+  function billing(from?: Date, to?: Date): SimBillingRow[] {
+    lifecycle.tick();
+    return [...lifecycle.instances.values()].map((instance) => ({ instanceId: instance.id, label: instance.data.name, ...instance.ledger.charges(from?.getTime(), to?.getTime()) }));
+  }
+
+  function rentOutHostnodes(count: number): string[] {
+    const taken: string[] = [];
+    for (const host of hostnodes) {
+      if (taken.length >= count) break;
+      if (host.gpu.availableCount === 0 || random() < 0.5) continue;
+      host.gpu.availableCount = 0;
+      taken.push(host.id);
+    }
+    return taken;
+  }
+
+  const router = new Router()
+    .on('GET', '/api/v2/locations', endpoint('locations', () => ({ status: 200, body: { data: { locations: renderLocations(locations, hostnodes) } } })))
+    .on('GET', '/api/v2/hostnodes', endpoint('hostnodes', () => ({ status: 200, body: { data: { hostnodes: hostnodes.map(renderHostnode) } } })))
+    .on(
+      'GET',
+      '/api/v2/hostnodes/:id',
+      endpoint('hostnodes', (request) => {
+        const host = hostById.get(request.params.id ?? '');
+        return host ? { status: 200, body: { data: renderHostnode(host) } } : { status: 404, body: { error: 'Hostnode not found', status: 404 } };
+      }),
+    )
+    .on('POST', '/api/v2/instances', endpoint('create', create))
+    .on('GET', '/api/v2/instances', endpoint('list', list))
+    .on('GET', '/api/v2/instances/:id', endpoint('get', show))
+    .on('POST', '/api/v2/instances/:id/start', endpoint('start', (request) => action(request, 'start')))
+    .on('POST', '/api/v2/instances/:id/stop', endpoint('stop', (request) => action(request, 'stop')))
+    .on('DELETE', '/api/v2/instances/:id', endpoint('destroy', remove))
+    .on('GET', '/__admin/instances', () => ({ status: 200, body: { instances: [...lifecycle.instances.values()].map((i) => ({ id: i.id, phase: i.phase, label: i.data.name, hostnodeId: i.data.host.id })) } }))
+    .on('GET', '/__admin/billing', (request) => ({
+      status: 200,
+      body: { billing: billing(request.query.get('from') ? new Date(request.query.get('from') ?? '') : undefined, request.query.get('to') ? new Date(request.query.get('to') ?? '') : undefined) },
+    }))
+    .on('GET', '/__admin/faults', () => ({ status: 200, body: faults.current() }))
+    .on('PUT', '/__admin/faults', (request) => {
+      faults.set((request.body ?? {}) as FaultPlan);
+      return { status: 200, body: faults.current() };
+    })
+    .on('DELETE', '/__admin/faults', () => {
+      faults.clear();
+      return { status: 200, body: {} };
+    })
+    .on('POST', '/__admin/hostnodes/rent-out', (request) => ({ status: 200, body: { rented: rentOutHostnodes(Number((request.body as { count?: unknown } | undefined)?.count ?? 1)) } }))
+    .on('POST', '/__admin/release-stuck', () => {
+      lifecycle.release();
+      return { status: 200, body: { success: true } };
+    });
+
+  const server = await startHttpServer(router, { port: options.port, host: options.host, notFound: { status: 404, body: { error: 'Not found', status: 404 } } });
+  baseUrl = server.url;
+  const ticker = options.tickIntervalMs ? setInterval(() => lifecycle.tick(), options.tickIntervalMs) : null;
+  ticker?.unref();
+
+  return {
+    url: server.url,
+    close: async () => {
+      if (ticker) clearInterval(ticker);
+      await lifecycle.stopAllRuntimes();
+      await server.close();
+    },
+    clock,
+    faults,
+    locations,
+    hostnodes,
+    lifecycle,
+    requests,
+    rentOutHostnodes,
+    tick: () => lifecycle.tick(),
+    billing,
+  };
+}
