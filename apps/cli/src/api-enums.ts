@@ -1,0 +1,15 @@
+// The API's enumerations as runtime lists for option validators. Written out here so the CLI needs
+// only the SDK's types; `satisfies Record<...>` fails the build if the API adds or drops a value.
+import type { RouterInputs } from '@gpu-shopper/sdk';
+
+type SearchInput = RouterInputs['inventory']['search'];
+type BudgetInput = RouterInputs['budgets']['create'];
+type CostInput = RouterInputs['costs']['summary'];
+
+const keys = <T extends string>(record: Record<T, true>) => Object.keys(record) as T[];
+
+export const PROVIDERS = keys({ vastai: true, tensordock: true } satisfies Record<NonNullable<SearchInput['provider']>, true>);
+export const OFFER_SORTS = keys({ price: true, reliability: true, vram: true } satisfies Record<NonNullable<SearchInput['sort']>, true>);
+export const COST_PERIODS = keys({ hour: true, day: true, month: true, total: true } satisfies Record<NonNullable<CostInput['period']>, true>);
+export const BUDGET_PERIODS = keys({ day: true, month: true, total: true } satisfies Record<BudgetInput['period'], true>);
+export const BUDGET_ACTIONS = keys({ alert: true, block: true, shutdown: true } satisfies Record<NonNullable<BudgetInput['action']>, true>);

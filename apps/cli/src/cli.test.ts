@@ -1,0 +1,164 @@
+// The CLI against a real server, in-process: tables, --json, filters, keys, sessions, budgets,
+// costs, and the one-line errors users see.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningServer } from '@gpu-shopper/server';
+import { runCaptured, startTestServer, TEST_ADMIN_KEY } from './test-support/harness';
+
+describe('gpu-shopper against a server', () => {
+  let server: RunningServer;
+  let consumerKey: string;
+  const as = (apiKey: string) => ({ env: { GPU_SHOPPER_URL: server.url, GPU_SHOPPER_API_KEY: apiKey } });
+  const consumer = () => as(consumerKey);
+  const admin = () => as(TEST_ADMIN_KEY);
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    const created = await runCaptured(['keys', 'create', '--consumer=atlas', '--json'], admin());
+    expect(created.exitCode).toBe(0);
+    consumerKey = (JSON.parse(created.stdout) as { key: string }).key;
+  });
+  afterAll(() => server?.close());
+
+  describe('inventory', () => {
+    it('prints an aligned table with a note for the provider that is down', async () => {
+      const run = await runCaptured(['inventory'], consumer());
+      expect(run).toMatchObject({ exitCode: 0, stderr: '' });
+      const lines = run.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^ID\s+PROVIDER\s+GPU\s+VRAM \(GB\)\s+\$\/H\s+REGION\s+RELIAB\s+AVAIL$/);
+      expect(lines[1]).toMatch(/^vastai:1\s+vastai\s+1x RTX 4090\s+24\s+0\.300\s+Texas, US\s+98\.7%\s+72h$/);
+      expect(lines[2]).toMatch(/^vastai:2\s+vastai\s+2x H100 SXM\s+80\s+4\.800\s+NL\s+99%\s+-$/);
+      // Columns line up: every row's price ends where the header's "$/H" ends.
+      const priceEnd = lines[0]!.indexOf('$/H') + 3;
+      expect(lines[1]!.slice(priceEnd - 5, priceEnd)).toBe('0.300');
+      expect(lines[2]!.slice(priceEnd - 5, priceEnd)).toBe('4.800');
+      expect(lines.at(-1)).toBe('note: no offers from tensordock yet (HTTP 503)');
+    });
+
+    it('passes filters through: --gpu=4090 matches "RTX 4090", --max-price cuts the rest', async () => {
+      const byGpu = await runCaptured(['inventory', '--gpu=4090', '--json'], consumer());
+      expect((JSON.parse(byGpu.stdout) as { offers: { id: string }[] }).offers.map((offer) => offer.id)).toEqual(['vastai:1']);
+      const byPrice = await runCaptured(['inventory', '--max-price', '0.50', '--provider=vastai'], consumer());
+      expect(byPrice.stderr).toBe('');
+      expect(byPrice.stdout).toContain('vastai:1');
+      expect(byPrice.stdout).not.toContain('vastai:2');
+    });
+
+    it('prints the raw response, pretty, and nothing else with --json', async () => {
+      const run = await runCaptured(['inventory', '--sort=vram', '--limit=1', '--json'], consumer());
+      const body = JSON.parse(run.stdout) as { offers: { id: string }[]; providers: { provider: string; status: string }[] };
+      expect(body.offers.map((offer) => offer.id)).toEqual(['vastai:2']);
+      expect(body.providers).toContainEqual(expect.objectContaining({ provider: 'tensordock', status: 'empty' }));
+      expect(run.stdout).toBe(`${JSON.stringify(body, null, 2)}\n`);
+    });
+
+    it('refuses a non-number --max-price as a usage error naming the option (exit 2)', async () => {
+      const run = await runCaptured(['inventory', '--max-price=abc'], consumer());
+      expect(run).toMatchObject({ exitCode: 2, stdout: '' });
+      expect(run.stderr).toBe('gpu-shopper: Invalid value for --max-price: expected a number (got "abc")\n');
+    });
+
+    it('reports a value the server rejects as one line naming the field (exit 1)', async () => {
+      const run = await runCaptured(['inventory', '--max-price=5000'], consumer());
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toMatch(/^gpu-shopper: max_price: .*1000.*\n$/);
+    });
+  });
+
+  describe('errors', () => {
+    it('says the key was rejected on 401, in one line', async () => {
+      const run = await runCaptured(['sessions'], as('gsc_not-a-real-key'));
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toMatch(/^gpu-shopper: the API key was rejected \(401\): .+\n$/);
+      expect(run.stderr.split('\n')).toHaveLength(2);
+    });
+
+    it('says when no key is set at all', async () => {
+      const run = await runCaptured(['sessions'], { env: { GPU_SHOPPER_URL: server.url } });
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toContain('no API key is set');
+    });
+
+    it('says an unreachable server cannot be reached: one line, exit 1, no stack', async () => {
+      const run = await runCaptured(['inventory'], { env: { GPU_SHOPPER_URL: 'http://127.0.0.1:9', GPU_SHOPPER_API_KEY: 'gsc_x' } });
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toBe('gpu-shopper: cannot reach the server at http://127.0.0.1:9 (is it running? set it with "gpu-shopper config set server-url")\n');
+      expect(run.stdout).toBe('');
+    });
+
+    it('names unknown commands and missing arguments as usage errors', async () => {
+      expect(await runCaptured(['frobnicate'])).toMatchObject({ exitCode: 2, stderr: 'gpu-shopper: unknown command "frobnicate" (see "gpu-shopper --help")\n' });
+      const missing = await runCaptured(['extend', 'ses_1'], consumer());
+      expect(missing.exitCode).toBe(2);
+      expect(missing.stderr).toMatch(/^gpu-shopper: .*--hours.*\n$/);
+    });
+  });
+
+  describe('keys', () => {
+    it('creates a key shown once, lists keys by prefix only, and revokes one', async () => {
+      const created = await runCaptured(['keys', 'create', '--consumer=borealis'], admin());
+      expect(created.exitCode).toBe(0);
+      const key = /^\s+(\S+)$/m.exec(created.stdout)?.[1] ?? '';
+      expect(key.length).toBeGreaterThan(20);
+      expect(created.stdout).toContain('shown only this once');
+
+      const listed = await runCaptured(['keys', 'list'], admin());
+      expect(listed.stdout).toMatch(/^ID\s+ROLE\s+CONSUMER\s+PREFIX/);
+      expect(listed.stdout).toContain('borealis');
+      expect(listed.stdout).not.toContain(key);
+      expect(listed.stdout).not.toContain(TEST_ADMIN_KEY);
+
+      const { keys } = JSON.parse((await runCaptured(['keys', 'list', '--json'], admin())).stdout) as { keys: { id: string; consumerName: string | null }[] };
+      const id = keys.find((entry) => entry.consumerName === 'borealis')?.id ?? '';
+      const revoked = await runCaptured(['keys', 'revoke', id], admin());
+      expect(revoked).toMatchObject({ exitCode: 0, stdout: expect.stringContaining(`revoked key ${id}`) });
+      expect((await runCaptured(['sessions'], as(key))).stderr).toContain('the API key was rejected (401)');
+    });
+
+    it('refuses key management to a consumer', async () => {
+      const run = await runCaptured(['keys', 'list'], consumer());
+      expect(run.exitCode).toBe(1);
+      expect(run.stderr).toMatch(/^gpu-shopper: not allowed \(403\): /);
+    });
+  });
+
+  describe('sessions', () => {
+    it('says there are no live sessions, and prints an empty JSON list', async () => {
+      expect(await runCaptured(['sessions'], consumer())).toMatchObject({ exitCode: 0, stdout: 'No live sessions (use --all to include ended ones).\n' });
+      expect(JSON.parse((await runCaptured(['sessions', '--all', '--json'], consumer())).stdout)).toEqual({ sessions: [] });
+    });
+
+    it('reports an unknown session id as not found', async () => {
+      const run = await runCaptured(['session', 'ses_missing'], consumer());
+      expect(run).toMatchObject({ exitCode: 1, stdout: '', stderr: 'gpu-shopper: session ses_missing not found (404)\n' });
+    });
+  });
+
+  describe('budgets and costs', () => {
+    it('sets, lists and deletes a budget', async () => {
+      const set = await runCaptured(['budgets', 'set', '--limit=100', '--period=month', '--thresholds=50,80,100', '--webhook=https://hooks.example.com/gpu', '--action=block', '--json'], consumer());
+      expect(set.exitCode).toBe(0);
+      const budget = JSON.parse(set.stdout) as { id: string; thresholdsPercent: number[]; action: string };
+      expect(budget).toMatchObject({ thresholdsPercent: [50, 80, 100], action: 'block' });
+
+      const listed = await runCaptured(['budgets', 'list'], consumer());
+      expect(listed.stdout).toMatch(/^ID\s+CONSUMER\s+LIMIT\s+PERIOD\s+THRESHOLDS\s+ACTION\s+WEBHOOK\n/);
+      expect(listed.stdout).toMatch(new RegExp(`${budget.id}\\s+\\S+\\s+\\$100\\.00\\s+month\\s+50%,80%,100%\\s+block\\s+https://hooks.example.com/gpu`));
+
+      expect((await runCaptured(['budgets', 'delete', budget.id], consumer())).stdout).toBe(`deleted budget ${budget.id}\n`);
+      expect((await runCaptured(['budgets'], consumer())).stdout).toBe('No budgets.\n');
+    });
+
+    it('rejects a bad --action before calling the server', async () => {
+      const run = await runCaptured(['budgets', 'set', '--limit=5', '--action=explode'], consumer());
+      expect(run.exitCode).toBe(2);
+      expect(run.stderr).toContain('--action');
+    });
+
+    it('shows costs with a total', async () => {
+      const run = await runCaptured(['costs', '--period=month'], consumer());
+      expect(run.exitCode).toBe(0);
+      expect(run.stdout).toContain('Total: $0.00');
+      expect(JSON.parse((await runCaptured(['costs', '--json'], consumer())).stdout)).toMatchObject({ period: 'day', totalUsd: 0 });
+    });
+  });
+});

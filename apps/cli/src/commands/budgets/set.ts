@@ -1,0 +1,45 @@
+// `gpu-shopper budgets set`: a spending limit with alert thresholds and an action at 100%.
+import { Command, Option } from '../../clipanion';
+import { ShopperCommand } from '../../base-command';
+import { BUDGET_ACTIONS, BUDGET_PERIODS } from '../../api-enums';
+import { formatBudgetList } from '../../format/budgets';
+import { isNumber, isOneOf, isPercentList, parsePercentList } from '../../options';
+
+export class BudgetsSetCommand extends ShopperCommand {
+  static override paths = [['budgets', 'set']];
+  static override usage = Command.Usage({
+    category: 'Budgets',
+    description: 'create a budget',
+    details: `
+      Alerts go to the webhook at each threshold (percent of the limit); at 100% the action applies:
+      \`alert\` only alerts, \`block\` refuses new sessions, \`shutdown\` also stops running ones.
+      Operators may set a budget for one consumer (\`--consumer\`) or, without it, for everyone.
+    `,
+    examples: [
+      ['$100 a month, alerts at 50/80/100%', '$0 budgets set --limit=100 --period=month --thresholds=50,80,100 --webhook=https://hooks.example.com/gpu'],
+      ['Stop everything of "atlas" past $20 a day', '$0 budgets set --consumer=atlas --limit=20 --period=day --action=shutdown'],
+    ],
+  });
+
+  consumer = Option.String('--consumer', { description: 'operators: the consumer (omit for a global budget)' });
+  limit = Option.String('--limit', { required: true, validator: isNumber(), description: 'the limit, USD' });
+  period = Option.String('--period', 'month', { validator: isOneOf(BUDGET_PERIODS), description: `${BUDGET_PERIODS.join(', ')} (default month)` });
+  thresholds = Option.String('--thresholds', { validator: isPercentList(), description: 'alert thresholds, percent, e.g. 50,80,100' });
+  webhook = Option.String('--webhook', { description: 'URL that receives the alerts' });
+  action = Option.String('--action', { validator: isOneOf(BUDGET_ACTIONS), description: `at 100%: ${BUDGET_ACTIONS.join(', ')}` });
+  json = Option.Boolean('--json', false, { description: 'print the raw JSON response' });
+
+  async run(): Promise<void> {
+    const client = await this.client();
+    const budget = await client.budgets.create.mutate({
+      consumer: this.consumer,
+      limitUsd: this.limit,
+      period: this.period,
+      thresholdsPercent: this.thresholds === undefined ? undefined : parsePercentList(this.thresholds),
+      webhookUrl: this.webhook,
+      action: this.action,
+    });
+    if (this.json) return this.printJson(budget);
+    this.print(`created budget ${budget.id}\n${formatBudgetList([budget])}`);
+  }
+}

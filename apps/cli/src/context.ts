@@ -1,0 +1,15 @@
+// What every command runs with: clipanion's streams and env, plus where the config lives and how
+// the SDK client is made — injectable so tests run commands in-process against any server.
+import type { BaseContext } from './clipanion';
+import type { ShopperClient, ShopperClientOptions } from '@gpu-shopper/sdk';
+
+export interface ShopperContext extends BaseContext {
+  /** Overrides the config directory (default: from XDG_CONFIG_HOME / HOME in `env`). */
+  configDir?: string;
+  /** Makes the SDK client (default: `createShopperClient`). */
+  createClient?: (options: ShopperClientOptions) => ShopperClient;
+  /** The current time, for "time left" (default: the system clock). */
+  now?: () => Date;
+  /** `serve` stops when this settles (default: on SIGINT or SIGTERM). */
+  stopServing?: Promise<unknown>;
+}

@@ -1,0 +1,50 @@
+// Turns anything a command throws into one line for stderr and an exit code: 2 for the user's
+// mistakes (bad flags, missing settings), 1 for everything the server or the network said.
+import { UsageError } from './clipanion';
+import { describeShopperError, TRPCClientError } from '@gpu-shopper/sdk';
+import { ConfigFileError } from './config-store';
+
+export const EXIT_API_ERROR = 1;
+export const EXIT_USAGE_ERROR = 2;
+
+export interface Failure {
+  message: string;
+  exitCode: number;
+}
+
+/** Hints that point at the fix, keyed by what went wrong. */
+const SET_URL_HINT = 'is it running? set it with "gpu-shopper config set server-url"';
+export const SET_KEY_HINT = 'set one with "gpu-shopper config set api-key" or GPU_SHOPPER_API_KEY';
+
+function firstLine(text: string): string {
+  return text.split('\n').find((line) => line.trim() !== '')?.trim() ?? text.trim();
+}
+
+/** "invalid input: max_price: Too big..." → "max_price: Too big..." (the field leads). */
+function validationMessage(message: string, field: string | null): string {
+  const detail = message.replace(/^invalid input:\s*/i, '');
+  return field !== null && !detail.startsWith(`${field}:`) ? `${field}: ${detail}` : detail;
+}
+
+export function describeFailure(error: unknown, serverUrl: string | null): Failure {
+  if (error instanceof UsageError) return { message: firstLine(error.message), exitCode: EXIT_USAGE_ERROR };
+  if (error instanceof ConfigFileError) return { message: error.message, exitCode: EXIT_USAGE_ERROR };
+  if (error instanceof TRPCClientError) {
+    const info = describeShopperError(error);
+    const status = info.httpStatus ?? '';
+    switch (info.code) {
+      case 'UNREACHABLE':
+        return { message: `cannot reach the server at ${serverUrl ?? 'the configured URL'} (${SET_URL_HINT})`, exitCode: EXIT_API_ERROR };
+      case 'UNAUTHORIZED':
+        return { message: `the API key was rejected (${status}): ${info.message} (${SET_KEY_HINT})`, exitCode: EXIT_API_ERROR };
+      case 'FORBIDDEN':
+        return { message: `not allowed (${status}): ${info.message}`, exitCode: EXIT_API_ERROR };
+      case 'BAD_REQUEST':
+        return { message: validationMessage(info.message, info.field), exitCode: EXIT_API_ERROR };
+      default:
+        return { message: `${info.message} (${status})`, exitCode: EXIT_API_ERROR };
+    }
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  return { message: `unexpected error: ${firstLine(message)}`, exitCode: EXIT_API_ERROR };
+}

@@ -1,0 +1,20 @@
+// Budgets as a table: limit, period, alert thresholds and what happens at 100%.
+import type { Budget } from '@gpu-shopper/sdk';
+import { renderTable } from '../table';
+import { usd } from './values';
+
+export function formatBudgetList(budgets: readonly Budget[]): string {
+  if (budgets.length === 0) return 'No budgets.';
+  return renderTable(
+    [
+      { header: 'ID', value: (budget: Budget) => budget.id },
+      { header: 'CONSUMER', value: (budget) => budget.consumerId ?? '(all)' },
+      { header: 'LIMIT', value: (budget) => usd(budget.limitUsd), align: 'right' },
+      { header: 'PERIOD', value: (budget) => budget.period },
+      { header: 'THRESHOLDS', value: (budget) => budget.thresholdsPercent.map((value) => `${value}%`).join(',') },
+      { header: 'ACTION', value: (budget) => budget.action },
+      { header: 'WEBHOOK', value: (budget) => budget.webhookUrl },
+    ],
+    budgets,
+  );
+}

@@ -1,0 +1,10 @@
+// The gpu-shopper executable: runs the CLI on the process's arguments and streams.
+import { runCli } from './cli';
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  env: process.env,
+  stdin: process.stdin,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  colorDepth: process.stdout.isTTY ? process.stdout.getColorDepth() : 1,
+});

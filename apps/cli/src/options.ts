@@ -1,0 +1,47 @@
+// Typanion validators shared by command options, so "--max-price=abc" is a usage error that
+// names the option before anything is sent to the server.
+import * as t from 'typanion';
+
+const DECIMAL = /^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*$/;
+
+/**
+ * A decimal number ("0.50", "24", ".5"). Not typanion's isNumber: it refuses "0.50" because the
+ * text does not round-trip through JSON. Ranges are the server's to check; it names the field.
+ */
+export const isNumber = () =>
+  t.makeValidator<unknown, number>({
+    test: (value, state): value is number => {
+      if (typeof value === 'number' && Number.isFinite(value)) return true;
+      if (typeof value === 'string' && DECIMAL.test(value) && state?.coercions !== undefined && state.coercion !== undefined) {
+        // Clipanion applies the coercion after validation, turning the option's text into the number.
+        state.coercions.push([state.p ?? '.', state.coercion.bind(null, Number(value))]);
+        return true;
+      }
+      state?.errors?.push(`${state.p ?? '.'}: expected a number (got ${JSON.stringify(value)})`);
+      return false;
+    },
+  });
+
+/** A whole number of at least `min` ("--limit=20", "--hours=2"). */
+export const isCount = (min = 1) => t.cascade(isNumber(), [t.isInteger(), t.isAtLeast(min)]);
+
+/** One of a fixed set of words; the message lists them. */
+export const isOneOf = <T extends string>(values: readonly T[]) => t.isEnum(values);
+
+const PERCENT_LIST = /^\s*\d+(\s*,\s*\d+)*\s*$/;
+
+/** Comma-separated whole percentages ("50,80,100"); the server checks their range. */
+export const isPercentList = () =>
+  t.makeValidator<unknown, string>({
+    test: (value, state): value is string => {
+      if (typeof value === 'string' && PERCENT_LIST.test(value)) return true;
+      // Same shape as typanion's own errors, so clipanion formats it like the others.
+      state?.errors?.push(`${state.p ?? '.'}: expected comma-separated percentages like 50,80,100 (got ${JSON.stringify(value)})`);
+      return false;
+    },
+  });
+
+/** "50,80,100" → [50, 80, 100]. */
+export function parsePercentList(text: string): number[] {
+  return text.split(',').map((part) => Number(part.trim()));
+}
