@@ -2,8 +2,8 @@
 // inner context — a forked entity manager and the services bound to it — that tests build directly.
 import type { Clock } from '@gpu-shopper/domain';
 import type { EntityManager, Orm } from '@gpu-shopper/db';
-import type { CallerCache, InventoryService, SessionProvisioner } from '@gpu-shopper/services';
-import { ApiKeyService, BudgetService, CostService, SessionService } from '@gpu-shopper/services';
+import type { CallerCache, InventoryService, SecretBox, SessionProvisioner, WebhookNotifier } from '@gpu-shopper/services';
+import { ApiKeyService, BudgetService, CostService, HeartbeatService, noWebhooks, OverrideService, SessionService } from '@gpu-shopper/services';
 
 export interface ApiDeps {
   orm: Orm;
@@ -11,6 +11,9 @@ export interface ApiDeps {
   inventory: InventoryService;
   callerCache: CallerCache;
   provisioner: SessionProvisioner | null;
+  webhooks?: WebhookNotifier;
+  /** Seals and opens secrets at rest (node tokens, SSH keys); null where none are kept. */
+  secrets?: SecretBox | null;
 }
 
 export interface RequestInfo {
@@ -21,6 +24,7 @@ export interface RequestInfo {
 
 export function createInnerContext(deps: ApiDeps, request: RequestInfo) {
   const em: EntityManager = deps.orm.em.fork();
+  const webhooks = deps.webhooks ?? noWebhooks;
   return {
     em,
     clock: deps.clock,
@@ -29,7 +33,9 @@ export function createInnerContext(deps: ApiDeps, request: RequestInfo) {
     inventory: deps.inventory,
     services: {
       apiKeys: new ApiKeyService(em, deps.clock, deps.callerCache),
-      sessions: new SessionService(em, deps.clock, deps.provisioner),
+      sessions: new SessionService(em, deps.clock, deps.provisioner, webhooks, deps.secrets ?? null),
+      heartbeats: new HeartbeatService(em, deps.clock, webhooks),
+      overrides: new OverrideService(em, deps.clock, webhooks),
       costs: new CostService(em),
       budgets: new BudgetService(em, deps.clock),
     },

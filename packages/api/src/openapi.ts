@@ -14,7 +14,7 @@ export function openApiDocument(baseUrl = ''): OpenAPIObject {
       'One menu of GPU offers from Vast.ai and TensorDock, provisioning, lifecycle and costs. Authenticate with `Authorization: Bearer <API key>`.',
     version: '0.1.0',
     baseUrl: `${baseUrl}${REST_BASE_PATH}`,
-    tags: ['inventory', 'sessions', 'costs', 'budgets', 'admin'],
+    tags: ['inventory', 'sessions', 'costs', 'budgets', 'overrides', 'admin', 'nodes'],
   });
   if (baseUrl === '') cached = document;
   return document;

@@ -4,6 +4,7 @@ import { adminRouter } from './routers/admin/router';
 import { budgetsRouter } from './routers/budgets/router';
 import { costsRouter } from './routers/costs/router';
 import { inventoryRouter } from './routers/inventory/router';
+import { overridesRouter } from './routers/overrides/router';
 import { sessionsRouter } from './routers/sessions/router';
 import { createCallerFactory, router } from './trpc';
 
@@ -12,6 +13,7 @@ export const appRouter = router({
   sessions: sessionsRouter,
   costs: costsRouter,
   budgets: budgetsRouter,
+  overrides: overridesRouter,
   admin: adminRouter,
 });
 

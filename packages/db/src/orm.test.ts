@@ -22,6 +22,15 @@ describe('database', () => {
     for (const meta of Object.values(orm.getMetadata().getAll())) expect(tables).toContain(meta.tableName);
   });
 
+  it('creates every column of every entity (a statement a migration swallowed shows here)', async () => {
+    orm = await openDatabase({ dbPath: ':memory:' });
+    const connection = orm.em.getConnection();
+    for (const meta of Object.values(orm.getMetadata().getAll())) {
+      const columns = (await connection.execute<{ name: string }[]>(`pragma table_info(\`${meta.tableName}\`)`)).map((column) => column.name);
+      for (const property of meta.props) for (const field of property.fieldNames ?? []) expect(columns, `${meta.tableName}.${field}`).toContain(field);
+    }
+  });
+
   it('defaults to ./data/gpu-shopper.db and honours GPU_SHOPPER_DB', () => {
     expect(resolveDbPath({})).toBe('./data/gpu-shopper.db');
     expect(resolveDbPath({ GPU_SHOPPER_DB: '/tmp/x.db' })).toBe('/tmp/x.db');

@@ -47,10 +47,6 @@ export const SessionSchema = z.object({
 });
 export type Session = z.infer<typeof SessionSchema>;
 
-export const SessionDetailSchema = SessionSchema.extend({
-  events: z.array(SessionEventSchema),
-});
-export type SessionDetail = z.infer<typeof SessionDetailSchema>;
 
 /** `gpu-shopper:<deploymentId>:<sessionId>`: recognisable in any provider listing. */
 export function sessionLabel(deploymentId: string, sessionId: string): string {
@@ -61,3 +57,43 @@ export function parseSessionLabel(label: string | null | undefined): { deploymen
   const match = /^gpu-shopper:([^:\s]+):([^:\s]+)$/.exec(label?.trim() ?? '');
   return match ? { deploymentId: match[1]!, sessionId: match[2]! } : null;
 }
+
+export const OverrideRequestSchema = z.object({
+  id: z.string(),
+  sessionId: z.string(),
+  consumerId: z.string(),
+  extraHours: z.number().int(),
+  requestedEndsAt: z.iso.datetime(),
+  status: z.enum(['pending', 'approved', 'denied']),
+  requestedBy: z.string(),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.iso.datetime().nullable(),
+  createdAt: z.iso.datetime(),
+});
+export type OverrideRequest = z.infer<typeof OverrideRequestSchema>;
+
+export const SessionCredentialsSchema = z.object({
+  sessionId: z.string(),
+  nodeEndpoint: z.string().nullable(),
+  /** Bearer token for the node agent's API (and the OpenAI-compatible endpoint's API key). */
+  nodeToken: z.string(),
+  ssh: z.object({
+    host: z.string().nullable(),
+    port: z.number().int().nullable(),
+    user: z.string(),
+    publicKey: z.string().nullable(),
+    /** Present when the shopper generated the key pair for this session. */
+    privateKey: z.string().nullable(),
+  }),
+});
+export type SessionCredentials = z.infer<typeof SessionCredentialsSchema>;
+
+export const SessionDetailSchema = SessionSchema.extend({
+  events: z.array(SessionEventSchema),
+  overrideRequests: z.array(OverrideRequestSchema),
+  /** Where the agent answers (once known); credentials come from the credentials endpoint. */
+  nodeEndpoint: z.string().nullable(),
+  lastHeartbeatAt: z.iso.datetime().nullable(),
+  agentIdle: z.boolean(),
+});
+export type SessionDetail = z.infer<typeof SessionDetailSchema>;

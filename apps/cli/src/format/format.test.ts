@@ -30,6 +30,10 @@ const session: SessionDetail = {
     { at: '2026-01-01T09:58:00.000Z', from: null, to: 'provisioning', reason: 'created', actor: 'consumer:atlas' },
     { at: '2026-01-01T10:00:00.000Z', from: 'provisioning', to: 'ready', reason: 'agent hello', actor: 'system' },
   ],
+  overrideRequests: [],
+  nodeEndpoint: 'http://203.0.113.7:40123',
+  lastHeartbeatAt: '2026-01-01T11:44:50.000Z',
+  agentIdle: false,
 };
 
 describe('session formatting', () => {

@@ -40,7 +40,8 @@ export class Migration20261127012201 extends Migration {
     this.addSql(`drop table \`budgets\`;`);
     this.addSql(`alter table \`budgets__temp_alter\` rename to \`budgets\`;`);
     this.addSql(`create index \`budgets_consumer_id_index\` on \`budgets\` (\`consumer_id\`);`);
-    this.addSql(`pragma foreign_keys = on;alter table \`consumers\` add column \`webhook_url\` text null;`);
+    this.addSql(`pragma foreign_keys = on;`);
+    this.addSql(`alter table \`consumers\` add column \`webhook_url\` text null;`);
     this.addSql(`alter table \`consumers\` add column \`webhook_secret_encrypted\` text null;`);
 
     this.addSql(`alter table \`sessions\` add column \`compute_per_hour_usd\` double null;`);

@@ -1,10 +1,16 @@
-// Cost queries over the ledger: totals and buckets per hour, day or month, per consumer or for all.
+// Cost queries over the ledger: totals and buckets per hour, day or month, per consumer or for all,
+// grouped by provider, GPU model or consumer on request, and one session's cost so far.
 import type { EntityManager } from '@mikro-orm/sqlite';
-import type { Caller, CostPeriod, CostSummary } from '@gpu-shopper/domain';
-import { bucketStart, ForbiddenError, microsToUsd, ValidationError } from '@gpu-shopper/domain';
-import { CostEntryEntity } from '@gpu-shopper/db';
+import type { Caller, Clock, CostPeriod, CostSummary } from '@gpu-shopper/domain';
+import { bucketStart, ForbiddenError, microsToUsd, NotFoundError, ValidationError } from '@gpu-shopper/domain';
+import { CostEntryEntity, SessionEntity, type CostEntryRow } from '@gpu-shopper/db';
 import { scopeOf } from '../caller';
 import { consumerIdByName } from '../consumers';
+import type { LedgerService } from './ledger';
+import { pricingOf } from './session-charges';
+
+export const COST_GROUPINGS = ['provider', 'gpu', 'consumer'] as const;
+export type CostGrouping = (typeof COST_GROUPINGS)[number];
 
 export interface CostQuery {
   /** A consumer's name; operators only (a consumer always sees its own). */
@@ -12,14 +18,55 @@ export interface CostQuery {
   period: CostPeriod;
   from?: Date;
   to?: Date;
+  groupBy?: CostGrouping;
+}
+
+export interface CostGroup {
+  /** The provider, GPU model or consumer id. */
+  key: string;
+  totalUsd: number;
+  computeUsd: number;
+  storageUsd: number;
+}
+
+export interface CostReport extends CostSummary {
+  /** The ledger was brought up to this instant before answering; null when it was read as stored. */
+  accruedAt: string | null;
+  groupBy?: CostGrouping;
+  groups?: CostGroup[];
+}
+
+export interface SessionCost {
+  sessionId: string;
+  consumerId: string;
+  provider: string | null;
+  gpuModel: string | null;
+  state: string;
+  computePerHourUsd: number;
+  storagePerHourUsd: number;
+  computeUsd: number;
+  storageUsd: number;
+  totalUsd: number;
+  accruedAt: string | null;
+  hours: { start: string; computeUsd: number; storageUsd: number }[];
+}
+
+export interface CostServiceOptions {
+  /** With both, queries accrue the ledger up to the clock's now first: costs are real time. */
+  clock?: Clock;
+  ledger?: LedgerService;
 }
 
 export class CostService {
-  constructor(private readonly em: EntityManager) {}
+  constructor(
+    private readonly em: EntityManager,
+    private readonly options: CostServiceOptions = {},
+  ) {}
 
-  async summarize(caller: Caller, query: CostQuery): Promise<CostSummary> {
+  async summarize(caller: Caller, query: CostQuery): Promise<CostReport> {
     if (query.from !== undefined && query.to !== undefined && query.from > query.to) throw new ValidationError('from', 'must not be after "to"');
     const consumerId = await this.consumerIdFor(caller, query.consumer);
+    const accruedAt = await this.accrue(consumerId === null ? {} : { consumerId });
     const where: Record<string, unknown> = {};
     if (consumerId !== null) where.consumerId = consumerId;
     const hourStart: Record<string, Date> = {};
@@ -35,14 +82,66 @@ export class CostService {
       bucketMicros.set(start, (bucketMicros.get(start) ?? 0) + entry.costMicros);
       totalMicros += entry.costMicros;
     }
-    return {
+    const report: CostReport = {
       consumerId,
       period: query.period,
       from: query.from?.toISOString() ?? null,
       to: query.to?.toISOString() ?? null,
       totalUsd: microsToUsd(totalMicros),
       buckets: [...bucketMicros.entries()].map(([start, micros]) => ({ start: new Date(start).toISOString(), costUsd: microsToUsd(micros) })),
+      accruedAt,
     };
+    if (query.groupBy !== undefined) {
+      report.groupBy = query.groupBy;
+      report.groups = groupEntries(entries, query.groupBy);
+    }
+    return report;
+  }
+
+  /** One session's cost so far, split into compute and storage; a consumer sees only its own sessions. */
+  async sessionCost(caller: Caller, sessionId: string): Promise<SessionCost> {
+    const scope = scopeOf(caller);
+    const session = await this.em.findOne(SessionEntity, scope === null ? { id: sessionId } : { id: sessionId, consumerId: scope });
+    if (session === null) throw new NotFoundError('session', sessionId);
+    const accruedAt = await this.accrue({ sessionId });
+    const entries = await this.em.find(CostEntryEntity, { sessionId }, { orderBy: { hourStart: 'asc' } });
+    const hours = new Map<number, { computeMicros: number; storageMicros: number }>();
+    let computeMicros = 0;
+    let storageMicros = 0;
+    for (const entry of entries) {
+      const hour = hours.get(entry.hourStart.getTime()) ?? { computeMicros: 0, storageMicros: 0 };
+      if (entry.kind === 'compute') {
+        hour.computeMicros += entry.costMicros;
+        computeMicros += entry.costMicros;
+      } else {
+        hour.storageMicros += entry.costMicros;
+        storageMicros += entry.costMicros;
+      }
+      hours.set(entry.hourStart.getTime(), hour);
+    }
+    const pricing = pricingOf(session);
+    return {
+      sessionId: session.id,
+      consumerId: session.consumerId,
+      provider: session.provider ?? null,
+      gpuModel: session.gpuModel ?? null,
+      state: session.state,
+      computePerHourUsd: pricing.computePerHourUsd,
+      storagePerHourUsd: pricing.storagePerHourUsd,
+      computeUsd: microsToUsd(computeMicros),
+      storageUsd: microsToUsd(storageMicros),
+      totalUsd: microsToUsd(computeMicros + storageMicros),
+      accruedAt,
+      hours: [...hours.entries()].map(([start, hour]) => ({ start: new Date(start).toISOString(), computeUsd: microsToUsd(hour.computeMicros), storageUsd: microsToUsd(hour.storageMicros) })),
+    };
+  }
+
+  private async accrue(scope: { consumerId?: string; sessionId?: string }): Promise<string | null> {
+    const { clock, ledger } = this.options;
+    if (clock === undefined || ledger === undefined) return null;
+    const now = clock.now();
+    await ledger.accrue(this.em, now, scope);
+    return now.toISOString();
   }
 
   private async consumerIdFor(caller: Caller, consumerName: string | undefined): Promise<string | null> {
@@ -53,4 +152,18 @@ export class CostService {
     }
     return scope;
   }
+}
+
+function groupEntries(entries: readonly CostEntryRow[], groupBy: CostGrouping): CostGroup[] {
+  const groups = new Map<string, { computeMicros: number; storageMicros: number }>();
+  for (const entry of entries) {
+    const key = groupBy === 'provider' ? entry.provider : groupBy === 'gpu' ? entry.gpuModel : entry.consumerId;
+    const group = groups.get(key) ?? { computeMicros: 0, storageMicros: 0 };
+    if (entry.kind === 'compute') group.computeMicros += entry.costMicros;
+    else group.storageMicros += entry.costMicros;
+    groups.set(key, group);
+  }
+  return [...groups.entries()]
+    .map(([key, group]) => ({ key, totalUsd: microsToUsd(group.computeMicros + group.storageMicros), computeUsd: microsToUsd(group.computeMicros), storageUsd: microsToUsd(group.storageMicros) }))
+    .sort((a, b) => b.totalUsd - a.totalUsd || a.key.localeCompare(b.key));
 }

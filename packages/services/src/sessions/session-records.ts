@@ -3,7 +3,8 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Clock, EndReason, Session, SessionDetail, SessionState, Workload } from '@gpu-shopper/domain';
 import { assertTransition, isTerminal, newReservation, sessionLabel } from '@gpu-shopper/domain';
-import { SessionEntity, SessionEventEntity, type SessionRow } from '@gpu-shopper/db';
+import { OverrideRequestEntity, SessionEntity, SessionEventEntity, type SessionRow } from '@gpu-shopper/db';
+import { toOverrideRequest } from '../overrides/override-records';
 import { newId } from '../ids';
 
 export function toSession(row: SessionRow): Session {
@@ -36,9 +37,14 @@ export function toSession(row: SessionRow): Session {
 
 export async function toSessionDetail(em: EntityManager, row: SessionRow): Promise<SessionDetail> {
   const events = await em.find(SessionEventEntity, { sessionId: row.id }, { orderBy: { id: 'asc' } });
+  const overrides = await em.find(OverrideRequestEntity, { sessionId: row.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
   return {
     ...toSession(row),
     events: events.map((event) => ({ at: event.at.toISOString(), from: event.fromState ?? null, to: event.toState, reason: event.reason, actor: event.actor })),
+    overrideRequests: overrides.map(toOverrideRequest),
+    nodeEndpoint: row.nodeEndpoint ?? null,
+    lastHeartbeatAt: row.lastHeartbeatAt?.toISOString() ?? null,
+    agentIdle: row.agentIdle,
   };
 }
 

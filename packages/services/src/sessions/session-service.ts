@@ -2,11 +2,15 @@
 // Provisioning itself is delegated to a SessionProvisioner; without one, creating a session is
 // refused with a clear "unavailable" error, never a fake success.
 import type { EntityManager } from '@mikro-orm/sqlite';
-import type { Caller, Clock, Session, SessionDetail, SessionState, StoragePolicy, Workload } from '@gpu-shopper/domain';
-import { extendReservation, InvalidStateError, LIVE_STATES, NotFoundError, UnavailableError } from '@gpu-shopper/domain';
+import type { Caller, Clock, Session, SessionCredentials, SessionDetail, SessionState, StoragePolicy, Workload } from '@gpu-shopper/domain';
+import { extendReservation, ForbiddenError, InvalidStateError, LIVE_STATES, NotFoundError, UnavailableError } from '@gpu-shopper/domain';
+import type { SecretBox } from '../secrets/secret-box';
+import { OverrideService } from '../overrides/override-service';
+import { noWebhooks, type WebhookNotifier } from '../webhooks/webhook-notifier';
 import { SessionEntity, type SessionRow } from '@gpu-shopper/db';
 import { actorOf, scopeOf } from '../caller';
-import { toSession, toSessionDetail, transitionSession } from './session-records';
+import { beginShutdown } from '../lifecycle/shutdown';
+import { toSession, toSessionDetail } from './session-records';
 
 export interface ProvisionRequest {
   offerId?: string;
@@ -39,6 +43,8 @@ export class SessionService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly provisioner: SessionProvisioner | null = null,
+    private readonly webhooks: WebhookNotifier = noWebhooks,
+    private readonly secrets: SecretBox | null = null,
   ) {}
 
   async create(caller: Caller, request: ProvisionRequest): Promise<Session> {
@@ -65,19 +71,23 @@ export class SessionService {
   /** The consumer is finished: the node is shut down gracefully (the disk kept for `preserve`). */
   async done(caller: Caller, id: string, storage: StoragePolicy = 'destroy'): Promise<SessionDetail> {
     const row = await this.findOwned(caller, id);
-    if (row.state === 'stopping' || row.state === 'stopped' || row.state === 'terminated' || row.state === 'failed') return toSessionDetail(this.em, row);
-    transitionSession(this.em, this.clock, row, 'stopping', { reason: `done (storage: ${storage})`, actor: actorOf(caller), endReason: 'done' });
+    if (row.state !== 'provisioning' && row.state !== 'ready') return toSessionDetail(this.em, row);
+    beginShutdown(this.em, this.clock, row, { reason: `done (storage: ${storage})`, actor: actorOf(caller), endReason: 'done', storage });
     await this.em.flush();
     return toSessionDetail(this.em, row);
   }
 
-  /** Extends the reservation while it stays within the hard maximum (12 h or an approved override). */
+  /**
+   * Extends the reservation while it stays within the hard maximum (12 h or an approved override);
+   * beyond it, files an override request that an operator must approve (listed on the session).
+   */
   async extend(caller: Caller, id: string, hours: number): Promise<SessionDetail> {
     const row = await this.findOwned(caller, id);
     if (row.state !== 'provisioning' && row.state !== 'ready') throw new InvalidStateError(`only a live session can be extended; this one is ${row.state}`);
     const decision = extendReservation(toSession(row).reservation, hours);
     if (decision.kind === 'needs-approval') {
-      throw new InvalidStateError(`extending to ${decision.requestedEndsAt} goes past the ${row.hardMaxEndsAt.toISOString()} maximum; that needs an operator's approval`);
+      await new OverrideService(this.em, this.clock, this.webhooks).request(caller, row.id, row.consumerId, hours, decision.requestedEndsAt);
+      return toSessionDetail(this.em, row);
     }
     row.reservationHours = decision.reservation.hours;
     row.reservationEndsAt = new Date(decision.reservation.endsAt);
@@ -86,13 +96,30 @@ export class SessionService {
     return toSessionDetail(this.em, row);
   }
 
+  /** SSH and node access for the session's own consumer only (operators never see the secrets). */
+  async credentials(caller: Caller, id: string): Promise<SessionCredentials> {
+    if (caller.role !== 'consumer') throw new ForbiddenError('credentials are handed to the consumer that owns the session only');
+    const row = await this.findOwned(caller, id);
+    if (this.secrets === null || !row.nodeTokenEncrypted) throw new InvalidStateError(`session ${id} has no credentials`);
+    if (row.state !== 'provisioning' && row.state !== 'ready') throw new InvalidStateError(`session ${id} is ${row.state}: its node is no longer reachable`);
+    return {
+      sessionId: row.id,
+      nodeEndpoint: row.nodeEndpoint ?? null,
+      nodeToken: this.secrets.open(row.nodeTokenEncrypted),
+      ssh: {
+        host: row.sshHost ?? null,
+        port: row.sshPort ?? null,
+        user: row.sshUser ?? 'root',
+        publicKey: row.sshPublicKey ?? null,
+        privateKey: row.sshPrivateKeyEncrypted ? this.secrets.open(row.sshPrivateKeyEncrypted) : null,
+      },
+    };
+  }
+
   /** Immediate shutdown: the consumer for its own session, an operator for any. */
   async forceShutdown(caller: Caller, id: string): Promise<SessionDetail> {
     const row = await this.findOwned(caller, id);
-    if (row.state === 'provisioning' || row.state === 'ready' || row.state === 'stopped') {
-      transitionSession(this.em, this.clock, row, 'stopping', { reason: 'forced shutdown', actor: actorOf(caller), endReason: 'forced' });
-      await this.em.flush();
-    }
+    if (beginShutdown(this.em, this.clock, row, { reason: 'forced shutdown', actor: actorOf(caller), endReason: 'forced', immediate: true })) await this.em.flush();
     return toSessionDetail(this.em, row);
   }
 

@@ -41,13 +41,32 @@ describe('sessions router', () => {
       expect(again.events).toHaveLength(done.events.length);
     });
 
-    it('extends within 12 hours and refuses beyond without approval', async () => {
+    it('extends within 12 hours; beyond, files an override that waits for an operator', async () => {
       const id = await h.seedSession('atlas', 4);
       const atlas = h.as(h.keys.atlas!);
       const extended = await atlas.sessions.extend({ id, hours: 3 });
       expect(extended.reservation).toMatchObject({ hours: 7, endsAt: '2026-03-01T17:00:00.000Z' });
-      await expect(atlas.sessions.extend({ id, hours: 6 })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
-      expect((await atlas.sessions.get({ id })).reservation.hours).toBe(7);
+      const pending = await atlas.sessions.extend({ id, hours: 6 });
+      expect(pending.reservation.hours).toBe(7);
+      expect(pending.overrideRequests).toEqual([expect.objectContaining({ status: 'pending', extraHours: 6, requestedEndsAt: '2026-03-01T23:00:00.000Z', requestedBy: 'consumer:atlas' })]);
+      await expect(atlas.sessions.extend({ id, hours: 6 })).rejects.toMatchObject({ code: 'CONFLICT' });
+      await expect(atlas.overrides.approve({ id: pending.overrideRequests[0]!.id })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+
+      const admin = h.as(h.adminKey);
+      expect((await admin.overrides.list({})).overrides.map((o) => o.id)).toEqual([pending.overrideRequests[0]!.id]);
+      const approved = await admin.overrides.approve({ id: pending.overrideRequests[0]!.id });
+      expect(approved).toMatchObject({ status: 'approved', decidedBy: expect.stringMatching(/^operator:/), decidedAt: '2026-03-01T10:00:00.000Z' });
+      expect((await atlas.sessions.get({ id })).reservation).toMatchObject({ hours: 13, endsAt: '2026-03-01T23:00:00.000Z', hardMaxEndsAt: '2026-03-01T23:00:00.000Z' });
+      await expect(admin.overrides.deny({ id: approved.id })).rejects.toMatchObject({ code: 'CONFLICT' });
+    });
+
+    it('records a denial without touching the reservation', async () => {
+      const id = await h.seedSession('atlas', 12);
+      const pending = await h.as(h.keys.atlas!).sessions.extend({ id, hours: 2 });
+      const denied = await h.as(h.adminKey).overrides.deny({ id: pending.overrideRequests[0]!.id });
+      expect(denied.status).toBe('denied');
+      expect((await h.as(h.keys.atlas!).sessions.get({ id })).reservation.hours).toBe(12);
+      expect((await h.as(h.adminKey).overrides.list({ status: 'pending' })).overrides).toEqual([]);
     });
 
     it('lets an operator force any session down, and lists ended ones only with all', async () => {

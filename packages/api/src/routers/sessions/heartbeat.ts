@@ -1,0 +1,24 @@
+// POST /sessions/{id}/heartbeat: the node agent's proof of life, authenticated by its node token
+// (not an API key). The answer carries the current reservation end and any shutdown instruction.
+import { z } from 'zod';
+import { publicProcedure } from '../../trpc';
+
+const heartbeatInput = z.object({
+  id: z.string().min(1).max(64),
+  sessionId: z.string(),
+  sentAt: z.iso.datetime(),
+  status: z.looseObject({
+    ready: z.boolean(),
+    runningJobs: z.number().int().min(0),
+    maxGpuUtilizationPercent: z.number().nullable(),
+  }),
+  activity: z.looseObject({}),
+  idle: z.object({ idle: z.boolean(), idleSince: z.iso.datetime().nullable(), reason: z.string() }),
+  final: z.boolean(),
+});
+
+export const heartbeat = publicProcedure
+  .meta({ openapi: { method: 'POST', path: '/sessions/{id}/heartbeat', tags: ['nodes'], summary: 'Agent heartbeat (node token)', protect: true } })
+  .input(heartbeatInput)
+  .output(z.object({ reservationEndsAt: z.string().nullable(), shutdown: z.boolean(), shutdownReason: z.string().optional() }))
+  .mutation(({ ctx, input }) => ctx.services.heartbeats.receive(input.id, ctx.apiKey, input));

@@ -1,0 +1,216 @@
+// Checks our ledger against what each provider says it billed, per session over the session's lifetime;
+// stores every comparison, and raises a cost_drift alert and webhook when they differ by more than 1%.
+import type { EntityManager } from '@mikro-orm/sqlite';
+import type { Caller, ProviderName } from '@gpu-shopper/domain';
+import { microsToUsd, usdToMicros } from '@gpu-shopper/domain';
+import { AlertEntity, CostEntryEntity, CostReconciliationEntity, SessionEntity, type CostReconciliationRow, type UsageEventRow } from '@gpu-shopper/db';
+import type { ProviderAdapter } from '@gpu-shopper/providers';
+import { scopeOf } from '../caller';
+import { newId } from '../ids';
+import { noWebhooks, type WebhookNotifier } from '../webhooks/webhook-notifier';
+import { inChunks, LedgerService, loadUsage } from './ledger';
+import { meterIntervals } from './usage-intervals';
+
+export interface ReconciliationOptions {
+  ledger?: LedgerService;
+  notifier?: WebhookNotifier;
+  /** |ledger - provider| / provider above this is drift. Default 1%. */
+  driftRatio?: number;
+  /**
+   * Differences smaller than this never alert: early in a session a few seconds between the provider's
+   * meter and our observation of "running" are a large ratio of a small amount. Default $0.01.
+   */
+  minDriftMicros?: number;
+}
+
+export interface ReconciliationResult {
+  sessionId: string;
+  consumerId: string;
+  provider: ProviderName;
+  from: string;
+  to: string;
+  ledgerUsd: number;
+  providerUsd: number;
+  /** (ledger - provider) / provider; null when the provider billed nothing. */
+  differenceRatio: number | null;
+  drift: boolean;
+  checkedAt: string;
+}
+
+export interface ReconciliationRun {
+  results: ReconciliationResult[];
+  /** Providers whose billing could not be read this time (they are retried on the next run). */
+  failures: { provider: ProviderName; message: string }[];
+}
+
+interface Candidate {
+  sessionId: string;
+  consumerId: string;
+  provider: ProviderName;
+  instanceId: string;
+  fromMs: number;
+  toMs: number;
+}
+
+export class ReconciliationService {
+  private readonly ledger: LedgerService;
+  private readonly notifier: WebhookNotifier;
+  private readonly driftRatio: number;
+  private readonly minDriftMicros: number;
+
+  constructor(options: ReconciliationOptions = {}) {
+    this.ledger = options.ledger ?? new LedgerService();
+    this.notifier = options.notifier ?? noWebhooks;
+    this.driftRatio = options.driftRatio ?? 0.01;
+    this.minDriftMicros = options.minDriftMicros ?? 10_000;
+  }
+
+  /** Reconciles every session not yet finally reconciled, for the providers whose adapter reads billing. */
+  async run(em: EntityManager, adapters: readonly ProviderAdapter[], now: Date): Promise<ReconciliationRun> {
+    const billing = new Map(adapters.filter((adapter) => adapter.describeBilling !== undefined).map((adapter) => [adapter.name, adapter]));
+    const run: ReconciliationRun = { results: [], failures: [] };
+    if (billing.size === 0) return run;
+    await this.ledger.accrue(em, now);
+    const candidates = await this.candidates(em, now, new Set(billing.keys()));
+
+    for (const [provider, adapter] of billing) {
+      const mine = candidates.filter((candidate) => candidate.provider === provider);
+      if (mine.length === 0) continue;
+      // One window covering every session: each charge row is one instance's total over its own lifetime within it.
+      const fromMs = Math.min(...mine.map((candidate) => candidate.fromMs));
+      let providerMicros: Map<string, number>;
+      try {
+        const charges = await adapter.describeBilling!(
+          mine.map((candidate) => candidate.instanceId),
+          new Date(fromMs),
+          now,
+        );
+        providerMicros = new Map();
+        for (const charge of charges) providerMicros.set(charge.instanceId, (providerMicros.get(charge.instanceId) ?? 0) + usdToMicros(charge.amountUsd));
+      } catch (error) {
+        run.failures.push({ provider, message: error instanceof Error ? error.message : String(error) });
+        continue;
+      }
+      const ledgerMicros = await ledgerTotals(em, mine.map((candidate) => candidate.sessionId));
+      for (const candidate of mine) {
+        run.results.push(await this.record(em, candidate, ledgerMicros.get(candidate.sessionId) ?? 0, providerMicros.get(candidate.instanceId) ?? 0, now));
+      }
+    }
+    await em.flush();
+    return run;
+  }
+
+  /** The latest comparison per session (a consumer sees only its own). */
+  async latest(em: EntityManager, caller: Caller): Promise<ReconciliationResult[]> {
+    const scope = scopeOf(caller);
+    const rows = await em.find(CostReconciliationEntity, scope === null ? {} : { consumerId: scope }, { orderBy: { checkedAt: 'desc', id: 'desc' } });
+    const seen = new Set<string>();
+    const latest: ReconciliationResult[] = [];
+    for (const row of rows) {
+      if (seen.has(row.sessionId)) continue;
+      seen.add(row.sessionId);
+      latest.push(toResult(row, this.isDrift(row.ledgerMicros, row.providerMicros, row.differenceRatio ?? null)));
+    }
+    return latest.sort((a, b) => a.sessionId.localeCompare(b.sessionId));
+  }
+
+  /** Sessions with usage at a provider we can read, except those whose whole life is already reconciled. */
+  private async candidates(em: EntityManager, now: Date, providers: Set<ProviderName>): Promise<Candidate[]> {
+    const usage = await loadUsage(em, now);
+    const sessionIds = [...usage.keys()];
+    const sessions = new Map((await inChunks(sessionIds, (ids) => em.find(SessionEntity, { id: { $in: ids } }))).map((row) => [row.id, row]));
+    const reconciledTo = new Map<string, number>();
+    for (const row of await inChunks(sessionIds, (ids) => em.find(CostReconciliationEntity, { sessionId: { $in: ids } }, { fields: ['sessionId', 'to'] }))) {
+      reconciledTo.set(row.sessionId, Math.max(reconciledTo.get(row.sessionId) ?? 0, row.to.getTime()));
+    }
+    const candidates: Candidate[] = [];
+    for (const [sessionId, events] of usage) {
+      const first = events[0] as UsageEventRow;
+      const provider = sessions.get(sessionId)?.provider ?? first.provider;
+      if (!providers.has(provider)) continue;
+      const intervals = meterIntervals(
+        events.map((event) => ({ kind: event.kind, atMs: event.at.getTime() })),
+        now.getTime(),
+      );
+      const lastStorage = intervals.storage.at(-1);
+      const endedMs = intervals.storageOpen || lastStorage === undefined ? null : lastStorage.toMs;
+      if (endedMs !== null && (reconciledTo.get(sessionId) ?? 0) >= endedMs) continue;
+      candidates.push({
+        sessionId,
+        consumerId: first.consumerId,
+        provider,
+        instanceId: sessions.get(sessionId)?.providerInstanceId ?? first.instanceId,
+        fromMs: first.at.getTime(),
+        toMs: endedMs ?? now.getTime(),
+      });
+    }
+    return candidates;
+  }
+
+  private async record(em: EntityManager, candidate: Candidate, ledgerMicros: number, providerMicros: number, now: Date): Promise<ReconciliationResult> {
+    const differenceRatio = providerMicros === 0 ? null : (ledgerMicros - providerMicros) / providerMicros;
+    const row = em.create(CostReconciliationEntity, {
+      sessionId: candidate.sessionId,
+      consumerId: candidate.consumerId,
+      provider: candidate.provider,
+      from: new Date(candidate.fromMs),
+      to: new Date(candidate.toMs),
+      ledgerMicros,
+      providerMicros,
+      differenceRatio,
+      checkedAt: now,
+    });
+    const drift = this.isDrift(ledgerMicros, providerMicros, differenceRatio);
+    if (drift) await this.raiseDrift(em, candidate, ledgerMicros, providerMicros, differenceRatio!, now);
+    return toResult(row, drift);
+  }
+
+  private isDrift(ledgerMicros: number, providerMicros: number, differenceRatio: number | null): boolean {
+    return differenceRatio !== null && Math.abs(differenceRatio) > this.driftRatio && Math.abs(ledgerMicros - providerMicros) >= this.minDriftMicros;
+  }
+
+  /** One open alert per session: a drift that persists across runs is not news. */
+  private async raiseDrift(em: EntityManager, candidate: Candidate, ledgerMicros: number, providerMicros: number, differenceRatio: number, now: Date): Promise<void> {
+    const open = await em.findOne(AlertEntity, { kind: 'cost_drift', sessionId: candidate.sessionId, resolvedAt: null });
+    if (open !== null) return;
+    const percent = (differenceRatio * 100).toFixed(2);
+    const detail = { ledgerUsd: microsToUsd(ledgerMicros), providerUsd: microsToUsd(providerMicros), differenceRatio };
+    const alert = em.create(AlertEntity, {
+      id: newId('alr'),
+      createdAt: now,
+      kind: 'cost_drift',
+      message: `session ${candidate.sessionId}: our ledger says $${detail.ledgerUsd.toFixed(6)}, ${candidate.provider} billed $${detail.providerUsd.toFixed(6)} (${percent}%)`,
+      sessionId: candidate.sessionId,
+      consumerId: candidate.consumerId,
+      provider: candidate.provider,
+      instanceId: candidate.instanceId,
+      resolvedAt: null,
+      detail,
+    });
+    await em.flush();
+    await this.notifier.notify('cost.drift', null, { alertId: alert.id, sessionId: candidate.sessionId, consumerId: candidate.consumerId, provider: candidate.provider, instanceId: candidate.instanceId, ...detail });
+  }
+}
+
+async function ledgerTotals(em: EntityManager, sessionIds: string[]): Promise<Map<string, number>> {
+  const totals = new Map<string, number>();
+  for (const entry of await inChunks(sessionIds, (ids) => em.find(CostEntryEntity, { sessionId: { $in: ids } }, { fields: ['sessionId', 'costMicros'] }))) {
+    totals.set(entry.sessionId, (totals.get(entry.sessionId) ?? 0) + entry.costMicros);
+  }
+  return totals;
+}
+
+function toResult(row: CostReconciliationRow, drift: boolean): ReconciliationResult {
+  return {
+    sessionId: row.sessionId,
+    consumerId: row.consumerId,
+    provider: row.provider,
+    from: row.from.toISOString(),
+    to: row.to.toISOString(),
+    ledgerUsd: microsToUsd(row.ledgerMicros),
+    providerUsd: microsToUsd(row.providerMicros),
+    differenceRatio: row.differenceRatio ?? null,
+    drift,
+    checkedAt: row.checkedAt.toISOString(),
+  };
+}

@@ -1,0 +1,65 @@
+// Heartbeats from node agents: proof of life, the node's idle state, and the channel through which
+// the shopper tells the agent about extensions and shutdowns. Authenticated by the node token.
+import { timingSafeEqual } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/sqlite';
+import type { Clock } from '@gpu-shopper/domain';
+import { UnauthorizedError } from '@gpu-shopper/domain';
+import { SessionEntity } from '@gpu-shopper/db';
+import { hashNodeToken } from '../provisioning/provisioner';
+import type { WebhookNotifier } from '../webhooks/webhook-notifier';
+import { markReady } from './lifecycle-manager';
+import { recordUsage } from './usage';
+
+export interface Heartbeat {
+  sentAt: string;
+  status: { ready: boolean; runningJobs: number; maxGpuUtilizationPercent: number | null };
+  idle: { idle: boolean; idleSince: string | null; reason: string };
+  final: boolean;
+}
+
+export interface HeartbeatAnswer {
+  reservationEndsAt: string | null;
+  shutdown: boolean;
+  shutdownReason?: string;
+}
+
+export class HeartbeatService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly webhooks: WebhookNotifier,
+  ) {}
+
+  async receive(sessionId: string, nodeToken: string | null, heartbeat: Heartbeat): Promise<HeartbeatAnswer> {
+    const row = await this.em.findOne(SessionEntity, { id: sessionId });
+    // Unknown session and wrong token answer alike, so a token cannot be used to probe session ids.
+    if (row === null || !nodeToken || !row.nodeTokenHash || !sameHash(hashNodeToken(nodeToken), row.nodeTokenHash)) {
+      throw new UnauthorizedError('invalid node token for this session');
+    }
+    const now = this.clock.now();
+    row.lastHeartbeatAt = now;
+    row.agentIdle = heartbeat.idle.idle;
+    row.agentIdleSince = heartbeat.idle.idleSince === null ? null : new Date(heartbeat.idle.idleSince);
+    let becameReady = false;
+    if (row.state === 'provisioning' && row.providerInstanceId && heartbeat.status.ready) {
+      // The agent can only speak from a running node: that is the provider's "running" too.
+      await recordUsage(this.em, row, 'compute_started', now);
+      markReady(this.em, this.clock, row);
+      becameReady = true;
+    }
+    await this.em.flush();
+    if (becameReady) await this.webhooks.notify('session.ready', row.consumerId, { sessionId: row.id, nodeEndpoint: row.nodeEndpoint });
+    const ending = row.state === 'stopping' || row.state === 'stopped' || row.state === 'terminated' || row.state === 'failed';
+    return {
+      reservationEndsAt: row.reservationEndsAt.toISOString(),
+      shutdown: ending,
+      ...(ending ? { shutdownReason: row.endReason ?? row.state } : {}),
+    };
+  }
+}
+
+function sameHash(a: string, b: string): boolean {
+  const left = Buffer.from(a);
+  const right = Buffer.from(b);
+  return left.length === right.length && timingSafeEqual(left, right);
+}

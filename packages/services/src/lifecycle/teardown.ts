@@ -1,0 +1,90 @@
+// Ending an instance: destroy (or stop, for a preserved disk), then read it back and only believe
+// the provider when it confirms. Failures are retried with back-off, never given up and never
+// marked done on hope; a teardown that keeps failing is raised to operators.
+import type { EntityManager } from '@mikro-orm/sqlite';
+import type { Clock } from '@gpu-shopper/domain';
+import { MS_PER_MINUTE, MS_PER_SECOND } from '@gpu-shopper/domain';
+import type { SessionRow } from '@gpu-shopper/db';
+import type { ProviderRegistry } from '../provider-registry';
+import type { AlertSink } from '../alerts/alert-service';
+import { SYSTEM_ACTOR } from '../caller';
+import { transitionSession } from '../sessions/session-records';
+import type { WebhookNotifier } from '../webhooks/webhook-notifier';
+import { closeAllUsage, recordUsage } from './usage';
+
+const STUCK_AFTER_ATTEMPTS = 5;
+
+export function teardownBackoffMs(attempts: number): number {
+  return Math.min(5 * MS_PER_SECOND * 2 ** Math.max(0, attempts - 1), 5 * MS_PER_MINUTE);
+}
+
+export class Teardown {
+  constructor(
+    private readonly clock: Clock,
+    private readonly providers: ProviderRegistry,
+    private readonly alerts: AlertSink,
+    private readonly webhooks: WebhookNotifier,
+  ) {}
+
+  /** One step for a session in `stopping`; the caller flushes. */
+  async advance(em: EntityManager, row: SessionRow): Promise<void> {
+    const now = this.clock.now();
+    if (row.nextTeardownAt && row.nextTeardownAt > now) return;
+    if (!row.provider || !row.providerInstanceId) {
+      // Nothing was ever created for it (or the create is known to have failed).
+      this.finish(em, row);
+      return;
+    }
+    const adapter = this.providers.get(row.provider);
+    const preserve = row.storagePolicy === 'preserve' && row.endReason === 'done';
+    try {
+      if (preserve) {
+        await adapter.stopInstance(row.providerInstanceId);
+        const instance = await adapter.getInstance(row.providerInstanceId);
+        if (instance !== null && instance.state === 'stopped') {
+          await recordUsage(em, row, 'compute_stopped', now);
+          row.instanceState = 'stopped';
+          transitionSession(em, this.clock, row, 'stopped', { reason: 'instance stopped, disk preserved', actor: SYSTEM_ACTOR });
+          await this.webhooks.notify('session.ended', row.consumerId, { sessionId: row.id, state: 'stopped', storage: 'preserved' });
+          return;
+        }
+        await recordUsage(em, row, 'compute_stopped', now);
+        this.retryLater(row, now, `stop not yet confirmed (provider says ${instance?.state ?? 'gone'})`);
+      } else {
+        await adapter.destroyInstance(row.providerInstanceId);
+        await recordUsage(em, row, 'compute_stopped', now);
+        const instance = await adapter.getInstance(row.providerInstanceId);
+        if (instance === null || instance.state === 'terminated') {
+          row.instanceState = 'terminated';
+          await closeAllUsage(em, row, now);
+          this.finish(em, row);
+          await this.webhooks.notify('session.ended', row.consumerId, { sessionId: row.id, state: row.state, endReason: row.endReason });
+          return;
+        }
+        row.instanceState = instance.state;
+        this.retryLater(row, now, `destroy not yet confirmed (provider says ${instance.state})`);
+      }
+    } catch (error) {
+      this.retryLater(row, now, error instanceof Error ? error.message : String(error));
+    }
+    if (row.teardownAttempts === STUCK_AFTER_ATTEMPTS) {
+      await this.alerts.raise(
+        em,
+        { kind: 'teardown_stuck', message: `session ${row.id}: ${row.provider} instance ${row.providerInstanceId} not confirmed gone after ${row.teardownAttempts} attempts; still retrying`, sessionId: row.id, consumerId: row.consumerId, provider: row.provider, instanceId: row.providerInstanceId },
+        undefined,
+      );
+    }
+  }
+
+  private retryLater(row: SessionRow, now: Date, reason: string): void {
+    row.teardownAttempts += 1;
+    row.failureReason = row.endReason === 'provision_failed' ? row.failureReason : `teardown: ${reason}`;
+    row.nextTeardownAt = new Date(now.getTime() + teardownBackoffMs(row.teardownAttempts));
+  }
+
+  private finish(em: EntityManager, row: SessionRow): void {
+    const to = row.endReason === 'provision_failed' ? 'failed' : 'terminated';
+    transitionSession(em, this.clock, row, to, { reason: row.providerInstanceId ? 'provider confirmed the instance is gone' : 'no instance to end', actor: SYSTEM_ACTOR });
+    row.nextTeardownAt = null;
+  }
+}
