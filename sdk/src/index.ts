@@ -22,7 +22,7 @@ export type ApiKeySummary = RouterOutputs['admin']['listKeys']['keys'][number];
 
 export function createShopperClient(options: ShopperClientOptions) {
   const base = options.url.replace(/\/+$/, '');
-  return createTRPCClient<AppRouter>({
+  const client = createTRPCClient<AppRouter>({
     links: [
       httpLink({
         url: `${base}/trpc`,
@@ -31,6 +31,45 @@ export function createShopperClient(options: ShopperClientOptions) {
       }),
     ],
   });
+  return Object.assign(client, {
+    /** Polls a session until it is ready (resolves) or ends (rejects); `onProgress` sees every poll. */
+    waitForReady: (sessionId: string, waitOptions: WaitForReadyOptions = {}) => waitForReady(client, sessionId, waitOptions),
+  });
+}
+
+export interface WaitForReadyOptions {
+  /** Default 2 s. */
+  pollIntervalMs?: number;
+  /** Default 20 min. */
+  timeoutMs?: number;
+  onProgress?: (session: SessionDetail, elapsedMs: number) => void;
+  signal?: AbortSignal;
+}
+
+export class SessionNotReadyError extends Error {
+  constructor(
+    message: string,
+    readonly session: SessionDetail | null,
+  ) {
+    super(message);
+    this.name = 'SessionNotReadyError';
+  }
+}
+
+async function waitForReady(client: { sessions: { get: { query(input: { id: string }): Promise<SessionDetail> } } }, sessionId: string, options: WaitForReadyOptions): Promise<SessionDetail> {
+  const started = Date.now();
+  const interval = options.pollIntervalMs ?? 2_000;
+  const timeout = options.timeoutMs ?? 20 * 60_000;
+  for (;;) {
+    const session = await client.sessions.get.query({ id: sessionId });
+    const elapsed = Date.now() - started;
+    options.onProgress?.(session, elapsed);
+    if (session.state === 'ready') return session;
+    if (session.state !== 'provisioning') throw new SessionNotReadyError(`session ${sessionId} is ${session.state}${session.failureReason ? `: ${session.failureReason}` : ''}`, session);
+    if (elapsed >= timeout) throw new SessionNotReadyError(`session ${sessionId} was not ready after ${Math.round(elapsed / 1000)} s`, session);
+    if (options.signal?.aborted) throw new SessionNotReadyError('stopped waiting', session);
+    await new Promise((resolve) => setTimeout(resolve, interval));
+  }
 }
 
 /** What went wrong with a call, in a form a CLI or an app can act on. */

@@ -7,23 +7,41 @@ const EnvSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   GPU_SHOPPER_ADMIN_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
   GPU_SHOPPER_ADMIN_KEY_FILE: z.string().optional(),
+  GPU_SHOPPER_SECRET_KEY: z.string().optional(),
+  GPU_SHOPPER_SECRET_KEY_FILE: z.string().optional(),
+  GPU_SHOPPER_PUBLIC_URL: z.url().optional(),
+  GPU_SHOPPER_DEPLOYMENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, "_" and "-" only').optional(),
+  GPU_SHOPPER_WEBHOOK_URL: z.url().optional(),
+  GPU_SHOPPER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  GPU_SHOPPER_TICK_SECONDS: z.coerce.number().min(1).max(3600).default(15),
   VASTAI_API_KEY: z.string().min(1).optional(),
   VASTAI_API_URL: z.url().optional(),
   TENSORDOCK_API_TOKEN: z.string().min(1).optional(),
   TENSORDOCK_API_URL: z.url().optional(),
   GPU_SHOPPER_OFFER_DISK_GB: z.coerce.number().int().min(10).max(10_000).default(50),
+  GPU_SHOPPER_SIM_BOOT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(3_000),
+  GPU_SHOPPER_SIM_NODES: z.enum(['agent', 'none']).default('agent'),
 });
 
 export interface ServerConfig {
   port: number;
   host: string;
   dbPath: string;
+  dataDir: string;
   /** Where a generated admin key is written (0600). */
   adminKeyFile: string;
   adminKey: string | null;
+  secretKey: string | null;
+  secretKeyFile: string;
+  /** Where nodes reach this server; defaults to the listening address. */
+  publicUrl: string | null;
+  deploymentId: string | null;
+  operatorWebhook: { url: string | null; secret: string | null };
+  tickIntervalMs: number;
   vastai: { apiKey: string | null; apiUrl: string | null };
   tensordock: { apiToken: string | null; apiUrl: string | null };
   offerDiskGb: number;
+  simulation: { bootDelayMs: number; nodes: 'agent' | 'none' };
 }
 
 export class ConfigError extends Error {}
@@ -36,15 +54,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   }
   const vars = parsed.data;
   const dbPath = resolveDbPath(env);
-  const dataDir = dbPath === ':memory:' ? './data' : dbPath.replace(/[^/\\]*$/, '') || '.';
+  const dataDir = dbPath === ':memory:' ? './data' : (dbPath.replace(/[/\\]?[^/\\]*$/, '') || '.');
   return {
     port: vars.PORT,
     host: vars.HOST,
     dbPath,
-    adminKeyFile: vars.GPU_SHOPPER_ADMIN_KEY_FILE ?? `${dataDir.replace(/[/\\]$/, '')}/admin-key`,
+    dataDir,
+    adminKeyFile: vars.GPU_SHOPPER_ADMIN_KEY_FILE ?? `${dataDir}/admin-key`,
     adminKey: vars.GPU_SHOPPER_ADMIN_KEY ?? null,
+    secretKey: vars.GPU_SHOPPER_SECRET_KEY ?? null,
+    secretKeyFile: vars.GPU_SHOPPER_SECRET_KEY_FILE ?? `${dataDir}/master-key`,
+    publicUrl: vars.GPU_SHOPPER_PUBLIC_URL ?? null,
+    deploymentId: vars.GPU_SHOPPER_DEPLOYMENT_ID ?? null,
+    operatorWebhook: { url: vars.GPU_SHOPPER_WEBHOOK_URL ?? null, secret: vars.GPU_SHOPPER_WEBHOOK_SECRET ?? null },
+    tickIntervalMs: vars.GPU_SHOPPER_TICK_SECONDS * 1000,
     vastai: { apiKey: vars.VASTAI_API_KEY ?? null, apiUrl: vars.VASTAI_API_URL ?? null },
     tensordock: { apiToken: vars.TENSORDOCK_API_TOKEN ?? null, apiUrl: vars.TENSORDOCK_API_URL ?? null },
     offerDiskGb: vars.GPU_SHOPPER_OFFER_DISK_GB,
+    simulation: { bootDelayMs: vars.GPU_SHOPPER_SIM_BOOT_DELAY_MS, nodes: vars.GPU_SHOPPER_SIM_NODES },
   };
 }

@@ -1,38 +1,85 @@
-// Which providers the server buys from: the real APIs when keys are configured, otherwise the
-// simulators started on loopback (simulation mode, announced loudly).
-import type { Clock } from '@gpu-shopper/domain';
-import { VastAiAdapter } from '@gpu-shopper/providers';
-import { startVastAiSimulator } from '@gpu-shopper/simulators';
-import type { OfferSource } from '@gpu-shopper/services';
+// Which providers the server buys from: the real APIs when keys are configured (environment first,
+// then keys an operator stored), otherwise the simulators on loopback (simulation mode, announced
+// loudly), whose instances can boot real agent processes.
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import type { Clock, ProviderName } from '@gpu-shopper/domain';
+import { TensorDockAdapter, VastAiAdapter, type ProviderAdapter } from '@gpu-shopper/providers';
+import { createSpawnRuntime, startSimulators, type OnInstanceRunning } from '@gpu-shopper/simulators';
+import type { ProviderKeySource } from '@gpu-shopper/services';
+import { AGENT_PORT } from '@gpu-shopper/services';
 import type { ServerConfig } from './config';
 import type { Logger } from './logger';
 
 export interface ProviderSetup {
-  adapters: OfferSource[];
+  adapters: ProviderAdapter[];
+  sources: Record<ProviderName, ProviderKeySource>;
   /** Providers running against a local simulator rather than the real API. */
-  simulated: string[];
+  simulated: ProviderName[];
+  createAdapter(provider: ProviderName, key: string): ProviderAdapter;
   close(): Promise<void>;
 }
 
-const SIMULATOR_KEY = 'simulated-vastai-key';
+const SIMULATOR_KEYS: Record<ProviderName, string> = { vastai: 'simulated-vastai-key', tensordock: 'simulated-tensordock-token' };
 
-export async function setUpProviders(config: ServerConfig, clock: Clock, logger: Logger): Promise<ProviderSetup> {
-  const closers: (() => Promise<void>)[] = [];
-  const simulated: string[] = [];
-  let vast: VastAiAdapter;
-  if (config.vastai.apiKey !== null) {
-    vast = new VastAiAdapter({ apiKey: config.vastai.apiKey, baseUrl: config.vastai.apiUrl ?? undefined, clock, logger });
-  } else {
-    const simulator = await startVastAiSimulator({ port: 0, apiKey: SIMULATOR_KEY, clock });
-    closers.push(() => simulator.close());
-    simulated.push('vastai');
-    vast = new VastAiAdapter({ apiKey: SIMULATOR_KEY, baseUrl: simulator.url, clock, logger });
+/** The agent bundle and bootstrap script that nodes run (built by `npm run build -w @gpu-shopper/agent`). */
+export function agentFiles(): { bundle: string; bootstrapScript: string } {
+  const root = dirname(createRequire(import.meta.url).resolve('@gpu-shopper/agent/package.json'));
+  return { bundle: join(root, 'dist', 'agent.js'), bootstrapScript: join(root, 'bootstrap', 'onstart.sh') };
+}
+
+export async function setUpProviders(config: ServerConfig, clock: Clock, logger: Logger, storedKeys: Partial<Record<ProviderName, string>>): Promise<ProviderSetup> {
+  const realUrls: Record<ProviderName, string | undefined> = { vastai: config.vastai.apiUrl ?? undefined, tensordock: config.tensordock.apiUrl ?? undefined };
+  const createAdapter = (provider: ProviderName, key: string, baseUrl = realUrls[provider]): ProviderAdapter =>
+    provider === 'vastai' ? new VastAiAdapter({ apiKey: key, baseUrl, clock, logger }) : new TensorDockAdapter({ apiKey: key, baseUrl, clock, logger });
+
+  const envKeys: Record<ProviderName, string | null> = { vastai: config.vastai.apiKey, tensordock: config.tensordock.apiToken };
+  const sources = {} as Record<ProviderName, ProviderKeySource>;
+  const adapters: ProviderAdapter[] = [];
+  const simulated: ProviderName[] = [];
+  for (const provider of ['vastai', 'tensordock'] as const) {
+    const key = envKeys[provider] ?? storedKeys[provider] ?? null;
+    if (key === null) {
+      simulated.push(provider);
+      sources[provider] = 'simulated';
+      continue;
+    }
+    sources[provider] = envKeys[provider] !== null ? 'environment' : 'stored';
+    adapters.push(createAdapter(provider, key));
   }
-  return {
-    adapters: [vast],
-    simulated,
-    close: async () => {
-      await Promise.all(closers.map((close) => close()));
-    },
-  };
+
+  let close = async () => {};
+  if (simulated.length > 0) {
+    const simulators = await startSimulators({
+      clock,
+      vastApiKey: SIMULATOR_KEYS.vastai,
+      tensordockApiToken: SIMULATOR_KEYS.tensordock,
+      bootDelayMs: config.simulation.bootDelayMs,
+      onInstanceRunning: simulatedNodes(config, logger),
+      nodePublicIp: '127.0.0.1',
+    });
+    close = () => simulators.close();
+    const urls: Record<ProviderName, string> = { vastai: simulators.vastUrl, tensordock: simulators.tensordockUrl };
+    for (const provider of simulated) adapters.push(createAdapter(provider, SIMULATOR_KEYS[provider], urls[provider]));
+  }
+  return { adapters, sources, simulated, createAdapter: (provider, key) => createAdapter(provider, key), close };
+}
+
+/** In simulation, a running instance starts our real agent as a local process, as a node would. */
+function simulatedNodes(config: ServerConfig, logger: Logger): OnInstanceRunning | undefined {
+  if (config.simulation.nodes === 'none') return undefined;
+  const { bundle } = agentFiles();
+  if (!existsSync(bundle)) {
+    logger.warn(`simulation: no agent bundle at ${bundle} (npm run build -w @gpu-shopper/agent); simulated nodes will not boot an agent`);
+    return undefined;
+  }
+  return createSpawnRuntime({
+    // The node's env comes from the create request; only where it listens differs on one machine.
+    command: (launch) => ({
+      command: 'env',
+      args: [`AGENT_PORT=${launch.portMappings[AGENT_PORT] ?? 0}`, 'AGENT_HOST=127.0.0.1', `AGENT_WORKSPACE=${mkdtempSync(join(tmpdir(), `gpu-shopper-node-${launch.instanceId}-`))}`, `VASTAI_API_URL=${launch.providerApiUrl}`, process.execPath, bundle],
+    }),
+  });
 }

@@ -25,7 +25,11 @@ describe('server over HTTP', () => {
 
   beforeAll(async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpu-shopper-server-'));
-    server = await startServer({ config: loadConfig({ PORT: '0', HOST: '127.0.0.1', GPU_SHOPPER_DB: join(dir, 'db.sqlite'), GPU_SHOPPER_ADMIN_KEY: ADMIN_KEY }), logger: silentLogger });
+    server = await startServer({
+      config: loadConfig({ PORT: '0', HOST: '127.0.0.1', GPU_SHOPPER_DB: join(dir, 'db.sqlite'), GPU_SHOPPER_ADMIN_KEY: ADMIN_KEY, GPU_SHOPPER_SIM_BOOT_DELAY_MS: '0', GPU_SHOPPER_SIM_NODES: 'none' }),
+      logger: silentLogger,
+      runLifecycle: false,
+    });
     const created = async (consumer: string) => {
       const response = await api('/api/v1/admin/keys', { method: 'POST', key: ADMIN_KEY, body: JSON.stringify({ consumer }) });
       expect(response.status).toBe(200);
@@ -79,11 +83,34 @@ describe('server over HTTP', () => {
     }
   });
 
-  it('answers 503 for POST /sessions until provisioning exists, and creates nothing', async () => {
-    const response = await api('/api/v1/sessions', { method: 'POST', body: JSON.stringify({ gpu: '4090', hours: 2 }) });
-    expect(response.status).toBe(503);
-    expect(((await response.json()) as { message: string }).message).toContain('provisioning not available');
-    expect(((await (await api('/api/v1/sessions?all=true')).json()) as { sessions: unknown[] }).sessions).toEqual([]);
+  it('provisions on a simulated provider: 202 at once, ready after the agent’s heartbeat, destroyed after done', async () => {
+    const created = await api('/api/v1/sessions', { method: 'POST', headers: { 'idempotency-key': 'req-1' }, body: JSON.stringify({ gpu: '4090', hours: 2 }) });
+    expect(created.status).toBe(202);
+    const session = (await created.json()) as { id: string; state: string; label: string };
+    expect(session.state).toBe('provisioning');
+    const again = await api('/api/v1/sessions', { method: 'POST', headers: { 'idempotency-key': 'req-1' }, body: JSON.stringify({ gpu: '4090', hours: 2 }) });
+    expect(((await again.json()) as { id: string }).id).toBe(session.id);
+
+    await server.provisioner!.settled();
+    await server.tick();
+    const credentials = (await (await api(`/api/v1/sessions/${session.id}/credentials`)).json()) as { nodeToken: string; ssh: { privateKey: string | null } };
+    expect(credentials.ssh.privateKey).toContain('PRIVATE KEY');
+    expect((await api(`/api/v1/sessions/${session.id}/credentials`, { key: otherKey })).status).toBe(404);
+    const heartbeat = { sessionId: session.id, sentAt: new Date().toISOString(), status: { ready: true, runningJobs: 0, maxGpuUtilizationPercent: null }, activity: {}, idle: { idle: false, idleSince: null, reason: 'busy' }, final: false };
+    expect((await api(`/api/v1/sessions/${session.id}/heartbeat`, { method: 'POST', key: 'gsn_wrong', body: JSON.stringify(heartbeat) })).status).toBe(401);
+    const answer = await api(`/api/v1/sessions/${session.id}/heartbeat`, { method: 'POST', key: credentials.nodeToken, body: JSON.stringify(heartbeat) });
+    expect(await answer.json()).toMatchObject({ shutdown: false });
+    expect(((await (await api(`/api/v1/sessions/${session.id}`)).json()) as { state: string }).state).toBe('ready');
+
+    expect((await api(`/api/v1/sessions/${session.id}/done`, { method: 'POST', body: JSON.stringify({}) })).status).toBe(200);
+    const stopping = await api(`/api/v1/sessions/${session.id}/heartbeat`, { method: 'POST', key: credentials.nodeToken, body: JSON.stringify(heartbeat) });
+    expect(await stopping.json()).toMatchObject({ shutdown: true, shutdownReason: 'done' });
+    await server.lifecycle!.advanceTeardowns(); // the agent is alive: teardown waits for its grace
+    expect(((await (await api(`/api/v1/sessions/${session.id}`)).json()) as { state: string }).state).toBe('stopping');
+    await api(`/api/v1/sessions/${session.id}`, { method: 'DELETE' }); // forcing cuts the grace short
+    await server.lifecycle!.advanceTeardowns();
+    const ended = (await (await api(`/api/v1/sessions/${session.id}`)).json()) as { state: string; endReason: string };
+    expect(ended).toMatchObject({ state: 'terminated', endReason: 'done' });
   });
 
   it('keeps consumers apart: budgets of one are invisible and undeletable to another; admins see all', async () => {

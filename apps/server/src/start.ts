@@ -1,23 +1,46 @@
-// Starts the whole server: database (migrated), operator bootstrap, providers, HTTP. Used by
-// `npm start`, `gpu-shopper serve`, the end-to-end tests and the benchmarks.
+// Starts the whole server: database (migrated), operator bootstrap, providers, provisioning, the
+// lifecycle manager (after crash recovery), webhooks and HTTP. Used by `npm start`,
+// `gpu-shopper serve`, the end-to-end tests and the benchmarks.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Clock } from '@gpu-shopper/domain';
 import { systemClock } from '@gpu-shopper/domain';
 import { openDatabase } from '@gpu-shopper/db';
-import { ApiKeyService, CallerCache, InventoryService, type OfferSource } from '@gpu-shopper/services';
+import {
+  AlertService,
+  ApiKeyService,
+  CallerCache,
+  InventoryService,
+  LifecycleManager,
+  loadStoredProviderKeys,
+  ProviderRegistry,
+  Provisioner,
+  SecretBox,
+  WebhookDispatcher,
+  type LifecyclePolicy,
+  type OfferSource,
+} from '@gpu-shopper/services';
+import type { ProviderAdapter } from '@gpu-shopper/providers';
 import type { ApiDeps } from '@gpu-shopper/api';
 import type { FastifyInstance } from 'fastify';
 import { bootstrapAdminKey, type AdminBootstrap } from './admin-bootstrap';
 import type { ServerConfig } from './config';
 import { buildHttpServer } from './http/build-server';
 import { consoleLogger, type Logger } from './logger';
-import { setUpProviders } from './providers';
+import { agentFiles, setUpProviders } from './providers';
 
 export interface StartOptions {
   config: ServerConfig;
   clock?: Clock;
   logger?: Logger;
-  /** Replaces the configured providers (tests, benchmarks). */
+  /** Replaces the configured providers (tests, benchmarks). Offer sources only: no provisioning. */
   adapters?: OfferSource[];
+  /** Replaces the configured providers with full adapters (end-to-end tests against simulators). */
+  providerAdapters?: ProviderAdapter[];
+  /** Run lifecycle ticks on a timer (default true); tests drive `lifecycle.tick()` themselves. */
+  runLifecycle?: boolean;
+  lifecyclePolicy?: Partial<LifecyclePolicy>;
+  readyDeadlineMs?: number;
 }
 
 export interface RunningServer {
@@ -26,6 +49,11 @@ export interface RunningServer {
   deps: ApiDeps;
   admin: AdminBootstrap;
   simulatedProviders: string[];
+  lifecycle: LifecycleManager | null;
+  provisioner: Provisioner | null;
+  webhooks: WebhookDispatcher;
+  /** One lifecycle tick plus due webhook deliveries. */
+  tick(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -34,33 +62,110 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? consoleLogger();
   const orm = await openDatabase({ dbPath: config.dbPath });
-  const callerCache = new CallerCache(clock);
-  const admin = await bootstrapAdminKey(new ApiKeyService(orm.em.fork(), clock, callerCache), { adminKey: config.adminKey, adminKeyFile: config.adminKeyFile });
-
-  const providers = options.adapters === undefined ? await setUpProviders(config, clock, logger) : { adapters: options.adapters, simulated: [], close: async () => {} };
-  const inventory = new InventoryService({ adapters: providers.adapters, clock, diskGb: config.offerDiskGb, logger });
-  const deps: ApiDeps = { orm, clock, inventory, callerCache, provisioner: null };
-  const app = buildHttpServer(deps, logger);
+  const closers: (() => Promise<void>)[] = [() => orm.close()];
+  const closeAll = async () => {
+    for (const close of [...closers].reverse()) await close().catch(() => undefined);
+  };
   try {
+    const callerCache = new CallerCache(clock);
+    const admin = await bootstrapAdminKey(new ApiKeyService(orm.em.fork(), clock, callerCache), { adminKey: config.adminKey, adminKeyFile: config.adminKeyFile });
+    const secrets = SecretBox.load({ secretKey: config.secretKey, keyFile: config.secretKeyFile });
+    const deploymentId = config.deploymentId ?? loadDeploymentId(`${config.dataDir}/deployment-id`, config.dbPath === ':memory:');
+    const webhooks = new WebhookDispatcher({ orm, clock, secrets, operatorWebhookUrl: config.operatorWebhook.url, operatorWebhookSecret: config.operatorWebhook.secret, logger });
+
+    let setup: Awaited<ReturnType<typeof setUpProviders>> | null = null;
+    let offerSources: OfferSource[];
+    let registry: ProviderRegistry | null = null;
+    if (options.adapters !== undefined) {
+      offerSources = options.adapters;
+    } else if (options.providerAdapters !== undefined) {
+      registry = new ProviderRegistry(options.providerAdapters);
+      offerSources = registry.all();
+    } else {
+      setup = await setUpProviders(config, clock, logger, await loadStoredProviderKeys(orm.em.fork(), secrets));
+      closers.push(setup.close);
+      registry = new ProviderRegistry(setup.adapters);
+      offerSources = registry.all();
+    }
+    const inventory = new InventoryService({ adapters: offerSources, clock, diskGb: config.offerDiskGb, logger });
+    registry?.onReplace((adapter) => inventory.replaceAdapter(adapter));
+
+    const deps: ApiDeps = {
+      orm,
+      clock,
+      inventory,
+      callerCache,
+      provisioner: null,
+      webhooks,
+      secrets,
+      webhookDispatcher: webhooks,
+      providerKeys: setup !== null && registry !== null ? { registry, secrets, clock, createAdapter: setup.createAdapter, startupSources: setup.sources } : null,
+    };
+    const app = buildHttpServer(deps, logger);
+    closers.push(() => app.close());
     await app.listen({ port: config.port, host: config.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address !== null ? address.port : config.port;
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${host}:${port}`;
+
+    let provisioner: Provisioner | null = null;
+    let lifecycle: LifecycleManager | null = null;
+    if (registry !== null) {
+      provisioner = new Provisioner({
+        orm,
+        clock,
+        inventory,
+        providers: registry,
+        secrets,
+        webhooks,
+        deploymentId,
+        shopperPublicUrl: config.publicUrl ?? url,
+        bootstrapScript: readFileSync(agentFiles().bootstrapScript, 'utf8'),
+        diskGb: config.offerDiskGb,
+        readyDeadlineMs: options.readyDeadlineMs === undefined ? undefined : { vastai: options.readyDeadlineMs, tensordock: options.readyDeadlineMs },
+        logger,
+      });
+      lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts: new AlertService(clock, webhooks, logger), webhooks, deploymentId, isProvisioning: (id) => provisioner!.isInFlight(id), policy: options.lifecyclePolicy, logger });
+      // Crash recovery before serving provisioning: every non-terminal session is reconciled first.
+      await lifecycle.recover();
+      deps.provisioner = provisioner;
+    }
+    const tick = async () => {
+      await lifecycle?.tick();
+      await webhooks.deliverDue();
+    };
+    if (options.runLifecycle !== false) {
+      let ticking = false;
+      const timer = setInterval(() => {
+        if (ticking) return;
+        ticking = true;
+        tick()
+          .catch((error: unknown) => logger.error(`lifecycle tick: ${error instanceof Error ? error.message : String(error)}`))
+          .finally(() => {
+            ticking = false;
+          });
+      }, config.tickIntervalMs);
+      timer.unref();
+      closers.push(async () => clearInterval(timer));
+    }
+    closers.push(async () => {
+      await provisioner?.settled();
+    });
+    return { url, app, deps, admin, simulatedProviders: setup?.simulated ?? [], lifecycle, provisioner, webhooks, tick, close: closeAll };
   } catch (error) {
-    await providers.close();
-    await orm.close();
+    await closeAll();
     throw error;
   }
-  const address = app.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-  return {
-    url: `http://${host}:${port}`,
-    app,
-    deps,
-    admin,
-    simulatedProviders: providers.simulated,
-    close: async () => {
-      await app.close();
-      await providers.close();
-      await orm.close();
-    },
-  };
+}
+
+/** A stable id for this installation, kept beside the database: it scopes our instance labels. */
+function loadDeploymentId(file: string, ephemeral: boolean): string {
+  if (!ephemeral && existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const id = `d${randomBytes(5).toString('hex')}`;
+  if (!ephemeral) {
+    mkdirSync(file.replace(/[/\\][^/\\]*$/, '') || '.', { recursive: true });
+    writeFileSync(file, `${id}\n`);
+  }
+  return id;
 }

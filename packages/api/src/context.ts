@@ -2,8 +2,8 @@
 // inner context — a forked entity manager and the services bound to it — that tests build directly.
 import type { Clock } from '@gpu-shopper/domain';
 import type { EntityManager, Orm } from '@gpu-shopper/db';
-import type { CallerCache, InventoryService, SecretBox, SessionProvisioner, WebhookNotifier } from '@gpu-shopper/services';
-import { ApiKeyService, BudgetService, CostService, HeartbeatService, noWebhooks, OverrideService, SessionService } from '@gpu-shopper/services';
+import type { CallerCache, InventoryService, ProviderKeySetup, SecretBox, SessionProvisioner, WebhookDispatcher, WebhookNotifier } from '@gpu-shopper/services';
+import { ApiKeyService, BudgetService, CostService, HeartbeatService, noWebhooks, OverrideService, ProviderKeyService, SessionService } from '@gpu-shopper/services';
 
 export interface ApiDeps {
   orm: Orm;
@@ -14,6 +14,10 @@ export interface ApiDeps {
   webhooks?: WebhookNotifier;
   /** Seals and opens secrets at rest (node tokens, SSH keys); null where none are kept. */
   secrets?: SecretBox | null;
+  /** Consumer webhook configuration and the delivery log. */
+  webhookDispatcher?: WebhookDispatcher | null;
+  /** Run-time provider key configuration. */
+  providerKeys?: ProviderKeySetup | null;
 }
 
 export interface RequestInfo {
@@ -31,7 +35,9 @@ export function createInnerContext(deps: ApiDeps, request: RequestInfo) {
     apiKey: request.apiKey,
     idempotencyKey: request.idempotencyKey ?? null,
     inventory: deps.inventory,
+    webhookDispatcher: deps.webhookDispatcher ?? null,
     services: {
+      providerKeys: deps.providerKeys ? new ProviderKeyService(em, deps.providerKeys) : null,
       apiKeys: new ApiKeyService(em, deps.clock, deps.callerCache),
       sessions: new SessionService(em, deps.clock, deps.provisioner, webhooks, deps.secrets ?? null),
       heartbeats: new HeartbeatService(em, deps.clock, webhooks),

@@ -11,6 +11,17 @@ describe('OpenAPI document', () => {
     expect(operations).toEqual(
       [
         'DELETE /admin/keys/{id}',
+        'GET /admin/providers',
+        'PUT /admin/providers/{provider}/key',
+        'GET /alerts',
+        'GET /orphans',
+        'GET /overrides',
+        'POST /overrides/{id}/approve',
+        'POST /overrides/{id}/deny',
+        'GET /sessions/{id}/credentials',
+        'POST /sessions/{id}/heartbeat',
+        'PUT /webhook',
+        'GET /webhook/deliveries',
         'DELETE /budgets/{id}',
         'DELETE /sessions/{id}',
         'GET /admin/keys',

@@ -24,3 +24,4 @@ export * from './webhooks/webhook-notifier';
 export * from './webhooks/webhook-deliveries';
 export * from './webhooks/webhook-dispatcher';
 export * from './webhooks/webhook-signature';
+export * from './provider-keys/provider-key-service';

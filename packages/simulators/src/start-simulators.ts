@@ -15,6 +15,7 @@ export interface StartSimulatorsOptions {
   /** Default 0 (tests); the CLI uses a few seconds. */
   bootDelayMs?: number;
   onInstanceRunning?: OnInstanceRunning;
+  nodePublicIp?: string;
   tickIntervalMs?: number;
   vastOfferCount?: number;
   tensordockHostnodeCount?: number;
@@ -30,7 +31,7 @@ export interface RunningSimulators {
 }
 
 export async function startSimulators(options: StartSimulatorsOptions = {}): Promise<RunningSimulators> {
-  const common = { seed: options.seed, clock: options.clock, host: options.host, bootDelayMs: options.bootDelayMs, onInstanceRunning: options.onInstanceRunning, tickIntervalMs: options.tickIntervalMs };
+  const common = { seed: options.seed, clock: options.clock, host: options.host, bootDelayMs: options.bootDelayMs, onInstanceRunning: options.onInstanceRunning, nodePublicIp: options.nodePublicIp, tickIntervalMs: options.tickIntervalMs };
   const vast = await startVastAiSimulator({ ...common, port: options.vastPort, apiKey: options.vastApiKey, offerCount: options.vastOfferCount });
   const tensordock = await startTensorDockSimulator({
     ...common,

@@ -21,7 +21,14 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger): FastifyInstance 
   registerDocs(app, `${REST_BASE_PATH}/openapi.json`);
 
   void app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions: { router: appRouter, createContext, onError } });
-  void app.register(fastifyTRPCOpenApiPlugin<AppRouter>, { basePath: REST_BASE_PATH, router: appRouter, createContext, onError });
+  void app.register(fastifyTRPCOpenApiPlugin<AppRouter>, {
+    basePath: REST_BASE_PATH,
+    router: appRouter,
+    createContext,
+    onError,
+    // Provisioning answers at once, before the node is ready: 202 Accepted.
+    responseMeta: ({ paths, errors }) => (errors.length === 0 && paths?.includes('sessions.create') ? { status: 202 } : {}),
+  });
 
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;

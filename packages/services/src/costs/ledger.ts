@@ -95,12 +95,16 @@ function entryKey(sessionId: string, hourStartMs: number, kind: CostKind): strin
   return `${sessionId}|${hourStartMs}|${kind}`;
 }
 
-/** Usage events up to `now`, per session, in the order they happened. */
-export async function loadUsage(em: EntityManager, now: Date, scope: AccrueScope = {}): Promise<Map<string, UsageEventRow[]>> {
+/** Usage events up to `now`, per session, in the order they happened; `sessionIds` limits to those sessions. */
+export async function loadUsage(em: EntityManager, now: Date, scope: AccrueScope & { sessionIds?: readonly string[] } = {}): Promise<Map<string, UsageEventRow[]>> {
   const where: Record<string, unknown> = { at: { $lte: now } };
   if (scope.consumerId !== undefined) where.consumerId = scope.consumerId;
   if (scope.sessionId !== undefined) where.sessionId = scope.sessionId;
-  const events = await em.find(UsageEventEntity, where, { orderBy: { at: 'asc', id: 'asc' } });
+  const orderBy = { sessionId: 'asc', at: 'asc', id: 'asc' } as const;
+  const events =
+    scope.sessionIds === undefined
+      ? await em.find(UsageEventEntity, where, { orderBy })
+      : await inChunks(scope.sessionIds, (ids) => em.find(UsageEventEntity, { ...where, sessionId: { $in: ids } }, { orderBy }));
   const bySession = new Map<string, UsageEventRow[]>();
   for (const event of events) {
     const list = bySession.get(event.sessionId);

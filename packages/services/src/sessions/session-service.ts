@@ -119,7 +119,13 @@ export class SessionService {
   /** Immediate shutdown: the consumer for its own session, an operator for any. */
   async forceShutdown(caller: Caller, id: string): Promise<SessionDetail> {
     const row = await this.findOwned(caller, id);
-    if (beginShutdown(this.em, this.clock, row, { reason: 'forced shutdown', actor: actorOf(caller), endReason: 'forced', immediate: true })) await this.em.flush();
+    if (beginShutdown(this.em, this.clock, row, { reason: 'forced shutdown', actor: actorOf(caller), endReason: 'forced', immediate: true })) {
+      await this.em.flush();
+    } else if (row.state === 'stopping' && row.nextTeardownAt && row.nextTeardownAt > this.clock.now()) {
+      // Already ending gracefully: forcing cuts the grace short.
+      row.nextTeardownAt = this.clock.now();
+      await this.em.flush();
+    }
     return toSessionDetail(this.em, row);
   }
 

@@ -20,6 +20,8 @@ export interface TensorDockSimulatorOptions {
   faults?: FaultPlan;
   bootDelayMs?: number;
   onInstanceRunning?: OnInstanceRunning;
+  /** The address instances report (e.g. 127.0.0.1 when their nodes run as local processes). */
+  nodePublicIp?: string;
   tickIntervalMs?: number;
   /** Enforce TensorDock's 100 requests/minute (real time); off by default so tests never trip it. */
   rateLimitPerMinute?: number;
@@ -217,7 +219,7 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
         cloudInit: attributes.cloud_init ?? null,
         sshKey: typeof attributes.ssh_key === 'string' ? attributes.ssh_key : null,
         image: String(attributes.image ?? 'ubuntu2404'),
-        ipAddress: `198.51.100.${(nextId % 250) + 1}`,
+        ipAddress: options.nodePublicIp ?? `198.51.100.${(nextId % 250) + 1}`,
         rateHourlyUsd: computePerHourUsd + storagePerHourUsd,
       },
       { computePerHourUsd, storagePerHourUsd },

@@ -23,6 +23,8 @@ export interface VastAiSimulatorOptions {
   /** Create -> running. Default 0 (tests); the demo uses a few seconds. */
   bootDelayMs?: number;
   onInstanceRunning?: OnInstanceRunning;
+  /** The address instances report (e.g. 127.0.0.1 when their nodes run as local processes). */
+  nodePublicIp?: string;
   /** Re-evaluate lifecycles on a timer (needed with a real clock so running hooks fire unobserved). Default: off. */
   tickIntervalMs?: number;
 }
@@ -239,7 +241,7 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
         containerApiKey,
         portMappings: {},
         requestedPorts,
-        publicIp: offer.record.public_ipaddr as string,
+        publicIp: options.nodePublicIp ?? offer.record.public_ipaddr as string,
         sshPort: intBetween(random, 10_000, 40_000),
       },
       { computePerHourUsd: offer.record.dph_base as number, storagePerHourUsd: ((offer.record.storage_cost as number) * diskGb) / 720 },
