@@ -6,6 +6,8 @@ import { BudgetEntity, type BudgetRow } from '@gpu-shopper/db';
 import { scopeOf } from '../caller';
 import { consumerIdByName } from '../consumers';
 import { newId } from '../ids';
+import { LedgerService } from '../costs/ledger';
+import { budgetPeriodStart, ledgerSpendMicros, reservedMicros } from './budget-spend';
 
 export interface NewBudget {
   /** A consumer's name; omitted: the caller's own (consumers) or a global budget (operators). */
@@ -18,6 +20,16 @@ export interface NewBudget {
 }
 
 export const DEFAULT_THRESHOLDS_PERCENT = [50, 80, 100];
+
+export interface BudgetStatus extends Budget {
+  periodStart: string;
+  /** The ledger's spend in the current period, accrued up to now. */
+  spentUsd: number;
+  /** What live sessions' remaining reserved hours will cost (counted by blocking budgets). */
+  reservedUsd: number;
+  remainingUsd: number;
+  percentUsed: number;
+}
 
 export class BudgetService {
   constructor(
@@ -48,6 +60,30 @@ export class BudgetService {
     const scope = scopeOf(caller);
     const rows = await this.em.find(BudgetEntity, scope === null ? {} : { consumerId: scope }, { orderBy: { createdAt: 'asc', id: 'asc' } });
     return rows.map(toBudget);
+  }
+
+  /** Each visible budget with its spend in the current period (real time: the ledger is accrued first). */
+  async status(caller: Caller): Promise<BudgetStatus[]> {
+    const scope = scopeOf(caller);
+    const now = this.clock.now();
+    await new LedgerService().accrue(this.em, now, scope === null ? {} : { consumerId: scope });
+    const rows = await this.em.find(BudgetEntity, scope === null ? {} : { consumerId: scope }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    return Promise.all(
+      rows.map(async (row) => {
+        const consumerId = row.consumerId ?? null;
+        const periodStart = budgetPeriodStart(row.period, now);
+        const spentMicros = await ledgerSpendMicros(this.em, consumerId, periodStart);
+        const reserved = await reservedMicros(this.em, consumerId, now);
+        return {
+          ...toBudget(row),
+          periodStart: periodStart.toISOString(),
+          spentUsd: microsToUsd(spentMicros),
+          reservedUsd: microsToUsd(reserved),
+          remainingUsd: microsToUsd(row.limitMicros - spentMicros - reserved),
+          percentUsed: Math.round((spentMicros / row.limitMicros) * 10_000) / 100,
+        };
+      }),
+    );
   }
 
   async delete(caller: Caller, id: string): Promise<Budget> {

@@ -6,7 +6,8 @@ import { bucketStart, ForbiddenError, microsToUsd, NotFoundError, ValidationErro
 import { CostEntryEntity, SessionEntity, type CostEntryRow } from '@gpu-shopper/db';
 import { scopeOf } from '../caller';
 import { consumerIdByName } from '../consumers';
-import type { LedgerService } from './ledger';
+import { LedgerService } from './ledger';
+import { ReconciliationService, type ReconciliationResult } from './reconciliation';
 import { pricingOf } from './session-charges';
 
 export const COST_GROUPINGS = ['provider', 'gpu', 'consumer'] as const;
@@ -52,8 +53,9 @@ export interface SessionCost {
 }
 
 export interface CostServiceOptions {
-  /** With both, queries accrue the ledger up to the clock's now first: costs are real time. */
+  /** With a clock, queries accrue the ledger up to its now first, so costs are real time. */
   clock?: Clock;
+  /** Default: a ledger with the providers' standard billing rules. */
   ledger?: LedgerService;
 }
 
@@ -136,11 +138,16 @@ export class CostService {
     };
   }
 
+  /** The latest ledger-versus-provider comparison per session (operators: all; consumers: their own). */
+  reconciliation(caller: Caller): Promise<ReconciliationResult[]> {
+    return new ReconciliationService({ ledger: this.options.ledger }).latest(this.em, caller);
+  }
+
   private async accrue(scope: { consumerId?: string; sessionId?: string }): Promise<string | null> {
-    const { clock, ledger } = this.options;
-    if (clock === undefined || ledger === undefined) return null;
+    const { clock } = this.options;
+    if (clock === undefined) return null;
     const now = clock.now();
-    await ledger.accrue(this.em, now, scope);
+    await (this.options.ledger ?? new LedgerService()).accrue(this.em, now, scope);
     return now.toISOString();
   }
 

@@ -21,6 +21,8 @@ export interface ReconciliationOptions {
    * meter and our observation of "running" are a large ratio of a small amount. Default $0.01.
    */
   minDriftMicros?: number;
+  /** An ended session the provider has not billed, or bills differently, is compared again for this long. Default 7 days. */
+  recheckAfterEndMs?: number;
 }
 
 export interface ReconciliationResult {
@@ -57,12 +59,14 @@ export class ReconciliationService {
   private readonly notifier: WebhookNotifier;
   private readonly driftRatio: number;
   private readonly minDriftMicros: number;
+  private readonly recheckAfterEndMs: number;
 
   constructor(options: ReconciliationOptions = {}) {
     this.ledger = options.ledger ?? new LedgerService();
     this.notifier = options.notifier ?? noWebhooks;
     this.driftRatio = options.driftRatio ?? 0.01;
     this.minDriftMicros = options.minDriftMicros ?? 10_000;
+    this.recheckAfterEndMs = options.recheckAfterEndMs ?? 7 * 24 * 3_600_000;
   }
 
   /** Reconciles every session not yet finally reconciled, for the providers whose adapter reads billing. */
@@ -119,10 +123,10 @@ export class ReconciliationService {
     const usage = await loadUsage(em, now);
     const sessionIds = [...usage.keys()];
     const sessions = new Map((await inChunks(sessionIds, (ids) => em.find(SessionEntity, { id: { $in: ids } }))).map((row) => [row.id, row]));
-    const reconciledTo = new Map<string, number>();
-    for (const row of await inChunks(sessionIds, (ids) => em.find(CostReconciliationEntity, { sessionId: { $in: ids } }, { fields: ['sessionId', 'to'] }))) {
-      reconciledTo.set(row.sessionId, Math.max(reconciledTo.get(row.sessionId) ?? 0, row.to.getTime()));
-    }
+    // A session is settled once a comparison covering its whole life found the provider's bill and agreed with it.
+    const agreedUntil = new Map<string, number>();
+    const checks = await inChunks(sessionIds, (ids) => em.find(CostReconciliationEntity, { sessionId: { $in: ids } }, { fields: ['sessionId', 'to', 'ledgerMicros', 'providerMicros', 'differenceRatio'] }));
+    for (const check of checks) if (this.agrees(check)) agreedUntil.set(check.sessionId, Math.max(agreedUntil.get(check.sessionId) ?? 0, check.to.getTime()));
     const candidates: Candidate[] = [];
     for (const [sessionId, events] of usage) {
       const first = events[0] as UsageEventRow;
@@ -134,7 +138,8 @@ export class ReconciliationService {
       );
       const lastStorage = intervals.storage.at(-1);
       const endedMs = intervals.storageOpen || lastStorage === undefined ? null : lastStorage.toMs;
-      if (endedMs !== null && (reconciledTo.get(sessionId) ?? 0) >= endedMs) continue;
+      if (endedMs !== null && (agreedUntil.get(sessionId) ?? -1) >= endedMs) continue;
+      if (endedMs !== null && now.getTime() - endedMs > this.recheckAfterEndMs) continue;
       candidates.push({
         sessionId,
         consumerId: first.consumerId,
@@ -163,6 +168,11 @@ export class ReconciliationService {
     const drift = this.isDrift(ledgerMicros, providerMicros, differenceRatio);
     if (drift) await this.raiseDrift(em, candidate, ledgerMicros, providerMicros, differenceRatio!, now);
     return toResult(row, drift);
+  }
+
+  /** The provider billed the session and we agree with it. */
+  private agrees(check: Pick<CostReconciliationRow, 'ledgerMicros' | 'providerMicros' | 'differenceRatio'>): boolean {
+    return check.providerMicros > 0 && !this.isDrift(check.ledgerMicros, check.providerMicros, check.differenceRatio ?? null);
   }
 
   private isDrift(ledgerMicros: number, providerMicros: number, differenceRatio: number | null): boolean {

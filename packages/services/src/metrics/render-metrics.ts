@@ -75,16 +75,16 @@ async function sessionFamilies(em: EntityManager, now: Date): Promise<MetricFami
 async function accruedCostFamily(em: EntityManager): Promise<MetricFamily> {
   const rows = await em
     .createQueryBuilder(CostEntryEntity)
-    .select(['consumerId', raw('sum(cost_micros) as cost_micros')])
+    .select(['consumerId', raw('sum(cost_micros) as total_micros')])
     .groupBy('consumerId')
-    .execute<{ consumerId: string; cost_micros: number }[]>('all');
+    .execute<{ consumer_id: string; total_micros: number }[]>('all', false);
   const names = new Map((await em.find(ConsumerEntity, {}, { fields: ['id', 'name'] })).map((consumer) => [consumer.id, consumer.name]));
   return {
     name: 'gpu_shopper_accrued_cost_usd_total',
     help: 'Cost accrued in the ledger per consumer, in US dollars (as of the last accrual).',
     type: 'counter',
     samples: rows
-      .map((row) => ({ labels: { consumer: names.get(row.consumerId) ?? row.consumerId }, value: Number(row.cost_micros) / 1_000_000 }))
+      .map((row) => ({ labels: { consumer: names.get(row.consumer_id) ?? row.consumer_id }, value: Number(row.total_micros) / 1_000_000 }))
       .sort((a, b) => a.labels.consumer.localeCompare(b.labels.consumer)),
   };
 }
@@ -94,7 +94,7 @@ async function alertFamilies(em: EntityManager): Promise<MetricFamily[]> {
     .createQueryBuilder(AlertEntity)
     .select(['kind', raw('count(*) as total'), raw('sum(case when resolved_at is null then 1 else 0 end) as unresolved')])
     .groupBy('kind')
-    .execute<{ kind: string; total: number; unresolved: number }[]>('all');
+    .execute<{ kind: string; total: number; unresolved: number }[]>('all', false);
   const byKind = new Map(rows.map((row) => [row.kind, row]));
   return [
     {
