@@ -57,6 +57,9 @@ describe('server over HTTP', () => {
     }
     expect(body.offers.map((o) => o.pricePerHourUsd)).toEqual([...body.offers.map((o) => o.pricePerHourUsd)].sort((a, b) => a - b));
     expect(body.providers).toContainEqual(expect.objectContaining({ provider: 'vastai', status: 'fresh' }));
+    expect(body.providers).toContainEqual(expect.objectContaining({ provider: 'tensordock', status: 'fresh' }));
+    const both = (await (await api('/api/v1/inventory?limit=1000')).json()) as { offers: { provider: string }[] };
+    expect(new Set(both.offers.map((offer) => offer.provider))).toEqual(new Set(['vastai', 'tensordock']));
   });
 
   it('returns the same offers over tRPC as over REST', async () => {
