@@ -21,6 +21,14 @@ const EnvSchema = z.object({
   GPU_SHOPPER_OFFER_DISK_GB: z.coerce.number().int().min(10).max(10_000).default(50),
   GPU_SHOPPER_SIM_BOOT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(3_000),
   GPU_SHOPPER_SIM_NODES: z.enum(['agent', 'none']).default('agent'),
+  GPU_SHOPPER_IDLE_ACTIONS: z
+    .string()
+    .regex(/^(\s*(llm|training|batch)=(alert|shutdown)\s*)(,\s*(llm|training|batch)=(alert|shutdown)\s*)*$/, 'e.g. "llm=alert,training=shutdown,batch=shutdown"')
+    .optional(),
+  GPU_SHOPPER_EXPIRED_GRACE_MINUTES: z.coerce.number().min(0).max(720).default(15),
+  GPU_SHOPPER_HEARTBEAT_LOSS_MINUTES: z.coerce.number().min(1).max(1440).default(5),
+  GPU_SHOPPER_READY_DEADLINE_MINUTES_VASTAI: z.coerce.number().min(1).max(240).default(15),
+  GPU_SHOPPER_READY_DEADLINE_MINUTES_TENSORDOCK: z.coerce.number().min(1).max(240).default(10),
 });
 
 export interface ServerConfig {
@@ -42,6 +50,12 @@ export interface ServerConfig {
   tensordock: { apiToken: string | null; apiUrl: string | null };
   offerDiskGb: number;
   simulation: { bootDelayMs: number; nodes: 'agent' | 'none' };
+  lifecycle: {
+    idleActions: Partial<Record<'llm' | 'training' | 'batch', 'alert' | 'shutdown'>>;
+    expiredGraceMs: number;
+    heartbeatLossMs: number;
+    readyDeadlineMs: { vastai: number; tensordock: number };
+  };
 }
 
 export class ConfigError extends Error {}
@@ -72,5 +86,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     tensordock: { apiToken: vars.TENSORDOCK_API_TOKEN ?? null, apiUrl: vars.TENSORDOCK_API_URL ?? null },
     offerDiskGb: vars.GPU_SHOPPER_OFFER_DISK_GB,
     simulation: { bootDelayMs: vars.GPU_SHOPPER_SIM_BOOT_DELAY_MS, nodes: vars.GPU_SHOPPER_SIM_NODES },
+    lifecycle: {
+      idleActions: parseIdleActions(vars.GPU_SHOPPER_IDLE_ACTIONS),
+      expiredGraceMs: vars.GPU_SHOPPER_EXPIRED_GRACE_MINUTES * 60_000,
+      heartbeatLossMs: vars.GPU_SHOPPER_HEARTBEAT_LOSS_MINUTES * 60_000,
+      readyDeadlineMs: { vastai: vars.GPU_SHOPPER_READY_DEADLINE_MINUTES_VASTAI * 60_000, tensordock: vars.GPU_SHOPPER_READY_DEADLINE_MINUTES_TENSORDOCK * 60_000 },
+    },
   };
+}
+
+function parseIdleActions(raw: string | undefined): ServerConfig['lifecycle']['idleActions'] {
+  const actions: ServerConfig['lifecycle']['idleActions'] = {};
+  for (const pair of raw?.split(',') ?? []) {
+    const [workload, action] = pair.split('=').map((part) => part.trim()) as ['llm' | 'training' | 'batch', 'alert' | 'shutdown'];
+    actions[workload] = action;
+  }
+  return actions;
 }

@@ -1,13 +1,14 @@
 // Which providers the server buys from: the real APIs when keys are configured (environment first,
 // then keys an operator stored), otherwise the simulators on loopback (simulation mode, announced
 // loudly), whose instances can boot real agent processes.
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Clock, ProviderName } from '@gpu-shopper/domain';
 import { TensorDockAdapter, VastAiAdapter, type ProviderAdapter } from '@gpu-shopper/providers';
-import { createSpawnRuntime, startSimulators, type OnInstanceRunning } from '@gpu-shopper/simulators';
+import { createSpawnRuntime, nodeEnvOf, startSimulators, type OnInstanceRunning } from '@gpu-shopper/simulators';
 import type { ProviderKeySource } from '@gpu-shopper/services';
 import { AGENT_PORT } from '@gpu-shopper/services';
 import type { ServerConfig } from './config';
@@ -70,16 +71,77 @@ export async function setUpProviders(config: ServerConfig, clock: Clock, logger:
 /** In simulation, a running instance starts our real agent as a local process, as a node would. */
 function simulatedNodes(config: ServerConfig, logger: Logger): OnInstanceRunning | undefined {
   if (config.simulation.nodes === 'none') return undefined;
-  const { bundle } = agentFiles();
-  if (!existsSync(bundle)) {
-    logger.warn(`simulation: no agent bundle at ${bundle} (npm run build -w @gpu-shopper/agent); simulated nodes will not boot an agent`);
-    return undefined;
-  }
+  return agentNodeRuntime({ logger }) ?? undefined;
+}
+
+export interface AgentNodeRuntimeOptions {
+  logger: Logger;
+  /** Extra agent env on top of the node's own (tests: a short heartbeat interval, a fake LLM engine). */
+  extraEnv?: Record<string, string>;
+  onOutput?: (instanceId: string, chunk: string) => void;
+}
+
+/**
+ * Starts the agent for each simulated instance that reaches running, with the env the node got from
+ * the create request (Vast env, TensorDock cloud-init exports); only where it listens differs on one
+ * machine. Null when no way to run the agent exists.
+ */
+export function agentNodeRuntime(options: AgentNodeRuntimeOptions): OnInstanceRunning | null {
+  const launcher = agentLauncher(options.logger);
+  if (launcher === null) return null;
   return createSpawnRuntime({
-    // The node's env comes from the create request; only where it listens differs on one machine.
     command: (launch) => ({
       command: 'env',
-      args: [`AGENT_PORT=${launch.portMappings[AGENT_PORT] ?? 0}`, 'AGENT_HOST=127.0.0.1', `AGENT_WORKSPACE=${mkdtempSync(join(tmpdir(), `gpu-shopper-node-${launch.instanceId}-`))}`, `VASTAI_API_URL=${launch.providerApiUrl}`, process.execPath, bundle],
+      args: [
+        ...Object.entries({ ...nodeEnvOf(launch), ...options.extraEnv }).map(([name, value]) => `${name}=${value}`),
+        `AGENT_PORT=${launch.portMappings[AGENT_PORT] ?? 0}`,
+        'AGENT_HOST=127.0.0.1',
+        `AGENT_WORKSPACE=${mkdtempSync(join(tmpdir(), `gpu-shopper-node-${launch.instanceId}-`))}`,
+        `VASTAI_API_URL=${launch.providerApiUrl}`,
+        process.execPath,
+        ...launcher,
+      ],
     }),
+    onOutput: options.onOutput ? (launch, chunk) => options.onOutput?.(launch.instanceId, chunk) : undefined,
   });
+}
+
+/**
+ * How to run the agent: the bundle when it is at least as new as the sources, else the sources
+ * through tsx (a checkout without a build, CI), else a stale bundle (with a warning).
+ */
+function agentLauncher(logger: Logger): string[] | null {
+  const { bundle } = agentFiles();
+  const sourceDir = join(dirname(bundle), '..', 'src');
+  const mainSource = join(sourceDir, 'main.ts');
+  const bundleMs = existsSync(bundle) ? statSync(bundle).mtimeMs : null;
+  const hasSources = existsSync(mainSource);
+  if (bundleMs !== null && (!hasSources || newestMtimeMs(sourceDir) <= bundleMs)) return [bundle];
+  const tsxLoader = resolveTsxLoader();
+  if (hasSources && tsxLoader !== null) return ['--import', tsxLoader, mainSource];
+  if (bundleMs !== null) {
+    logger.warn(`simulation: the agent bundle ${bundle} is older than its sources (npm run build -w @gpu-shopper/agent)`);
+    return [bundle];
+  }
+  logger.warn(`simulation: no agent bundle at ${bundle} (npm run build -w @gpu-shopper/agent); simulated nodes will not boot an agent`);
+  return null;
+}
+
+function newestMtimeMs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** tsx's ESM loader as a file URL for `node --import` (a bare "tsx" would resolve from the cwd). */
+function resolveTsxLoader(): string | null {
+  try {
+    const packageJson = createRequire(import.meta.url).resolve('tsx/package.json');
+    const loader = join(dirname(packageJson), 'dist', 'loader.mjs');
+    return existsSync(loader) ? pathToFileURL(loader).href : null;
+  } catch {
+    return null;
+  }
 }

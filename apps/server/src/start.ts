@@ -10,6 +10,7 @@ import {
   AlertService,
   ApiKeyService,
   CallerCache,
+  DEFAULT_LIFECYCLE_POLICY,
   InventoryService,
   LifecycleManager,
   loadStoredProviderKeys,
@@ -123,10 +124,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         shopperPublicUrl: config.publicUrl ?? url,
         bootstrapScript: readFileSync(agentFiles().bootstrapScript, 'utf8'),
         diskGb: config.offerDiskGb,
-        readyDeadlineMs: options.readyDeadlineMs === undefined ? undefined : { vastai: options.readyDeadlineMs, tensordock: options.readyDeadlineMs },
+        readyDeadlineMs: options.readyDeadlineMs === undefined ? config.lifecycle.readyDeadlineMs : { vastai: options.readyDeadlineMs, tensordock: options.readyDeadlineMs },
         logger,
       });
-      lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts: new AlertService(clock, webhooks, logger), webhooks, deploymentId, isProvisioning: (id) => provisioner!.isInFlight(id), policy: options.lifecyclePolicy, logger });
+      lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts: new AlertService(clock, webhooks, logger), webhooks, deploymentId, isProvisioning: (id) => provisioner!.isInFlight(id), policy: { ...lifecyclePolicyFrom(config), ...options.lifecyclePolicy }, logger });
       // Crash recovery before serving provisioning: every non-terminal session is reconciled first.
       await lifecycle.recover();
       deps.provisioner = provisioner;
@@ -157,6 +158,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     await closeAll();
     throw error;
   }
+}
+
+function lifecyclePolicyFrom(config: ServerConfig): Partial<LifecyclePolicy> {
+  return {
+    expiredGraceMs: config.lifecycle.expiredGraceMs,
+    heartbeatLossMs: config.lifecycle.heartbeatLossMs,
+    idleAction: { ...DEFAULT_LIFECYCLE_POLICY.idleAction, ...config.lifecycle.idleActions },
+  };
 }
 
 /** A stable id for this installation, kept beside the database: it scopes our instance labels. */

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config';
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', dbPath: './data/gpu-shopper.db', dataDir: './data', adminKeyFile: './data/admin-key', secretKeyFile: './data/master-key', tickIntervalMs: 15_000 });
+    expect(config.lifecycle).toEqual({ idleActions: {}, expiredGraceMs: 900_000, heartbeatLossMs: 300_000, readyDeadlineMs: { vastai: 900_000, tensordock: 600_000 } });
+  });
+
+  it('reads the lifecycle policy and the data directory from the environment', () => {
+    const config = loadConfig({ GPU_SHOPPER_DB: '/var/lib/gs/db.sqlite', GPU_SHOPPER_IDLE_ACTIONS: 'llm=alert, batch=shutdown', GPU_SHOPPER_EXPIRED_GRACE_MINUTES: '30' });
+    expect(config.dataDir).toBe('/var/lib/gs');
+    expect(config.lifecycle.idleActions).toEqual({ llm: 'alert', batch: 'shutdown' });
+    expect(config.lifecycle.expiredGraceMs).toBe(1_800_000);
+  });
+
+  it('names every bad variable', () => {
+    expect(() => loadConfig({ PORT: 'eighty', GPU_SHOPPER_IDLE_ACTIONS: 'llm=nap', GPU_SHOPPER_PUBLIC_URL: 'not a url' })).toThrow(ConfigError);
+    try {
+      loadConfig({ PORT: 'eighty', GPU_SHOPPER_IDLE_ACTIONS: 'llm=nap' });
+    } catch (error) {
+      expect((error as Error).message).toMatch(/PORT: .*GPU_SHOPPER_IDLE_ACTIONS: /);
+    }
+  });
+});
