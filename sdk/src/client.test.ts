@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig, silentLogger, startServer, type RunningServer } from '@gpu-shopper/server';
 import { makeOffer, ScriptedAdapter } from '@gpu-shopper/services/test-support';
-import { createShopperClient, describeShopperError } from './index';
+import { createShopperClient, describeShopperError, SessionNotReadyError, waitForReady, type SessionDetail } from './index';
 
 const ADMIN_KEY = 'sdk-test-admin-key-000000';
 
@@ -53,5 +53,18 @@ describe('SDK over HTTP', () => {
 
     const nowhere = createShopperClient({ url: 'http://127.0.0.1:9', apiKey: ADMIN_KEY });
     expect(await nowhere.inventory.search.query({}).catch(describeShopperError)).toMatchObject({ code: 'UNREACHABLE' });
+  });
+
+  it('waits for a session to become ready, reporting progress, and rejects one that fails', async () => {
+    const states = ['provisioning', 'provisioning', 'ready'];
+    const fake = { sessions: { get: { query: async () => ({ id: 'ses_1', state: states.shift() ?? 'ready', failureReason: null }) as unknown as SessionDetail } } };
+    const seen: string[] = [];
+    const ready = await waitForReady(fake, 'ses_1', { pollIntervalMs: 1, onProgress: (session) => seen.push(session.state) });
+    expect(ready.state).toBe('ready');
+    expect(seen).toEqual(['provisioning', 'provisioning', 'ready']);
+
+    const failing = { sessions: { get: { query: async () => ({ id: 'ses_2', state: 'failed', failureReason: 'no offer could be rented' }) as unknown as SessionDetail } } };
+    await expect(waitForReady(failing, 'ses_2', { pollIntervalMs: 1 })).rejects.toThrow(SessionNotReadyError);
+    await expect(waitForReady(failing, 'ses_2', { pollIntervalMs: 1 })).rejects.toThrow('no offer could be rented');
   });
 });

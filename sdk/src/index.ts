@@ -22,7 +22,7 @@ export type ApiKeySummary = RouterOutputs['admin']['listKeys']['keys'][number];
 
 export function createShopperClient(options: ShopperClientOptions) {
   const base = options.url.replace(/\/+$/, '');
-  const client = createTRPCClient<AppRouter>({
+  return createTRPCClient<AppRouter>({
     links: [
       httpLink({
         url: `${base}/trpc`,
@@ -30,10 +30,6 @@ export function createShopperClient(options: ShopperClientOptions) {
         fetch: options.fetch,
       }),
     ],
-  });
-  return Object.assign(client, {
-    /** Polls a session until it is ready (resolves) or ends (rejects); `onProgress` sees every poll. */
-    waitForReady: (sessionId: string, waitOptions: WaitForReadyOptions = {}) => waitForReady(client, sessionId, waitOptions),
   });
 }
 
@@ -56,7 +52,12 @@ export class SessionNotReadyError extends Error {
   }
 }
 
-async function waitForReady(client: { sessions: { get: { query(input: { id: string }): Promise<SessionDetail> } } }, sessionId: string, options: WaitForReadyOptions): Promise<SessionDetail> {
+/**
+ * Polls a session until it is ready (resolves) or ends or times out (rejects with SessionNotReadyError);
+ * `onProgress` sees every poll. A function beside the client, not on it: the tRPC client is a proxy
+ * that reads every property as a procedure.
+ */
+export async function waitForReady(client: { sessions: { get: { query(input: { id: string }): Promise<SessionDetail> } } }, sessionId: string, options: WaitForReadyOptions = {}): Promise<SessionDetail> {
   const started = Date.now();
   const interval = options.pollIntervalMs ?? 2_000;
   const timeout = options.timeoutMs ?? 20 * 60_000;

@@ -5,11 +5,25 @@ import type { RouterInputs } from '@gpu-shopper/sdk';
 type SearchInput = RouterInputs['inventory']['search'];
 type BudgetInput = RouterInputs['budgets']['create'];
 type CostInput = RouterInputs['costs']['summary'];
+type CreateInput = RouterInputs['sessions']['create'];
+type AlertInput = RouterInputs['admin']['alerts'];
 
 const keys = <T extends string>(record: Record<T, true>) => Object.keys(record) as T[];
 
 export const PROVIDERS = keys({ vastai: true, tensordock: true } satisfies Record<NonNullable<SearchInput['provider']>, true>);
 export const OFFER_SORTS = keys({ price: true, reliability: true, vram: true } satisfies Record<NonNullable<SearchInput['sort']>, true>);
+export const COST_GROUPINGS = keys({ provider: true, gpu: true, consumer: true } satisfies Record<NonNullable<CostInput['group_by']>, true>);
 export const COST_PERIODS = keys({ hour: true, day: true, month: true, total: true } satisfies Record<NonNullable<CostInput['period']>, true>);
 export const BUDGET_PERIODS = keys({ day: true, month: true, total: true } satisfies Record<BudgetInput['period'], true>);
 export const BUDGET_ACTIONS = keys({ alert: true, block: true, shutdown: true } satisfies Record<NonNullable<BudgetInput['action']>, true>);
+export const WORKLOADS = keys({ llm: true, training: true, batch: true } satisfies Record<NonNullable<CreateInput['workload']>, true>);
+export const ALERT_KINDS = keys({
+  orphan: true,
+  heartbeat_lost: true,
+  listing_failed: true,
+  teardown_stuck: true,
+  cost_drift: true,
+  idle: true,
+  reservation_expired: true,
+  budget: true,
+} satisfies Record<NonNullable<AlertInput['kind']>, true>);

@@ -1,13 +1,22 @@
 // The base of every command: resolves settings, makes the SDK client, writes to the context's
 // streams only, and reports any failure as one stderr line with the right exit code.
 import { Command, UsageError } from './clipanion';
-import { createShopperClient, type ShopperClient } from '@gpu-shopper/sdk';
+import { createShopperClient, type RouterOutputs, type ShopperClient } from '@gpu-shopper/sdk';
 import { configDirFor, resolveSettings, type Settings } from './config-store';
 import type { ShopperContext } from './context';
 import { describeFailure, SET_KEY_HINT } from './errors';
+import { fetchWithHeaders } from './fetch-headers';
+
+export type WhoAmI = RouterOutputs['admin']['whoami'];
+
+export interface ClientOptions {
+  /** Sent with every request of this client (e.g. `idempotency-key`). */
+  headers?: Record<string, string>;
+}
 
 export abstract class ShopperCommand extends Command<ShopperContext> {
   private resolved: Settings | null = null;
+  private caller: Promise<WhoAmI> | null = null;
 
   /** The command's work; returns an exit code or nothing for 0. */
   abstract run(): Promise<number | void>;
@@ -34,19 +43,36 @@ export abstract class ShopperCommand extends Command<ShopperContext> {
   }
 
   /** An SDK client for the configured server and key; a missing key is the user's to fix. */
-  protected async client(): Promise<ShopperClient> {
+  protected async client(options: ClientOptions = {}): Promise<ShopperClient> {
     const settings = await this.settings();
     if (settings.apiKey === null) throw new UsageError(`no API key is set (${SET_KEY_HINT})`);
     const create = this.context.createClient ?? createShopperClient;
-    return create({ url: settings.serverUrl, apiKey: settings.apiKey });
+    const headers = options.headers ?? {};
+    return create({ url: settings.serverUrl, apiKey: settings.apiKey, ...(Object.keys(headers).length > 0 ? { fetch: fetchWithHeaders(headers) } : {}) });
+  }
+
+  /** Who the configured key belongs to (asked once per command). */
+  protected whoami(client: ShopperClient): Promise<WhoAmI> {
+    this.caller ??= client.admin.whoami.query({});
+    return this.caller;
   }
 
   protected now(): Date {
     return this.context.now?.() ?? new Date();
   }
 
+  /** Whether the stream is a terminal (the context may say so for tests). */
+  protected isTTY(stream: 'stdin' | 'stdout' | 'stderr'): boolean {
+    return this.context.tty?.[stream] ?? Boolean((this.context[stream] as { isTTY?: boolean }).isTTY);
+  }
+
   protected print(text: string): void {
     this.context.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  /** Notes, progress and prompts: stderr, so stdout stays the command's result. */
+  protected note(text: string): void {
+    this.context.stderr.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
   /** `--json` output: the response as the API sent it, pretty-printed, and nothing else. */

@@ -5,6 +5,8 @@ import packageJson from '../package.json';
 import type { ShopperContext } from './context';
 import { EXIT_USAGE_ERROR } from './errors';
 import { BINARY_NAME, describeParseError } from './parse-errors';
+import { AlertsCommand } from './commands/admin/alerts';
+import { OrphansCommand } from './commands/admin/orphans';
 import { BudgetsDeleteCommand } from './commands/budgets/delete';
 import { BudgetsListCommand } from './commands/budgets/list';
 import { BudgetsSetCommand } from './commands/budgets/set';
@@ -16,12 +18,19 @@ import { InventoryCommand } from './commands/inventory/search';
 import { KeysCreateCommand } from './commands/keys/create';
 import { KeysListCommand } from './commands/keys/list';
 import { KeysRevokeCommand } from './commands/keys/revoke';
+import { OverrideApproveCommand } from './commands/overrides/approve';
+import { OverrideDenyCommand } from './commands/overrides/deny';
+import { OverridesListCommand } from './commands/overrides/list';
 import { ServeCommand } from './commands/serve/serve';
 import { SessionDoneCommand } from './commands/sessions/done';
 import { SessionExtendCommand } from './commands/sessions/extend';
 import { SessionGetCommand } from './commands/sessions/get';
 import { SessionsListCommand } from './commands/sessions/list';
+import { ProvisionCommand } from './commands/sessions/provision';
 import { SessionShutdownCommand } from './commands/sessions/shutdown';
+import { WebhookClearCommand } from './commands/webhook/clear';
+import { WebhookDeliveriesCommand } from './commands/webhook/deliveries';
+import { WebhookSetCommand } from './commands/webhook/set';
 
 export { BINARY_NAME };
 export const CLI_VERSION: string = packageJson.version;
@@ -31,11 +40,15 @@ export const CLI_VERSION: string = packageJson.version;
 const COMMANDS: CommandClass<ShopperContext>[] = [
   DefaultCommand,
   InventoryCommand,
+  ProvisionCommand,
   SessionsListCommand,
   SessionGetCommand,
   SessionDoneCommand,
   SessionExtendCommand,
   SessionShutdownCommand,
+  OverridesListCommand,
+  OverrideApproveCommand,
+  OverrideDenyCommand,
   CostsCommand,
   BudgetsListCommand,
   BudgetsSetCommand,
@@ -43,6 +56,11 @@ const COMMANDS: CommandClass<ShopperContext>[] = [
   KeysCreateCommand,
   KeysListCommand,
   KeysRevokeCommand,
+  WebhookSetCommand,
+  WebhookClearCommand,
+  WebhookDeliveriesCommand,
+  OrphansCommand,
+  AlertsCommand,
   ConfigGetCommand,
   ConfigSetCommand,
   ServeCommand,

@@ -12,4 +12,10 @@ export interface ShopperContext extends BaseContext {
   now?: () => Date;
   /** `serve` stops when this settles (default: on SIGINT or SIGTERM). */
   stopServing?: Promise<unknown>;
+  /** Whether each stream is a terminal (default: the stream's own `isTTY`); tests pretend. */
+  tty?: { stdin?: boolean; stdout?: boolean; stderr?: boolean };
+  /** Terminal width for charts (default: 80). */
+  columns?: number;
+  /** How often `provision --wait` polls (default: 2 s). */
+  pollIntervalMs?: number;
 }

@@ -7,6 +7,16 @@ import { ConfigFileError } from './config-store';
 export const EXIT_API_ERROR = 1;
 export const EXIT_USAGE_ERROR = 2;
 
+/** A command's own "this did not work" (exit 1), already worded for the user. */
+export class CommandFailure extends Error {
+  override name = 'CommandFailure';
+}
+
+/** The API's error code ("FORBIDDEN", "NOT_FOUND"...) of a failed call, or null for anything else. */
+export function apiErrorCode(error: unknown): string | null {
+  return error instanceof TRPCClientError ? describeShopperError(error).code : null;
+}
+
 export interface Failure {
   message: string;
   exitCode: number;
@@ -29,6 +39,7 @@ function validationMessage(message: string, field: string | null): string {
 export function describeFailure(error: unknown, serverUrl: string | null): Failure {
   if (error instanceof UsageError) return { message: firstLine(error.message), exitCode: EXIT_USAGE_ERROR };
   if (error instanceof ConfigFileError) return { message: error.message, exitCode: EXIT_USAGE_ERROR };
+  if (error instanceof CommandFailure) return { message: error.message, exitCode: EXIT_API_ERROR };
   if (error instanceof TRPCClientError) {
     const info = describeShopperError(error);
     const status = info.httpStatus ?? '';

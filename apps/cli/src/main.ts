@@ -7,4 +7,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   colorDepth: process.stdout.isTTY ? process.stdout.getColorDepth() : 1,
+  columns: process.stdout.isTTY ? process.stdout.columns : undefined,
 });

@@ -45,3 +45,25 @@ export const isPercentList = () =>
 export function parsePercentList(text: string): number[] {
   return text.split(',').map((part) => Number(part.trim()));
 }
+
+const AGE = /^\s*(\d+)\s*([mhd])\s*$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+const AGE_MS: Record<string, number> = { m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/** A moment: an ISO timestamp, a date ("2026-11-01", UTC midnight) or an age ("30m", "24h", "7d"). */
+export const isSince = () =>
+  t.makeValidator<unknown, string>({
+    test: (value, state): value is string => {
+      if (typeof value === 'string' && (AGE.test(value) || DATE.test(value.trim()) || !Number.isNaN(Date.parse(value)))) return true;
+      state?.errors?.push(`${state.p ?? '.'}: expected a date, an ISO timestamp or an age like 24h or 7d (got ${JSON.stringify(value)})`);
+      return false;
+    },
+  });
+
+/** The ISO timestamp an `isSince` value stands for, ages counted back from `now`. */
+export function resolveSince(text: string, now: Date): string {
+  const age = AGE.exec(text);
+  if (age !== null) return new Date(now.getTime() - Number(age[1]) * AGE_MS[age[2]!]!).toISOString();
+  if (DATE.test(text.trim())) return `${text.trim()}T00:00:00.000Z`;
+  return new Date(text).toISOString();
+}

@@ -143,6 +143,16 @@ describe('server over HTTP', () => {
     expect((await api('/docs/assets/..%2Fpackage.json', { key: null })).status).toBe(404);
   });
 
+  it('serves Prometheus metrics to operators only', async () => {
+    expect((await api('/metrics', { key: null })).status).toBe(401);
+    expect((await api('/metrics')).status).toBe(403);
+    const response = await api('/metrics', { key: ADMIN_KEY });
+    expect(response.headers.get('content-type')).toContain('text/plain');
+    const text = await response.text();
+    expect(text).toMatch(/^# TYPE gpu_shopper_\w+ (gauge|counter|histogram)$/m);
+    expect(text).toContain('gpu_shopper_provider_api_calls_total{provider="vastai",operation="search_offers",outcome="ok"}');
+  });
+
   it('writes a generated admin key to a 0600 file on first start without GPU_SHOPPER_ADMIN_KEY', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'gpu-shopper-bootstrap-'));
     const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', GPU_SHOPPER_DB: join(dir, 'db.sqlite') });

@@ -9,7 +9,14 @@ import { openDatabase } from '@gpu-shopper/db';
 import {
   AlertService,
   ApiKeyService,
+  BudgetEnforcer,
+  BudgetGuard,
   CallerCache,
+  endConsumerSessions,
+  instrumentAdapter,
+  LedgerService,
+  ProviderCallMetrics,
+  ReconciliationService,
   DEFAULT_LIFECYCLE_POLICY,
   InventoryService,
   LifecycleManager,
@@ -28,6 +35,7 @@ import { bootstrapAdminKey, type AdminBootstrap } from './admin-bootstrap';
 import type { ServerConfig } from './config';
 import { buildHttpServer } from './http/build-server';
 import { consoleLogger, type Logger } from './logger';
+import { startJobs } from './jobs';
 import { agentFiles, setUpProviders } from './providers';
 
 export interface StartOptions {
@@ -53,7 +61,8 @@ export interface RunningServer {
   lifecycle: LifecycleManager | null;
   provisioner: Provisioner | null;
   webhooks: WebhookDispatcher;
-  /** One lifecycle tick plus due webhook deliveries. */
+  ledger: LedgerService;
+  /** One lifecycle tick, the accounting (ledger, budgets) and due webhook deliveries. */
   tick(): Promise<void>;
   close(): Promise<void>;
 }
@@ -73,6 +82,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const secrets = SecretBox.load({ secretKey: config.secretKey, keyFile: config.secretKeyFile });
     const deploymentId = config.deploymentId ?? loadDeploymentId(`${config.dataDir}/deployment-id`, config.dbPath === ':memory:');
     const webhooks = new WebhookDispatcher({ orm, clock, secrets, operatorWebhookUrl: config.operatorWebhook.url, operatorWebhookSecret: config.operatorWebhook.secret, logger });
+    const providerMetrics = new ProviderCallMetrics();
+    const ledger = new LedgerService();
 
     let setup: Awaited<ReturnType<typeof setUpProviders>> | null = null;
     let offerSources: OfferSource[];
@@ -80,12 +91,12 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (options.adapters !== undefined) {
       offerSources = options.adapters;
     } else if (options.providerAdapters !== undefined) {
-      registry = new ProviderRegistry(options.providerAdapters);
+      registry = new ProviderRegistry(options.providerAdapters.map((adapter) => instrumentAdapter(adapter, providerMetrics)));
       offerSources = registry.all();
     } else {
       setup = await setUpProviders(config, clock, logger, await loadStoredProviderKeys(orm.em.fork(), secrets));
       closers.push(setup.close);
-      registry = new ProviderRegistry(setup.adapters);
+      registry = new ProviderRegistry(setup.adapters.map((adapter) => instrumentAdapter(adapter, providerMetrics)));
       offerSources = registry.all();
     }
     const inventory = new InventoryService({ adapters: offerSources, clock, diskGb: config.offerDiskGb, logger });
@@ -100,7 +111,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       webhooks,
       secrets,
       webhookDispatcher: webhooks,
-      providerKeys: setup !== null && registry !== null ? { registry, secrets, clock, createAdapter: setup.createAdapter, startupSources: setup.sources } : null,
+      providerKeys:
+        setup !== null && registry !== null
+          ? { registry, secrets, clock, createAdapter: (provider, key) => instrumentAdapter(setup!.createAdapter(provider, key), providerMetrics), startupSources: setup.sources }
+          : null,
+      providerMetrics,
     };
     const app = buildHttpServer(deps, logger);
     closers.push(() => app.close());
@@ -125,6 +140,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         bootstrapScript: readFileSync(agentFiles().bootstrapScript, 'utf8'),
         diskGb: config.offerDiskGb,
         readyDeadlineMs: options.readyDeadlineMs === undefined ? config.lifecycle.readyDeadlineMs : { vastai: options.readyDeadlineMs, tensordock: options.readyDeadlineMs },
+        // One guard per process: its locks make concurrent provisions unable to overshoot a budget together.
+        budgetGuard: new BudgetGuard({ clock, ledger }),
         logger,
       });
       lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts: new AlertService(clock, webhooks, logger), webhooks, deploymentId, isProvisioning: (id) => provisioner!.isInFlight(id), policy: { ...lifecyclePolicyFrom(config), ...options.lifecyclePolicy }, logger });
@@ -132,28 +149,33 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await lifecycle.recover();
       deps.provisioner = provisioner;
     }
+    const budgets = new BudgetEnforcer({ notifier: webhooks, ledger, endSessions: async (consumerId, reason) => void (await endConsumerSessions(orm, clock, consumerId, reason)) });
+    const reconciliation = new ReconciliationService({ ledger, notifier: webhooks });
+    const accounting = async () => {
+      await ledger.accrue(orm.em.fork(), clock.now());
+      await budgets.check(orm.em.fork(), clock.now());
+    };
     const tick = async () => {
       await lifecycle?.tick();
+      await accounting();
       await webhooks.deliverDue();
     };
     if (options.runLifecycle !== false) {
-      let ticking = false;
-      const timer = setInterval(() => {
-        if (ticking) return;
-        ticking = true;
-        tick()
-          .catch((error: unknown) => logger.error(`lifecycle tick: ${error instanceof Error ? error.message : String(error)}`))
-          .finally(() => {
-            ticking = false;
-          });
-      }, config.tickIntervalMs);
-      timer.unref();
-      closers.push(async () => clearInterval(timer));
+      const jobs = startJobs(
+        [
+          { id: 'lifecycle', everyMs: config.tickIntervalMs, run: () => lifecycle?.tick() ?? Promise.resolve() },
+          { id: 'accounting', everyMs: 60_000, run: accounting },
+          { id: 'webhooks', everyMs: 5_000, run: () => webhooks.deliverDue() },
+          { id: 'reconciliation', everyMs: 60 * 60_000, run: () => reconciliation.run(orm.em.fork(), registry?.all() ?? [], clock.now()) },
+        ],
+        logger,
+      );
+      closers.push(async () => jobs.stop());
     }
     closers.push(async () => {
       await provisioner?.settled();
     });
-    return { url, app, deps, admin, simulatedProviders: setup?.simulated ?? [], lifecycle, provisioner, webhooks, tick, close: closeAll };
+    return { url, app, deps, admin, simulatedProviders: setup?.simulated ?? [], lifecycle, provisioner, webhooks, ledger, tick, close: closeAll };
   } catch (error) {
     await closeAll();
     throw error;

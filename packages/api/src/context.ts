@@ -2,7 +2,7 @@
 // inner context — a forked entity manager and the services bound to it — that tests build directly.
 import type { Clock } from '@gpu-shopper/domain';
 import type { EntityManager, Orm } from '@gpu-shopper/db';
-import type { CallerCache, InventoryService, ProviderKeySetup, SecretBox, SessionProvisioner, WebhookDispatcher, WebhookNotifier } from '@gpu-shopper/services';
+import type { CallerCache, InventoryService, ProviderCallMetrics, ProviderKeySetup, SecretBox, SessionProvisioner, WebhookDispatcher, WebhookNotifier } from '@gpu-shopper/services';
 import { ApiKeyService, BudgetService, CostService, HeartbeatService, noWebhooks, OverrideService, ProviderKeyService, SessionService } from '@gpu-shopper/services';
 
 export interface ApiDeps {
@@ -18,6 +18,8 @@ export interface ApiDeps {
   webhookDispatcher?: WebhookDispatcher | null;
   /** Run-time provider key configuration. */
   providerKeys?: ProviderKeySetup | null;
+  /** Provider API calls, errors and latency, for /metrics. */
+  providerMetrics?: ProviderCallMetrics | null;
 }
 
 export interface RequestInfo {
@@ -42,7 +44,7 @@ export function createInnerContext(deps: ApiDeps, request: RequestInfo) {
       sessions: new SessionService(em, deps.clock, deps.provisioner, webhooks, deps.secrets ?? null),
       heartbeats: new HeartbeatService(em, deps.clock, webhooks),
       overrides: new OverrideService(em, deps.clock, webhooks),
-      costs: new CostService(em),
+      costs: new CostService(em, { clock: deps.clock }),
       budgets: new BudgetService(em, deps.clock),
     },
   };

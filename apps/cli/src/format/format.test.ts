@@ -2,6 +2,7 @@
 // stale providers, cost buckets.
 import { describe, expect, it } from 'vitest';
 import type { CostSummary, SessionDetail } from '@gpu-shopper/sdk';
+import { bar, renderBarChart } from './chart';
 import { formatCostSummary } from './costs';
 import { providerNote } from './offers';
 import { formatSessionDetail, formatSessionList } from './sessions';
@@ -82,11 +83,27 @@ describe('cost formatting', () => {
       from: '2026-01-01T00:00:00.000Z',
       to: null,
       totalUsd: 12.5,
+      accruedAt: null,
       buckets: [
         { start: '2026-01-01T00:00:00.000Z', costUsd: 2.5 },
         { start: '2026-01-02T00:00:00.000Z', costUsd: 10 },
       ],
     };
     expect(formatCostSummary(summary)).toBe(['Costs per day from 2026-01-01 00:00 UTC to now', 'PERIOD        COST', '2026-01-01   $2.50', '2026-01-02  $10.00', 'Total: $12.50'].join('\n'));
+  });
+});
+
+describe('bar chart', () => {
+  it('scales bars to the largest value in eighths, keeps a sliver for tiny values, and fits the width', () => {
+    expect([bar(8, 8, 4), bar(1, 8, 4), bar(0.01, 8, 4), bar(0, 8, 4), bar(3, 0, 4)]).toEqual(['████', '▌', '▏', '', '']);
+    const chart = renderBarChart(
+      [
+        { label: 'a', value: 1 },
+        { label: 'bbb', value: 4 },
+      ],
+      { width: 24, formatValue: (value) => `${value}` },
+    );
+    // 24 - 3 (label) - 1 (value) - 3 = 17 cells; 1/4 of 17 = 4.25 → four and two eighths.
+    expect(chart.split('\n')).toEqual(['a   │████▎             1', 'bbb │█████████████████ 4']);
   });
 });

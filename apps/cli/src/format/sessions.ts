@@ -1,13 +1,22 @@
-// Sessions for people: a table of sessions, and one session's details with its time left and
-// the history of its states.
-import type { Session, SessionDetail } from '@gpu-shopper/sdk';
+// Sessions for people: a table of sessions, one session's details (time left, node, heartbeat,
+// override requests, history) and its credentials with secrets masked unless asked for.
+import type { RouterOutputs, Session, SessionDetail } from '@gpu-shopper/sdk';
+import { maskApiKey } from '../config-store';
 import { renderTable, type Column } from '../table';
-import { duration, instant } from './values';
+import { duration, instant, usd } from './values';
+
+export type SessionCredentials = RouterOutputs['sessions']['credentials'];
+export type OverrideRequest = SessionDetail['overrideRequests'][number];
 
 /** Time left on the reservation, or why there is none. */
 export function timeLeft(session: Session, now: Date): string {
   if (session.endedAt !== null || ['stopped', 'terminated', 'failed'].includes(session.state)) return 'ended';
   return duration(new Date(session.reservation.endsAt).getTime() - now.getTime());
+}
+
+/** "12m ago"; a moment in the future (clock skew) reads as "<1m ago". */
+function ago(iso: string, now: Date): string {
+  return `${duration(Math.max(now.getTime() - new Date(iso).getTime(), 1))} ago`;
 }
 
 export function formatSessionList(sessions: readonly Session[], now: Date, all: boolean): string {
@@ -24,7 +33,31 @@ export function formatSessionList(sessions: readonly Session[], now: Date, all: 
   return renderTable(columns, sessions);
 }
 
-export function formatSessionDetail(session: SessionDetail, now: Date): string {
+/** "label:  value" lines, labels padded to the longest. */
+function fieldLines(fields: readonly [string, string | null][], indent = ''): string[] {
+  const width = Math.max(...fields.map(([label]) => label.length)) + 1;
+  return fields.map(([label, value]) => `${indent}${`${label}:`.padEnd(width)}  ${value ?? '-'}`);
+}
+
+export function overrideColumns(): Column<OverrideRequest>[] {
+  return [
+    { header: 'ID', value: (request) => request.id },
+    { header: 'SESSION', value: (request) => request.sessionId },
+    { header: 'EXTRA', value: (request) => `${request.extraHours}h`, align: 'right' },
+    { header: 'NEW END', value: (request) => instant(request.requestedEndsAt) },
+    { header: 'STATUS', value: (request) => request.status },
+    { header: 'REQUESTED BY', value: (request) => request.requestedBy },
+    { header: 'DECIDED BY', value: (request) => request.decidedBy },
+  ];
+}
+
+export interface SessionExtras {
+  /** Only when the server can say; never estimated here. */
+  costSoFarUsd?: number | null;
+}
+
+export function formatSessionDetail(session: SessionDetail, now: Date, extras: SessionExtras = {}): string {
+  const heartbeat = session.lastHeartbeatAt;
   const fields: [string, string | null][] = [
     ['Session', session.id],
     ['State', session.endReason === null ? session.state : `${session.state} (${session.endReason})`],
@@ -37,9 +70,16 @@ export function formatSessionDetail(session: SessionDetail, now: Date): string {
     ['Ends', instant(session.reservation.endsAt)],
     ['Time left', timeLeft(session, now)],
   ];
+  if (typeof extras.costSoFarUsd === 'number') fields.push(['Cost so far', usd(extras.costSoFarUsd)]);
+  fields.push(['Node', session.nodeEndpoint], ['Heartbeat', heartbeat === null ? 'none yet' : `${instant(heartbeat)} (${ago(heartbeat, now)})`]);
+  if (heartbeat !== null) fields.push(['Agent', session.agentIdle ? 'idle' : 'busy']);
   if (session.failureReason !== null) fields.push(['Failure', session.failureReason]);
-  const width = Math.max(...fields.map(([label]) => label.length)) + 1;
-  const lines = fields.map(([label, value]) => `${`${label}:`.padEnd(width)}  ${value ?? '-'}`);
+  const lines = fieldLines(fields);
+  if (session.overrideRequests.length > 0) {
+    lines.push('', 'Override requests:');
+    const columns = overrideColumns().filter((column) => column.header !== 'SESSION');
+    lines.push(...renderTable(columns, session.overrideRequests).split('\n').map((line) => `  ${line}`));
+  }
   lines.push('', 'Events:');
   if (session.events.length === 0) {
     lines.push('  (none)');
@@ -57,4 +97,29 @@ export function formatSessionDetail(session: SessionDetail, now: Date): string {
     lines.push(...table.split('\n').map((line) => `  ${line}`));
   }
   return lines.join('\n');
+}
+
+/** `ssh -p 40022 root@203.0.113.7`, with `-i <key>` when a key file is known; null before the host is. */
+export function sshCommand(credentials: SessionCredentials, keyFile?: string): string | null {
+  const { host, port, user } = credentials.ssh;
+  if (host === null) return null;
+  return ['ssh', ...(keyFile === undefined ? [] : ['-i', keyFile]), ...(port === null ? [] : ['-p', String(port)]), `${user}@${host}`].join(' ');
+}
+
+export interface CredentialsView {
+  showSecrets: boolean;
+  /** Where `--save-key` wrote the private key, if it did. */
+  savedKeyFile?: string;
+}
+
+export function formatCredentials(credentials: SessionCredentials, view: CredentialsView): string {
+  const fields: [string, string | null][] = [
+    ['Node endpoint', credentials.nodeEndpoint ?? 'not yet known'],
+    ['Node token', view.showSecrets ? credentials.nodeToken : `${maskApiKey(credentials.nodeToken)} (--show-secrets shows it)`],
+    ['SSH', sshCommand(credentials, view.savedKeyFile) ?? 'not yet known (the node is starting)'],
+  ];
+  if (credentials.ssh.privateKey !== null) {
+    fields.push(['Private key', view.savedKeyFile === undefined ? 'generated for this session; --save-key <path> writes it (0600)' : `saved to ${view.savedKeyFile} (0600)`]);
+  }
+  return ['Credentials:', ...fieldLines(fields, '  ')].join('\n');
 }

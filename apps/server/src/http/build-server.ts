@@ -5,6 +5,7 @@ import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
 import { appRouter, createInnerContext, openApiDocument, REST_BASE_PATH, requestInfoFromHeaders, type ApiDeps, type AppRouter } from '@gpu-shopper/api';
 import type { Logger } from '../logger';
 import { registerDocs } from './docs';
+import { registerMetrics } from './metrics';
 import { registerInventoryResponseCache } from './inventory-response-cache';
 
 export function buildHttpServer(deps: ApiDeps, logger: Logger): FastifyInstance {
@@ -16,6 +17,7 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger): FastifyInstance 
 
   registerInventoryResponseCache(app, deps, [`${REST_BASE_PATH}/inventory`, '/trpc/inventory.search']);
   app.get('/healthz', () => ({ status: 'ok' }));
+  registerMetrics(app, deps);
   const document = JSON.stringify(openApiDocument());
   app.get(`${REST_BASE_PATH}/openapi.json`, (_request, reply) => reply.type('application/json').send(document));
   registerDocs(app, `${REST_BASE_PATH}/openapi.json`);

@@ -5,7 +5,7 @@ import { BudgetEntity, CostEntryEntity, openDatabase, SessionEntity, type Orm } 
 import { LedgerService } from '../costs/ledger';
 import { newId } from '../ids';
 import { seedConsumer, seedPricedSession, seedUsage } from '../test-support/ledger-fixtures';
-import { BudgetGuard } from './budget-guard';
+import { BudgetGuard, projectedReservationMicros } from './budget-guard';
 import { KeyedMutex } from './keyed-mutex';
 
 let orm: Orm;
@@ -37,7 +37,7 @@ async function setup(options: { limitUsd: number; spentUsd: number; action?: 'al
 /** What provisioning does inside the guard: insert the priced session with its reservation, then flush. */
 function provision(guard: BudgetGuard, consumerId: string, pricePerHourUsd: number, hours: number) {
   const em = orm.em.fork();
-  return guard.withinBudget(consumerId, usdToMicros(pricePerHourUsd * hours), em, async () => {
+  return guard.withinBudget(consumerId, projectedReservationMicros(pricePerHourUsd, hours), em, async () => {
     await sleep(Math.floor(Math.random() * 3));
     const row = seedPricedSession(em, clock, { consumerId, computePerHourUsd: pricePerHourUsd, storagePerHourUsd: 0, reservationHours: hours, state: 'provisioning' });
     await em.flush();

@@ -3,7 +3,7 @@
 // each see the reservations the others committed.
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Clock } from '@gpu-shopper/domain';
-import { BudgetExceededError, microsToUsd } from '@gpu-shopper/domain';
+import { BudgetExceededError, costMicrosFor, microsToUsd, MS_PER_HOUR } from '@gpu-shopper/domain';
 import { BudgetEntity, type BudgetRow } from '@gpu-shopper/db';
 import type { LedgerService } from '../costs/ledger';
 import { budgetPeriodStart, ledgerSpendMicros, reservedMicros } from './budget-spend';
@@ -13,6 +13,11 @@ import { KeyedMutex } from './keyed-mutex';
 export const BLOCKING_ACTIONS = ['block', 'shutdown'] as const;
 
 const GLOBAL_KEY = '\u0000global';
+
+/** What a new session may cost over its whole reservation: the all-in price × reserved hours. */
+export function projectedReservationMicros(pricePerHourUsd: number, reservationHours: number): number {
+  return costMicrosFor(pricePerHourUsd, reservationHours * MS_PER_HOUR);
+}
 
 export interface BudgetGuardOptions {
   clock: Clock;

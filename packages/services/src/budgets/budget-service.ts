@@ -68,22 +68,23 @@ export class BudgetService {
     const now = this.clock.now();
     await new LedgerService().accrue(this.em, now, scope === null ? {} : { consumerId: scope });
     const rows = await this.em.find(BudgetEntity, scope === null ? {} : { consumerId: scope }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-    return Promise.all(
-      rows.map(async (row) => {
-        const consumerId = row.consumerId ?? null;
-        const periodStart = budgetPeriodStart(row.period, now);
-        const spentMicros = await ledgerSpendMicros(this.em, consumerId, periodStart);
-        const reserved = await reservedMicros(this.em, consumerId, now);
-        return {
-          ...toBudget(row),
-          periodStart: periodStart.toISOString(),
-          spentUsd: microsToUsd(spentMicros),
-          reservedUsd: microsToUsd(reserved),
-          remainingUsd: microsToUsd(row.limitMicros - spentMicros - reserved),
-          percentUsed: Math.round((spentMicros / row.limitMicros) * 10_000) / 100,
-        };
-      }),
-    );
+    const statuses: BudgetStatus[] = [];
+    // One query at a time: the request's entity manager is not meant for parallel use.
+    for (const row of rows) {
+      const consumerId = row.consumerId ?? null;
+      const periodStart = budgetPeriodStart(row.period, now);
+      const spentMicros = await ledgerSpendMicros(this.em, consumerId, periodStart);
+      const reserved = await reservedMicros(this.em, consumerId, now);
+      statuses.push({
+        ...toBudget(row),
+        periodStart: periodStart.toISOString(),
+        spentUsd: microsToUsd(spentMicros),
+        reservedUsd: microsToUsd(reserved),
+        remainingUsd: microsToUsd(row.limitMicros - spentMicros - reserved),
+        percentUsed: Math.round((spentMicros / row.limitMicros) * 10_000) / 100,
+      });
+    }
+    return statuses;
   }
 
   async delete(caller: Caller, id: string): Promise<Budget> {

@@ -7,7 +7,6 @@ import { newId } from '../ids';
 import { insertSession } from '../sessions/session-records';
 
 export function seedConsumer(em: EntityManager, name: string, at: Date): string {
-  // webhook columns left out: migration 2 never adds consumers.webhook_url (see the costs report).
   return em.create(ConsumerEntity, { id: newId('con'), name, createdAt: at }).id;
 }
 

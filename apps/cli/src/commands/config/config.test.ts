@@ -34,8 +34,8 @@ describe('config', () => {
     const fromFile = JSON.parse((await xdgRun(['config', 'get', '--json'], { HOME: home })).stdout) as Record<string, unknown>;
     expect(fromFile).toMatchObject({ serverUrl: 'http://localhost:8080', serverUrlSource: 'default', apiKey: 'gsc_fr…', apiKeySource: 'file' });
 
-    const fromEnv = JSON.parse((await xdgRun(['config', 'get', '--json'], { HOME: home, GPU_SHOPPER_URL: 'http://10.0.0.5:9000', GPU_SHOPPER_API_KEY: 'gsc_fromenv_000' })).stdout) as Record<string, unknown>;
-    expect(fromEnv).toMatchObject({ serverUrl: 'http://10.0.0.5:9000', serverUrlSource: 'env', apiKey: 'gsc_fr…', apiKeySource: 'env' });
+    const fromEnv = JSON.parse((await xdgRun(['config', 'get', '--json'], { HOME: home, GPU_SHOPPER_URL: 'http://127.0.0.1:9', GPU_SHOPPER_API_KEY: 'gsc_fromenv_000' })).stdout) as Record<string, unknown>;
+    expect(fromEnv).toMatchObject({ serverUrl: 'http://127.0.0.1:9', serverUrlSource: 'env', apiKey: 'gsc_fr…', apiKeySource: 'env' });
     expect((await xdgRun(['config', 'get'], { HOME: home, GPU_SHOPPER_API_KEY: 'gsc_fromenv_000' })).stdout).toContain('(from environment)');
   });
 
@@ -48,7 +48,7 @@ describe('config', () => {
     expect(badUrl).toMatchObject({ exitCode: 2, stderr: 'gpu-shopper: server-url: "localhost:8080" is not an http(s) URL, e.g. http://localhost:8080\n' });
     const badName = await runCaptured(['config', 'set', 'colour', 'blue']);
     expect(badName.exitCode).toBe(2);
-    expect(badName.stderr).toMatch(/^gpu-shopper: Invalid value for setting: expected one of "server-url" or "api-key"/);
+    expect(badName.stderr).toMatch(/^gpu-shopper: Invalid value for setting: expected one of "server-url", "api-key", "vastai-key", or "tensordock-key"/);
   });
 
   it('reports a corrupt config file in one line', async () => {

@@ -1,25 +1,32 @@
-// `gpu-shopper config set server-url|api-key <value>`: writes the settings file (0600).
+// `gpu-shopper config set server-url|api-key <value>` writes the settings file (0600);
+// `vastai-key|tensordock-key <key>` (operators) sends a provider key to the server, never printing it.
 import { Command, Option, UsageError } from '../../clipanion';
 import { ShopperCommand } from '../../base-command';
 import { maskApiKey, normalizeServerUrl, updateConfig } from '../../config-store';
+import { describeProviderStatus } from '../../format/providers';
 import { isOneOf } from '../../options';
 
-const SETTINGS = ['server-url', 'api-key'] as const;
+const PROVIDER_KEYS = { 'vastai-key': 'vastai', 'tensordock-key': 'tensordock' } as const;
+const SETTINGS = ['server-url', 'api-key', ...(Object.keys(PROVIDER_KEYS) as (keyof typeof PROVIDER_KEYS)[])] as const;
 
 export class ConfigSetCommand extends ShopperCommand {
   static override paths = [['config', 'set']];
   static override usage = Command.Usage({
     category: 'Configuration',
-    description: 'save the server URL or the API key',
+    description: 'save the server URL or the API key; operators: set a provider key on the server',
     details: `
-      Writes \`$XDG_CONFIG_HOME/gpu-shopper/config.json\` (default \`~/.config/gpu-shopper\`) with mode 0600.
-      GPU_SHOPPER_URL and GPU_SHOPPER_API_KEY override the file. Pass \`-\` as the key to read it from stdin,
-      which keeps it out of your shell history.
+      \`server-url\` and \`api-key\` write \`$XDG_CONFIG_HOME/gpu-shopper/config.json\` (default
+      \`~/.config/gpu-shopper\`) with mode 0600; GPU_SHOPPER_URL and GPU_SHOPPER_API_KEY override the file.
+      \`vastai-key\` and \`tensordock-key\` (operator key needed) send the key to the server, which validates it
+      against the provider, stores it encrypted and uses it from then on without a restart.
+      Pass \`-\` as the value to read a key from stdin, which keeps it out of your shell history.
     `,
     examples: [
       ['Point the CLI at a server', '$0 config set server-url https://gpus.example.com'],
       ['Save an API key', '$0 config set api-key gsc_...'],
       ['Save an API key from a file', 'cat key.txt | $0 config set api-key -'],
+      ['Operators: give the server a Vast.ai key', 'cat vast.key | $0 config set vastai-key -'],
+      ['Operators: give the server a TensorDock token', '$0 config set tensordock-key -'],
     ],
   });
 
@@ -35,7 +42,13 @@ export class ConfigSetCommand extends ShopperCommand {
       return;
     }
     const key = this.value === '-' ? (await this.readStdin()).trim() : this.value.trim();
-    if (key === '') throw new UsageError('api-key: the key is empty');
+    if (key === '') throw new UsageError(`${this.setting}: the key is empty`);
+    if (this.setting !== 'api-key') {
+      const client = await this.client();
+      const status = await client.admin.setProviderKey.mutate({ provider: PROVIDER_KEYS[this.setting], key });
+      this.print(`${this.setting} accepted by the server (validated, stored encrypted, in use now): ${describeProviderStatus(status)}`);
+      return;
+    }
     const file = await updateConfig(this.configDir, { apiKey: key });
     this.print(`API key ${maskApiKey(key)} saved (in ${file})`);
   }
