@@ -41,7 +41,10 @@ export class HeartbeatService {
     row.agentIdle = heartbeat.idle.idle;
     row.agentIdleSince = heartbeat.idle.idleSince === null ? null : new Date(heartbeat.idle.idleSince);
     let becameReady = false;
-    if (row.state === 'provisioning' && row.providerInstanceId && heartbeat.status.ready) {
+    // Ready only once the lifecycle has observed where the node listens: a heartbeat that beats the
+    // first observation of the running instance would otherwise leave a ready session without an
+    // endpoint for good (advanceProvisioning marks it ready on its next tick instead).
+    if (row.state === 'provisioning' && row.providerInstanceId && row.nodeEndpoint && heartbeat.status.ready) {
       // The agent can only speak from a running node: that is the provider's "running" too.
       await recordUsage(this.em, row, 'compute_started', now);
       markReady(this.em, this.clock, row);

@@ -3,11 +3,11 @@
 // so a crash at any point leaves a trail the lifecycle manager can follow to zero orphans.
 import { createHash, randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sqlite';
-import { UniqueConstraintViolationException } from '@mikro-orm/core';
+import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Caller, Clock, Offer, ProviderName, Session } from '@gpu-shopper/domain';
 import { ConflictError, MS_PER_MINUTE, usdToMicros, ValidationError } from '@gpu-shopper/domain';
 import { ProvisionAttemptEntity, SessionEntity, type Orm, type SessionRow } from '@gpu-shopper/db';
-import { CreateFailedError, OfferGoneError } from '@gpu-shopper/providers';
+import { CreateFailedError, OfferGoneError, type ProviderInstance } from '@gpu-shopper/providers';
 import type { InventoryService } from '../inventory/inventory-service';
 import type { ProviderRegistry } from '../provider-registry';
 import type { SecretBox } from '../secrets/secret-box';
@@ -167,16 +167,9 @@ export class Provisioner implements SessionProvisioner {
       row.provisionAttempts = attempt;
       const record = em.create(ProvisionAttemptEntity, { sessionId, attempt, provider: offer.provider, offerId: offer.id, instanceId: null, outcome: 'pending', error: null, startedAt: clock.now(), finishedAt: null });
       await em.flush();
+      let instance: ProviderInstance;
       try {
-        const adapter = this.options.providers.get(offer.provider);
-        const instance = await adapter.createInstance(offer, this.nodeSpec(row, offer));
-        row.providerInstanceId = instance.instanceId;
-        row.instanceState = instance.state;
-        row.provisionDeadlineAt = new Date(clock.now().getTime() + (this.options.readyDeadlineMs?.[offer.provider] ?? DEFAULT_READY_DEADLINE_MS[offer.provider]));
-        Object.assign(record, { instanceId: instance.instanceId, outcome: 'created', finishedAt: clock.now() });
-        await recordUsage(em, row, 'storage_started', clock.now());
-        await em.flush();
-        return;
+        instance = await this.options.providers.get(offer.provider).createInstance(offer, this.nodeSpec(row, offer));
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         failures.push(`${offer.id}: ${message}`);
@@ -189,7 +182,10 @@ export class Provisioner implements SessionProvisioner {
         }
         await em.flush();
         logger?.warn(`provisioning ${sessionId}: attempt ${attempt} on ${offer.id} failed: ${message}`);
+        continue;
       }
+      await this.commitInstance(sessionId, record.id, offer, instance);
+      return;
     }
     const em = this.options.orm.em.fork();
     const row = await em.findOne(SessionEntity, { id: sessionId });
@@ -197,6 +193,31 @@ export class Provisioner implements SessionProvisioner {
     transitionSession(em, clock, row, 'failed', { reason: 'no offer could be rented', actor: SYSTEM_ACTOR, endReason: 'provision_failed', failureReason: failures.join('; ') || 'no candidate offer' });
     await em.flush();
     await this.options.webhooks.notify('session.failed', row.consumerId, { sessionId, reason: row.failureReason });
+  }
+
+  /**
+   * Records the created instance on the session. A node that boots fast may heartbeat (and so bump
+   * the session's version) before the create answer arrives: the write is redone on a fresh read
+   * rather than lost, which would leave a running instance that no session owns.
+   */
+  private async commitInstance(sessionId: string, attemptId: number, offer: Offer, instance: ProviderInstance): Promise<void> {
+    const { clock } = this.options;
+    for (let tries = 1; ; tries += 1) {
+      const em = this.options.orm.em.fork();
+      const row = await em.findOneOrFail(SessionEntity, { id: sessionId });
+      const record = await em.findOneOrFail(ProvisionAttemptEntity, { id: attemptId });
+      row.providerInstanceId = instance.instanceId;
+      row.instanceState = instance.state;
+      row.provisionDeadlineAt = new Date(clock.now().getTime() + (this.options.readyDeadlineMs?.[offer.provider] ?? DEFAULT_READY_DEADLINE_MS[offer.provider]));
+      Object.assign(record, { instanceId: instance.instanceId, outcome: 'created', finishedAt: clock.now() });
+      await recordUsage(em, row, 'storage_started', clock.now());
+      try {
+        await em.flush();
+        return;
+      } catch (error) {
+        if (!(error instanceof OptimisticLockError) || tries >= 5) throw error;
+      }
+    }
   }
 
   private nodeSpec(row: SessionRow, offer: Offer) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bootstrapScriptOf, createSpawnRuntime, type SimNodeLaunch } from './node-runtime';
+import { bootstrapScriptOf, createSpawnRuntime, nodeEnvOf, type SimNodeLaunch } from './node-runtime';
 
 const launch: SimNodeLaunch = {
   provider: 'tensordock',
@@ -18,12 +18,18 @@ describe('node runtime', () => {
     expect(bootstrapScriptOf({ ...launch, onstart: 'vast-onstart' })).toBe('vast-onstart');
   });
 
+  it('reads the env TensorDock cloud-init exports, quoting undone, under the container env', () => {
+    const cloudInit = { runcmd: ["export GPU_SHOPPER_URL='http://127.0.0.1:9'", "export QUOTED='it'\\''s'", 'export PLAIN=1', 'sh /boot.sh'] };
+    expect(nodeEnvOf({ ...launch, cloudInit })).toEqual({ GPU_SHOPPER_URL: 'http://127.0.0.1:9', QUOTED: "it's", PLAIN: '1', NODE_GREETING: 'hello' });
+  });
+
   it('spawns the bootstrap with the node env and stops it', async () => {
     const output: string[] = [];
     const runtime = createSpawnRuntime({ onOutput: (_launch, chunk) => output.push(chunk) });
     const handle = await runtime({ ...launch, cloudInit: { runcmd: ['echo "$NODE_GREETING"', 'sleep 5'] } });
     for (let n = 0; n < 100 && !output.join('').includes('hello'); n++) await new Promise((resolve) => setTimeout(resolve, 10));
     expect(output.join('')).toContain('hello');
+    expect(handle.pid).toBeGreaterThan(0);
     await handle.stop();
   });
 });

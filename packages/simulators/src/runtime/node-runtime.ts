@@ -20,9 +20,31 @@ export interface SimNodeLaunch {
 
 export interface SimNodeHandle {
   stop(): void | Promise<void>;
+  /** The node process, when the runtime spawned one (fault tests kill it to simulate a crash). */
+  pid?: number;
 }
 
 export type OnInstanceRunning = (launch: SimNodeLaunch) => SimNodeHandle | Promise<SimNodeHandle>;
+
+/**
+ * The env the node's processes see: the container env (Vast) plus the variables TensorDock's
+ * cloud-init exports before the bootstrap (`export NAME='value'` lines of runcmd).
+ */
+export function nodeEnvOf(launch: SimNodeLaunch): Record<string, string> {
+  const env: Record<string, string> = {};
+  const runcmd = (launch.cloudInit as { runcmd?: unknown } | null)?.runcmd;
+  for (const line of Array.isArray(runcmd) ? runcmd : []) {
+    const match = typeof line === 'string' ? /^export ([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(line) : null;
+    if (match) env[match[1]!] = unquoteShell(match[2]!);
+  }
+  return { ...env, ...launch.env };
+}
+
+/** Undoes single-quote shell quoting ('it'\''s' -> it's); unquoted words pass through. */
+function unquoteShell(word: string): string {
+  if (!word.startsWith("'")) return word;
+  return word.replace(/^'|'$/g, '').replace(/'\\''/g, "'");
+}
 
 /** The shell script a launch runs: Vast's onstart, or TensorDock's cloud-init runcmd lines. */
 export function bootstrapScriptOf(launch: SimNodeLaunch): string {
@@ -53,6 +75,7 @@ export function createSpawnRuntime(options: SpawnRuntimeOptions = {}): OnInstanc
     child.stderr?.on('data', (chunk: Buffer) => options.onOutput?.(launch, chunk.toString('utf8')));
     child.on('error', () => undefined);
     return {
+      pid: child.pid,
       stop: () => {
         if (child.exitCode !== null || child.pid === undefined) return;
         try {
