@@ -45,6 +45,8 @@ export const SessionEntity = defineEntity({
     nodeTokenHash: p.string().nullable().index(),
     nodeTokenEncrypted: p.text().nullable(),
     lastHeartbeatAt: p.datetime().nullable(),
+    /** The agent's own readiness (an LLM engine still loading a model is not ready). */
+    agentReady: p.boolean().default(false),
     agentIdle: p.boolean().default(false),
     agentIdleSince: p.datetime().nullable(),
     heartbeatAlertedAt: p.datetime().nullable(),

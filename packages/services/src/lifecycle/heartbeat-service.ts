@@ -38,6 +38,7 @@ export class HeartbeatService {
     }
     const now = this.clock.now();
     row.lastHeartbeatAt = now;
+    row.agentReady = heartbeat.status.ready;
     row.agentIdle = heartbeat.idle.idle;
     row.agentIdleSince = heartbeat.idle.idleSince === null ? null : new Date(heartbeat.idle.idleSince);
     let becameReady = false;

@@ -96,8 +96,9 @@ describe('LifecycleManager', () => {
     it('keeps a busy node that is extended during its grace', async () => {
       h = await createLifecycleHarness();
       const id = await h.provisionReady('training', 1);
+      await h.advance(55 * MS_PER_MINUTE);
       await h.heartbeat(id, false);
-      await h.advance(62 * MS_PER_MINUTE);
+      await h.advance(3 * MS_PER_MINUTE);
       expect((await h.session(id)).graceEndsAt).not.toBeNull();
       await new SessionService(h.orm.em.fork(), h.clock).extend(h.consumer, id, 2);
       const answer = await h.heartbeat(id, false);
@@ -146,6 +147,29 @@ describe('LifecycleManager', () => {
       await h.advance(MS_PER_HOUR);
       expect((await h.session(id)).state).toBe('stopping');
     });
+  });
+
+  it('gives no grace to a node whose agent went quiet before the end', async () => {
+    h = await createLifecycleHarness();
+    const id = await h.provisionReady('training', 1);
+    await h.heartbeat(id, false); // its last word: busy
+    await h.advance(61 * MS_PER_MINUTE);
+    expect(await h.session(id)).toMatchObject({ state: 'stopping', endReason: 'expired', graceEndsAt: null });
+  });
+
+  it('is not ready while the agent says it is not (an LLM engine still loading)', async () => {
+    h = await createLifecycleHarness();
+    const id = await h.provision({ workload: 'llm', llmModel: 'tiny' });
+    await h.advance(3 * MS_PER_MINUTE);
+    const row = await h.session(id);
+    const token = h.secrets.open(row.nodeTokenEncrypted!);
+    const { HeartbeatService } = await import('./heartbeat-service');
+    const loading = { sentAt: h.clock.now().toISOString(), status: { ready: false, runningJobs: 0, maxGpuUtilizationPercent: 0 }, idle: { idle: false, idleSince: null, reason: 'loading' }, final: false };
+    await new HeartbeatService(h.orm.em.fork(), h.clock, h.webhooks).receive(id, token, loading);
+    await h.advance(MS_PER_MINUTE);
+    expect((await h.session(id)).state).toBe('provisioning');
+    await h.heartbeat(id);
+    expect((await h.session(id)).state).toBe('ready');
   });
 
   describe('idle nodes and heartbeats', () => {

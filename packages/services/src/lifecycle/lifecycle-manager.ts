@@ -38,6 +38,7 @@ export interface SweepReport {
 }
 
 const TERMINAL = ['terminated', 'failed'] as const;
+const SWEEP_LOOKUP_BATCH = 500;
 
 export class LifecycleManager {
   private readonly policy: LifecyclePolicy;
@@ -113,7 +114,7 @@ export class LifecycleManager {
         await this.options.webhooks.notify('session.failed', row.consumerId, { sessionId: row.id, reason: row.failureReason });
         return;
       }
-      if (instance.state === 'running' && row.lastHeartbeatAt) {
+      if (instance.state === 'running' && row.lastHeartbeatAt && row.agentReady) {
         markReady(em, clock, row);
         await this.options.webhooks.notify('session.ready', row.consumerId, { sessionId: row.id, nodeEndpoint: row.nodeEndpoint });
         return;
@@ -129,7 +130,13 @@ export class LifecycleManager {
   /** Reservation timers: warn, then end idle nodes; busy ones get a grace; the hard maximum is absolute. */
   async enforceReservations(): Promise<void> {
     const { clock } = this.options;
-    await this.forEachSession({ state: { $in: ['provisioning', 'ready'] } }, async (em, row) => {
+    const now = clock.now();
+    // Only sessions near or past their end: a tick over thousands of long reservations stays cheap.
+    const window = {
+      state: { $in: ['provisioning', 'ready'] },
+      $or: [{ reservationEndsAt: { $lte: new Date(now.getTime() + this.policy.expiringWarningMs) } }, { hardMaxEndsAt: { $lte: now } }, { graceEndsAt: { $ne: null } }],
+    };
+    await this.forEachSession(window, async (em, row) => {
       const now = clock.now();
       if (now >= row.hardMaxEndsAt) {
         beginShutdown(em, clock, row, { reason: 'the reservation reached its hard maximum', actor: SYSTEM_ACTOR, endReason: 'expired', immediate: true });
@@ -145,7 +152,9 @@ export class LifecycleManager {
         row.graceEndsAt = null; // extended during a grace: the grace is over
         return;
       }
-      if (row.agentIdle || !row.lastHeartbeatAt) {
+      // A node whose agent went quiet cannot say it is busy: no grace for it.
+      const silent = !row.lastHeartbeatAt || now.getTime() - row.lastHeartbeatAt.getTime() >= this.policy.heartbeatLossMs;
+      if (row.agentIdle || silent) {
         beginShutdown(em, clock, row, { reason: row.agentIdle ? 'reservation ended; the node is idle' : 'reservation ended; no word from the agent', actor: SYSTEM_ACTOR, endReason: 'expired' });
         return;
       }
@@ -176,7 +185,9 @@ export class LifecycleManager {
   /** A ready node that went quiet: operators and the consumer hear about it (once per silence). */
   async detectHeartbeatLoss(): Promise<void> {
     const { clock } = this.options;
-    await this.forEachSession({ state: 'ready' }, async (em, row) => {
+    const quietSince = new Date(clock.now().getTime() - this.policy.heartbeatLossMs);
+    const quiet = { state: 'ready', $or: [{ lastHeartbeatAt: { $lte: quietSince } }, { lastHeartbeatAt: null }] };
+    await this.forEachSession(quiet, async (em, row) => {
       const lastWord = row.lastHeartbeatAt ?? row.readyAt ?? row.createdAt;
       const silentMs = clock.now().getTime() - lastWord.getTime();
       if (silentMs < this.policy.heartbeatLossMs || (row.heartbeatAlertedAt && row.heartbeatAlertedAt >= lastWord)) return;
@@ -190,7 +201,8 @@ export class LifecycleManager {
   }
 
   async advanceTeardowns(): Promise<void> {
-    await this.forEachSession({ state: 'stopping' }, (em, row) => this.teardown.advance(em, row));
+    const due = { state: 'stopping', $or: [{ nextTeardownAt: null }, { nextTeardownAt: { $lte: this.options.clock.now() } }] };
+    await this.forEachSession(due, (em, row) => this.teardown.advance(em, row));
   }
 
   /**
@@ -213,8 +225,9 @@ export class LifecycleManager {
         continue;
       }
       report.listed = instances.length;
+      const sessions = await this.sessionsByLabel(instances);
       for (const instance of instances) {
-        const reason = await this.orphanReason(instance);
+        const reason = this.orphanReason(instance, sessions);
         if (reason === null) continue;
         const em = this.em();
         await this.options.alerts.raise(
@@ -234,12 +247,26 @@ export class LifecycleManager {
     return reports;
   }
 
-  private async orphanReason(instance: ProviderInstance): Promise<string | null> {
+  /** The sessions our labelled instances name, loaded in a few queries rather than one per instance. */
+  private async sessionsByLabel(instances: readonly ProviderInstance[]): Promise<Map<string, SessionRow>> {
+    const ids = [...new Set(instances.flatMap((instance) => {
+      const parsed = parseSessionLabel(instance.label);
+      return parsed !== null && parsed.deploymentId === this.options.deploymentId ? [parsed.sessionId] : [];
+    }))];
+    const sessions = new Map<string, SessionRow>();
+    const em = this.em();
+    for (let start = 0; start < ids.length; start += SWEEP_LOOKUP_BATCH) {
+      for (const row of await em.find(SessionEntity, { id: { $in: ids.slice(start, start + SWEEP_LOOKUP_BATCH) } })) sessions.set(row.id, row);
+    }
+    return sessions;
+  }
+
+  private orphanReason(instance: ProviderInstance, sessions: ReadonlyMap<string, SessionRow>): string | null {
     const parsed = parseSessionLabel(instance.label);
     if (parsed === null || parsed.deploymentId !== this.options.deploymentId) return null;
     if (instance.state === 'terminated') return null;
-    const row = await this.em().findOne(SessionEntity, { id: parsed.sessionId });
-    if (row === null) return 'no session has this id';
+    const row = sessions.get(parsed.sessionId);
+    if (row === undefined) return 'no session has this id';
     if ((TERMINAL as readonly string[]).includes(row.state)) return `its session is ${row.state}`;
     if (row.providerInstanceId === instance.instanceId) return null; // owned; teardown handles stopping ones
     if (!row.providerInstanceId && row.state === 'provisioning') return null; // a create may be committing right now
