@@ -31,8 +31,11 @@ async function startTarget(args: string[]): Promise<Target> {
   throw new Error('benchmark target exited before it was ready');
 }
 
-async function requestsPerSecond(url: string, apiKey: string, durationSeconds: number): Promise<number> {
-  const result = await autocannon({ url, connections: 16, duration: durationSeconds, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {} });
+async function requestsPerSecond(url: string, apiKey: string, durationSeconds: number, options: { bypassResponseCache?: boolean } = {}): Promise<number> {
+  let nonce = 0;
+  // A parameter the API ignores but the URL-keyed response cache does not: every request misses it.
+  const requests: autocannon.Request[] | undefined = options.bypassResponseCache ? [{ setupRequest: (request) => ({ ...request, path: `${request.path ?? ''}&nonce=${(nonce += 1)}` }) }] : undefined;
+  const result = await autocannon({ url, connections: 16, duration: durationSeconds, headers: apiKey ? { authorization: `Bearer ${apiKey}` } : {}, requests });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
   return result.requests.average;
 }
@@ -48,17 +51,19 @@ export async function runInventoryHttpBench(durationSeconds = 4): Promise<{ name
       // Warm up all three, then measure them one after another in the same run.
       for (const [url, key] of [[bare.url, ''], [restUrl, shopper.apiKey], [trpcUrl, shopper.apiKey]] as const) await requestsPerSecond(url, key, 1);
       // Interleaved rounds, medians: the machine is shared, and drift hits all three alike.
-      const rounds: { bare: number; rest: number; trpc: number }[] = [];
+      const rounds: { bare: number; rest: number; trpc: number; restUncached: number }[] = [];
       for (let round = 0; round < ROUNDS; round += 1) {
         rounds.push({
           bare: await requestsPerSecond(bare.url, '', durationSeconds),
           rest: await requestsPerSecond(restUrl, shopper.apiKey, durationSeconds),
           trpc: await requestsPerSecond(trpcUrl, shopper.apiKey, durationSeconds),
+          restUncached: await requestsPerSecond(restUrl, shopper.apiKey, durationSeconds, { bypassResponseCache: true }),
         });
       }
       const bareRps = median(rounds.map((r) => r.bare));
       const restRps = median(rounds.map((r) => r.rest));
       const trpcRps = median(rounds.map((r) => r.trpc));
+      const restUncachedRps = median(rounds.map((r) => r.restUncached));
       return {
         name: 'inventory over HTTP (5,000 cached offers, gpu=4090&max_price=1)',
         results: {
@@ -68,6 +73,8 @@ export async function runInventoryHttpBench(durationSeconds = 4): Promise<{ name
           'tRPC /trpc req/s': Math.round(trpcRps),
           'REST / bare': `${((restRps / bareRps) * 100).toFixed(1)}% (goal >= 50%)`,
           'tRPC / bare': `${((trpcRps / bareRps) * 100).toFixed(1)}% (goal >= 50%)`,
+          'REST, response cache bypassed, req/s': Math.round(restUncachedRps),
+          'REST uncached / bare': `${((restUncachedRps / bareRps) * 100).toFixed(1)}% (auth, validation, serialization every time)`,
         },
       };
     } finally {

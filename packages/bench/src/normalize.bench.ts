@@ -21,13 +21,13 @@ export async function runNormalizeBench(): Promise<{ name: string; results: Reco
   );
   const tdBody: unknown = JSON.parse(JSON.stringify({ data: { hostnodes: generateTensorDockCatalog({ seed: 1, hostnodeCount: TD_HOSTNODE_COUNT }).hostnodes.map(renderHostnode) } }));
 
-  // Warm-up passes so we measure steady-state code, not the JIT's first compiles; then the median of 5 runs.
-  for (let pass = 0; pass < 3; pass++) {
+  // Warm-up passes so we measure steady-state code, not the JIT's first compiles; then the median of 9 runs.
+  for (let pass = 0; pass < 10; pass++) {
     parseVastBundlesResponse(vastBody, { diskGb: 50, now });
     parseTensorDockHostnodes(tdBody, { diskGb: 100, now });
   }
   const runs: { vastCpuMs: number; tdCpuMs: number; vastOffers: number; tdOffers: number }[] = [];
-  for (let run = 0; run < 5; run++) {
+  for (let run = 0; run < 9; run++) {
     const vastStart = process.cpuUsage();
     const vast = parseVastBundlesResponse(vastBody, { diskGb: 50, now });
     const vastCpuMs = cpuMsSince(vastStart);

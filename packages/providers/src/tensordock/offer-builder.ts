@@ -71,6 +71,7 @@ export function tensorDockHostnodeOffers(host: TdHostnode, context: OfferParseCo
   // The deploy needs at least one free external port (for SSH); a host with none would fail every create.
   if (storageGb > maxStorageGb || (resources.available_ports?.length ?? 0) === 0) return [];
   const offers: Offer[] = [];
+  const fetchedAt = context.fetchedAtIso ?? context.now.toISOString();
   for (const gpu of resources.gpus) {
     const pricing = host.pricing ?? (host.location_id ? locations.get(host.location_id)?.gpus?.find((g) => g.v0Name === gpu.v0Name)?.pricing : null) ?? null;
     if (!pricing) continue;
@@ -102,7 +103,7 @@ export function tensorDockHostnodeOffers(host: TdHostnode, context: OfferParseCo
         diskGb: storageGb,
         // TensorDock vets its hosts itself; there is no per-host verification flag.
         verified: true,
-        fetchedAt: context.now.toISOString(),
+        fetchedAt,
         stale: false,
       });
     }
@@ -122,6 +123,7 @@ export function parseTensorDockHostnodes(body: unknown, context: OfferParseConte
   }
   const offers: Offer[] = [];
   const skipReasons: string[] = [];
+  const perHost: OfferParseContext = { ...context, fetchedAtIso: context.now.toISOString() };
   for (const record of envelope.data.data.hostnodes) {
     const parsed = TdHostnodeSchema.safeParse(record);
     if (!parsed.success) {
@@ -129,7 +131,7 @@ export function parseTensorDockHostnodes(body: unknown, context: OfferParseConte
       skipReasons.push(`${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'bad shape'}`);
       continue;
     }
-    offers.push(...tensorDockHostnodeOffers(parsed.data, context, locations));
+    offers.push(...tensorDockHostnodeOffers(parsed.data, perHost, locations));
   }
   if (envelope.data.data.hostnodes.length > 0 && skipReasons.length === envelope.data.data.hostnodes.length) {
     throw new ProviderContractError('tensordock', `no hostnode record had the expected shape (first problem: ${skipReasons[0] ?? '?'})`);

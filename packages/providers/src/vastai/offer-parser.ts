@@ -39,6 +39,8 @@ export interface OfferParseContext {
   /** Disk priced into the all-in $/h. */
   diskGb: number;
   now: Date;
+  /** `now` as ISO text, formatted once per response rather than once per record. */
+  fetchedAtIso?: string;
 }
 
 export interface ParsedOffers {
@@ -110,7 +112,7 @@ export function vastBundleToOffer(bundle: VastBundle, context: OfferParseContext
     ramGb,
     diskGb: context.diskGb,
     verified: bundle.verification === 'verified' || bundle.verified === true,
-    fetchedAt: context.now.toISOString(),
+    fetchedAt: context.fetchedAtIso ?? context.now.toISOString(),
     stale: false,
   };
 }
@@ -134,6 +136,7 @@ export function parseVastBundlesResponse(body: unknown, context: OfferParseConte
   }
   const offers: Offer[] = [];
   const skipReasons: string[] = [];
+  const perRecord: OfferParseContext = { ...context, fetchedAtIso: context.now.toISOString() };
   for (const record of envelope.data.offers) {
     const parsed = VastBundleSchema.safeParse(record);
     if (!parsed.success) {
@@ -141,7 +144,7 @@ export function parseVastBundlesResponse(body: unknown, context: OfferParseConte
       skipReasons.push(`${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'bad shape'}`);
       continue;
     }
-    offers.push(vastBundleToOffer(parsed.data, context));
+    offers.push(vastBundleToOffer(parsed.data, perRecord));
   }
   if (envelope.data.offers.length > 0 && offers.length === 0) {
     throw new ProviderContractError('vastai', `no bundle record had the expected shape (first problem: ${skipReasons[0] ?? '?'})`);
