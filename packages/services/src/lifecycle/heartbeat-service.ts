@@ -41,6 +41,8 @@ export class HeartbeatService {
     row.agentReady = heartbeat.status.ready;
     row.agentIdle = heartbeat.idle.idle;
     row.agentIdleSince = heartbeat.idle.idleSince === null ? null : new Date(heartbeat.idle.idleSince);
+    // The agent's final heartbeat: its jobs are stopped and flushed, no need to wait out the grace.
+    if (heartbeat.final && row.state === 'stopping' && row.nextTeardownAt && row.nextTeardownAt > now) row.nextTeardownAt = now;
     let becameReady = false;
     // Ready only once the lifecycle has observed where the node listens: a heartbeat that beats the
     // first observation of the running instance would otherwise leave a ready session without an

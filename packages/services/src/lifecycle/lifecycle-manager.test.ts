@@ -220,6 +220,29 @@ describe('LifecycleManager', () => {
       expect(liveInstanceIds()).not.toContain(instanceId);
     });
 
+    it('waits for a live agent to wind down, and goes at once after its final heartbeat', async () => {
+      h = await createLifecycleHarness();
+      const id = await h.provisionReady('batch', 2);
+      await new SessionService(h.orm.em.fork(), h.clock).done(h.consumer, id);
+      expect((await h.heartbeat(id)).shutdown).toBe(true);
+      await h.advance(10_000);
+      const waiting = await h.session(id);
+      expect(waiting).toMatchObject({ state: 'stopping', teardownAttempts: 0 }); // inside the graceful wait: not touched yet
+      expect(h.sims.vast.lifecycle.get(waiting.providerInstanceId!)?.phase).toBe('running');
+      const row = await h.session(id);
+      const { HeartbeatService } = await import('./heartbeat-service');
+      await new HeartbeatService(h.orm.em.fork(), h.clock, h.webhooks).receive(id, h.secrets.open(row.nodeTokenEncrypted!), {
+        sentAt: h.clock.now().toISOString(),
+        status: { ready: false, runningJobs: 0, maxGpuUtilizationPercent: 0 },
+        idle: { idle: true, idleSince: null, reason: 'shut down' },
+        final: true,
+      });
+      await h.advance(1_000);
+      expect(['exiting', 'destroyed']).toContain(h.sims.vast.lifecycle.get(row.providerInstanceId!)?.phase); // destroyed without waiting out the grace
+      await finishTeardown();
+      expect((await h.session(id)).state).toBe('terminated');
+    });
+
     it('stops the instance and keeps its disk for storage=preserve, then destroys it later', async () => {
       h = await createLifecycleHarness();
       const id = await h.provisionReady('batch', 2);
