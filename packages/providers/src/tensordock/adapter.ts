@@ -2,6 +2,7 @@
 // host node with port forwards from its free ports and our bootstrap in cloud-init; get/list/start/stop/delete.
 import { gpuModelMatches, type Clock, type Offer } from '@gpu-shopper/domain';
 import type { InstanceSpec, OfferSearch, ProviderAdapter, ProviderInstance } from '../adapter';
+import { createdInstance } from '../created-instance';
 import { CreateFailedError, OfferGoneError, ProviderContractError, ProviderRejectedError, ProviderUnavailableError, type ProviderError } from '../errors';
 import { createProviderHttp, type AdapterOptions } from '../http/adapter-options';
 import type { Logger, ProviderHttp, ProviderResponse } from '../http/provider-http';
@@ -110,23 +111,10 @@ export class TensorDockAdapter implements ProviderAdapter {
     const created = response.json as { data?: { id?: unknown }; id?: unknown };
     const instanceId = created.data?.id ?? created.id;
     if (typeof instanceId !== 'string' || instanceId === '') throw new ProviderContractError('tensordock', 'create instance: answer carries no instance id');
-    return {
-      provider: 'tensordock',
-      instanceId,
-      label: spec.label,
-      // Whatever the create answer says ("running" in the docs), the VM still has to boot.
-      state: 'provisioning',
-      providerStatus: null,
-      statusMessage: null,
-      gpuModel: offer.gpuModel,
-      gpuCount: offer.gpuCount,
-      pricePerHourUsd: offer.pricePerHourUsd,
-      publicIp: null,
+    return createdInstance('tensordock', instanceId, offer, spec, {
       portMappings: Object.fromEntries(portForwards.map((forward) => [forward.internal_port, forward.external_port])),
-      sshHost: null,
       sshPort: portForwards[0]?.external_port ?? null,
-      startedAt: null,
-    };
+    });
   }
 
   async getInstance(instanceId: string): Promise<ProviderInstance | null> {

@@ -2,7 +2,8 @@
 // charges from /api/v0/charges. Every answer is validated; every failure is a typed ProviderError.
 import type { Clock, Offer } from '@gpu-shopper/domain';
 import type { BillingCharge, InstanceSpec, OfferSearch, ProviderAdapter, ProviderInstance } from '../adapter';
-import type { ProviderError} from '../errors';
+import { createdInstance } from '../created-instance';
+import type { ProviderError } from '../errors';
 import { CreateFailedError, ProviderContractError, ProviderRejectedError, ProviderUnavailableError } from '../errors';
 import { createProviderHttp, type AdapterOptions } from '../http/adapter-options';
 import type { Logger, ProviderHttp, ProviderResponse } from '../http/provider-http';
@@ -100,22 +101,7 @@ export class VastAiAdapter implements ProviderAdapter {
     const json = (response.json ?? {}) as Record<string, unknown>;
     const newContract = typeof json.new_contract === 'number' || typeof json.new_contract === 'string' ? String(json.new_contract) : null;
     if (isVastOk(response) && newContract !== null) {
-      return {
-        provider: 'vastai',
-        instanceId: newContract,
-        label: spec.label,
-        state: 'provisioning',
-        providerStatus: null,
-        statusMessage: null,
-        gpuModel: offer.gpuModel,
-        gpuCount: offer.gpuCount,
-        pricePerHourUsd: offer.pricePerHourUsd,
-        publicIp: null,
-        portMappings: {},
-        sshHost: null,
-        sshPort: null,
-        startedAt: null,
-      };
+      return createdInstance('vastai', newContract, offer, spec);
     }
     const failure = isVastOk(response)
       ? new ProviderContractError('vastai', 'create instance: success without new_contract')

@@ -1,6 +1,7 @@
 // The TensorDock v2 API simulator: real HTTP on loopback, a seeded host-node market whose capacity is
 // consumed by creates, the instance lifecycle with billing ground truth, the documented quirks, and faults.
 import { systemClock, type Clock } from '@gpu-shopper/domain';
+import { registerAdminRoutes } from '../shared/admin-routes';
 import { FaultInjector, type FaultPlan } from '../shared/faults';
 import { bearerToken, Router, startHttpServer, type SimRequest, type SimResponse } from '../shared/http-server';
 import { InstanceLifecycle, type SimInstance, type SimPhase } from '../shared/lifecycle';
@@ -296,26 +297,14 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
     .on('GET', '/api/v2/instances/:id', endpoint('get', show))
     .on('POST', '/api/v2/instances/:id/start', endpoint('start', (request) => action(request, 'start')))
     .on('POST', '/api/v2/instances/:id/stop', endpoint('stop', (request) => action(request, 'stop')))
-    .on('DELETE', '/api/v2/instances/:id', endpoint('destroy', remove))
-    .on('GET', '/__admin/instances', () => ({ status: 200, body: { instances: [...lifecycle.instances.values()].map((i) => ({ id: i.id, phase: i.phase, label: i.data.name, hostnodeId: i.data.host.id })) } }))
-    .on('GET', '/__admin/billing', (request) => ({
-      status: 200,
-      body: { billing: billing(request.query.get('from') ? new Date(request.query.get('from') ?? '') : undefined, request.query.get('to') ? new Date(request.query.get('to') ?? '') : undefined) },
-    }))
-    .on('GET', '/__admin/faults', () => ({ status: 200, body: faults.current() }))
-    .on('PUT', '/__admin/faults', (request) => {
-      faults.set((request.body ?? {}) as FaultPlan);
-      return { status: 200, body: faults.current() };
-    })
-    .on('DELETE', '/__admin/faults', () => {
-      faults.clear();
-      return { status: 200, body: {} };
-    })
-    .on('POST', '/__admin/hostnodes/rent-out', (request) => ({ status: 200, body: { rented: rentOutHostnodes(Number((request.body as { count?: unknown } | undefined)?.count ?? 1)) } }))
-    .on('POST', '/__admin/release-stuck', () => {
-      lifecycle.release();
-      return { status: 200, body: { success: true } };
-    });
+    .on('DELETE', '/api/v2/instances/:id', endpoint('destroy', remove));
+  registerAdminRoutes(router, {
+    faults,
+    instances: () => [...lifecycle.instances.values()].map((i) => ({ id: i.id, phase: i.phase, label: i.data.name, hostnodeId: i.data.host.id })),
+    billing,
+    rentOut: { path: 'hostnodes/rent-out', take: rentOutHostnodes },
+    releaseStuck: () => lifecycle.release(),
+  });
 
   const server = await startHttpServer(router, { port: options.port, host: options.host, notFound: { status: 404, body: { error: 'Not found', status: 404 } } });
   baseUrl = server.url;

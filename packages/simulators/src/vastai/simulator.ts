@@ -1,6 +1,7 @@
 // The Vast.ai API simulator: real HTTP on loopback, a seeded catalog, the instance lifecycle with
 // billing ground truth, auth (account key and instance-scoped CONTAINER_API_KEY), and fault injection.
 import { systemClock, type Clock } from '@gpu-shopper/domain';
+import { registerAdminRoutes } from '../shared/admin-routes';
 import { FaultInjector, type FaultPlan } from '../shared/faults';
 import { bearerToken, Router, startHttpServer, type SimRequest, type SimResponse } from '../shared/http-server';
 import { InstanceLifecycle, type SimInstance } from '../shared/lifecycle';
@@ -413,27 +414,14 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
     .on('GET', '/api/v1/instances', endpoint('list', 'account', listV1))
     .on('DELETE', '/api/v0/instances/:id', endpoint('destroy', 'instance', destroy))
     .on('PUT', '/api/v0/instances/:id', endpoint('manage', 'instance', manage))
-    .on('GET', '/api/v0/charges', endpoint('charges', 'account', charges))
-    // Admin API (loopback only): ground truth and fault control for tests and demos.
-    .on('GET', '/__admin/instances', () => ({ status: 200, body: { instances: [...lifecycle.instances.values()].map((i) => ({ id: i.id, phase: i.phase, label: i.data.label, offerId: i.data.offer.id })) } }))
-    .on('GET', '/__admin/billing', (request) => ({
-      status: 200,
-      body: { billing: billing(request.query.get('from') ? new Date(request.query.get('from') ?? '') : undefined, request.query.get('to') ? new Date(request.query.get('to') ?? '') : undefined) },
-    }))
-    .on('GET', '/__admin/faults', () => ({ status: 200, body: faults.current() }))
-    .on('PUT', '/__admin/faults', (request) => {
-      faults.set((request.body ?? {}) as FaultPlan);
-      return { status: 200, body: faults.current() };
-    })
-    .on('DELETE', '/__admin/faults', () => {
-      faults.clear();
-      return { status: 200, body: {} };
-    })
-    .on('POST', '/__admin/offers/rent-out', (request) => ({ status: 200, body: { rented: rentOutOffers(Number((request.body as { count?: unknown } | undefined)?.count ?? 1)) } }))
-    .on('POST', '/__admin/release-stuck', () => {
-      lifecycle.release();
-      return { status: 200, body: { success: true } };
-    });
+    .on('GET', '/api/v0/charges', endpoint('charges', 'account', charges));
+  registerAdminRoutes(router, {
+    faults,
+    instances: () => [...lifecycle.instances.values()].map((i) => ({ id: i.id, phase: i.phase, label: i.data.label, offerId: i.data.offer.id })),
+    billing,
+    rentOut: { path: 'offers/rent-out', take: rentOutOffers },
+    releaseStuck: () => lifecycle.release(),
+  });
 
   const server = await startHttpServer(router, { port: options.port, host: options.host });
   baseUrl = server.url;
