@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'agent/src/**/*.test.ts', 'agent/test/**/*.test.ts', 'apps/server/test/**/*.test.ts'],
+    reporters: ['default', './vitest.summary-reporter.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     coverage: {

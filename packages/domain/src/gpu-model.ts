@@ -62,15 +62,24 @@ export function normalizeGpuModel(raw: string, vramGb?: number | null): string {
   return raw.trim().replace(/[_\s]+/g, ' ');
 }
 
+/** Like compactGpuName, but keeps a "|" where punctuation separated two numbers ("A100 80GB" -> "a100|80gb"). */
+function compactKeepingNumberBoundaries(raw: string): string {
+  return raw
+    .toLowerCase()
+    .replace(/nvidia|geforce|tesla|quadro(?=\s*rtx)/g, '')
+    .replace(/(\d)[^a-z0-9]+(?=\d)/g, '$1|')
+    .replace(/[^a-z0-9|]/g, '');
+}
+
 /**
  * Does a user's GPU query ("4090", "rtx-4090", "a100") name this model? Matches on the compact
  * form, never splitting a number: "a10" does not match "A100 80GB", "090" does not match "RTX 4090".
  */
 export function gpuModelMatches(query: string, model: string): boolean {
-  const needle = compactGpuName(query);
+  const needle = compactKeepingNumberBoundaries(query);
   if (needle === '') return true;
-  const haystack = compactGpuName(model);
-  const canonicalNeedle = compactGpuName(normalizeGpuModel(query));
+  const haystack = compactKeepingNumberBoundaries(model);
+  const canonicalNeedle = compactKeepingNumberBoundaries(normalizeGpuModel(query));
   for (const candidate of new Set([needle, canonicalNeedle])) {
     let from = 0;
     for (;;) {
