@@ -278,6 +278,16 @@ describe('LifecycleManager', () => {
       expect(h.webhooks.named('orphan.detected')).toHaveLength(1);
     });
 
+    it('treats a session found live well past its reservation (the server was down) as an orphan: alert and end it', async () => {
+      h = await createLifecycleHarness();
+      const id = await h.provisionReady('batch', 1);
+      h.clock.advance(13 * MS_PER_HOUR); // no ticks meanwhile: the server was down
+      await h.lifecycle.enforceReservations();
+      expect(await h.session(id)).toMatchObject({ state: 'stopping', endReason: 'orphan' });
+      expect((await h.orm.em.fork().find(AlertEntity, { kind: 'orphan' })).map((alert) => alert.sessionId)).toEqual([id]);
+      expect(h.webhooks.named('orphan.detected')).toHaveLength(1);
+    });
+
     it('raises an alert and changes nothing when a listing comes back in an unexpected shape', async () => {
       h = await createLifecycleHarness();
       const id = await h.provisionReady('batch', 2);

@@ -138,6 +138,17 @@ export class LifecycleManager {
     };
     await this.forEachSession(window, async (em, row) => {
       const now = clock.now();
+      if (now.getTime() >= row.hardMaxEndsAt.getTime() + this.policy.expiredGraceMs) {
+        // Still live well past its end: it should have been ended already (the server was down, a
+        // job kept failing). An orphan in the making: alert, then end it at once.
+        await this.options.alerts.raise(
+          em,
+          { kind: 'orphan', message: `session ${row.id} is still ${row.state} ${Math.round((now.getTime() - row.hardMaxEndsAt.getTime()) / 60_000)} min past its reservation; shutting it down`, sessionId: row.id, consumerId: row.consumerId, provider: row.provider ?? null, instanceId: row.providerInstanceId ?? null, detail: { reason: 'past reservation' } },
+          'orphan.detected',
+        );
+        beginShutdown(em, clock, row, { reason: 'still running past its reservation (orphan)', actor: SYSTEM_ACTOR, endReason: 'orphan', immediate: true });
+        return;
+      }
       if (now >= row.hardMaxEndsAt) {
         beginShutdown(em, clock, row, { reason: 'the reservation reached its hard maximum', actor: SYSTEM_ACTOR, endReason: 'expired', immediate: true });
         return;
