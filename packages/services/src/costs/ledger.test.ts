@@ -86,6 +86,25 @@ describe('LedgerService.accrue', () => {
     expect(await ledgerRows(orm, b.id)).toHaveLength(2);
   });
 
+  it('leaves sessions that ended more than a week ago alone (settled), and still finishes recently ended ones', async () => {
+    const em = orm.em.fork();
+    const consumerId = seedConsumer(em, 'ledger-settled', clock.now());
+    const now = new Date('2026-03-20T00:00:00Z');
+    const old = seedPricedSession(em, clock, { consumerId, state: 'terminated' });
+    old.endedAt = new Date('2026-03-10T00:00:00Z');
+    seedUsage(em, old, 'compute_started', new Date('2026-03-09T22:00:00Z'));
+    seedUsage(em, old, 'compute_stopped', new Date('2026-03-10T00:00:00Z'));
+    const recent = seedPricedSession(em, clock, { consumerId, state: 'terminated' });
+    recent.endedAt = new Date('2026-03-19T00:00:00Z');
+    seedUsage(em, recent, 'compute_started', new Date('2026-03-18T23:00:00Z'));
+    seedUsage(em, recent, 'compute_stopped', new Date('2026-03-19T00:00:00Z'));
+    await em.flush();
+    const result = await new LedgerService().accrue(orm.em.fork(), now, { consumerId });
+    expect(result.sessions).toBe(1);
+    expect(await ledgerRows(orm, old.id)).toEqual([]);
+    expect((await ledgerRows(orm, recent.id)).filter((row) => row.kind === 'compute')).toEqual([{ hour: '23:00', kind: 'compute', costMicros: 400_000 }]);
+  });
+
   it('survives concurrent accruals writing the same rows', async () => {
     const em = orm.em.fork();
     const session = seedPricedSession(em, clock, { consumerId: seedConsumer(em, 'ledger-e', clock.now()) });

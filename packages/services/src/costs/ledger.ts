@@ -28,6 +28,8 @@ type CostKind = CostEntryRow['kind'];
 /** SQLite caps bound parameters; `$in` lists are sent in slices of this size. */
 const IN_CHUNK = 500;
 export const UNKNOWN_GPU_MODEL = 'unknown';
+/** How long after its end a session's cost is still recomputed (late usage events, a restart). */
+export const SETTLED_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
 
 export class LedgerService {
   private readonly rules: Readonly<Record<ProviderName, ProviderBillingRule>>;
@@ -38,7 +40,15 @@ export class LedgerService {
 
   /** Brings every session with usage up to `now` (or only the scoped ones) to its exact hourly cost. */
   async accrue(em: EntityManager, now: Date, scope: AccrueScope = {}): Promise<AccrueResult> {
-    const marksBySession = await loadUsage(em, now, scope);
+    // A session that ended a while ago is settled: its rows cannot change any more, so it is not
+    // recomputed (the work stays proportional to live sessions, not to all history).
+    const settledBefore = new Date(now.getTime() - SETTLED_AFTER_MS);
+    const open = await em.find(
+      SessionEntity,
+      { ...(scope.consumerId !== undefined ? { consumerId: scope.consumerId } : {}), ...(scope.sessionId !== undefined ? { id: scope.sessionId } : {}), $or: [{ endedAt: null }, { endedAt: { $gte: settledBefore } }] },
+      { fields: ['id'] },
+    );
+    const marksBySession = await loadUsage(em, now, { ...scope, sessionIds: open.map((row) => row.id) });
     const sessionIds = [...marksBySession.keys()];
     const result: AccrueResult = { sessions: 0, written: 0, removed: 0 };
     if (sessionIds.length === 0) return result;
