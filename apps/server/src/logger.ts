@@ -5,7 +5,7 @@ export interface Logger {
   error(message: string): void;
 }
 
-const SECRET_PATTERNS = [/\bgs[ac]_[A-Za-z0-9_-]{20,}/g, /(Bearer\s+)\S+/gi, /(api_key=)[^&\s]+/gi];
+const SECRET_PATTERNS = [/\bgs[acn]_[A-Za-z0-9_-]{20,}/g, /(Bearer\s+)\S+/gi, /(api_key=)[^&\s]+/gi];
 
 export function redact(message: string): string {
   return SECRET_PATTERNS.reduce((text, pattern) => text.replace(pattern, (_m, prefix?: string) => `${typeof prefix === 'string' ? prefix : ''}[redacted]`), message);
