@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Clock, ProviderName } from '@gpu-shopper/domain';
 import { TensorDockAdapter, VastAiAdapter, type ProviderAdapter } from '@gpu-shopper/providers';
+import { startFakeLlmUpstream } from '@gpu-shopper/simulators/llm';
 import { createSpawnRuntime, nodeEnvOf, startSimulators, type OnInstanceRunning } from '@gpu-shopper/simulators';
 import type { ProviderKeySource } from '@gpu-shopper/services';
 import { AGENT_PORT } from '@gpu-shopper/services';
@@ -53,15 +54,20 @@ export async function setUpProviders(config: ServerConfig, clock: Clock, logger:
 
   let close = async () => {};
   if (simulated.length > 0) {
+    // Simulated llm nodes have no GPU to run vLLM on: their agents proxy to a deterministic fake model.
+    const llm = config.simulation.nodes === 'agent' ? await startFakeLlmUpstream({ modelId: 'simulated-echo', anyModel: true }) : null;
     const simulators = await startSimulators({
       clock,
       vastApiKey: SIMULATOR_KEYS.vastai,
       tensordockApiToken: SIMULATOR_KEYS.tensordock,
       bootDelayMs: config.simulation.bootDelayMs,
-      onInstanceRunning: simulatedNodes(config, logger),
+      onInstanceRunning: simulatedNodes(config, logger, llm === null ? {} : { AGENT_LLM_COMMAND: '', AGENT_LLM_UPSTREAM_URL: llm.url }),
       nodePublicIp: '127.0.0.1',
     });
-    close = () => simulators.close();
+    close = async () => {
+      await simulators.close();
+      await llm?.close();
+    };
     const urls: Record<ProviderName, string> = { vastai: simulators.vastUrl, tensordock: simulators.tensordockUrl };
     for (const provider of simulated) adapters.push(createAdapter(provider, SIMULATOR_KEYS[provider], urls[provider]));
   }
@@ -69,9 +75,9 @@ export async function setUpProviders(config: ServerConfig, clock: Clock, logger:
 }
 
 /** In simulation, a running instance starts our real agent as a local process, as a node would. */
-function simulatedNodes(config: ServerConfig, logger: Logger): OnInstanceRunning | undefined {
+function simulatedNodes(config: ServerConfig, logger: Logger, extraEnv: Record<string, string>): OnInstanceRunning | undefined {
   if (config.simulation.nodes === 'none') return undefined;
-  return agentNodeRuntime({ logger }) ?? undefined;
+  return agentNodeRuntime({ logger, extraEnv }) ?? undefined;
 }
 
 export interface AgentNodeRuntimeOptions {

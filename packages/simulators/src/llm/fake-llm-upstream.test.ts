@@ -51,6 +51,22 @@ describe('fake LLM upstream', () => {
     expect(bad.status).toBe(400);
   });
 
+  it('answers for any model when asked to stand in for every node', async () => {
+    const shared = await startFakeLlmUpstream({ anyModel: true });
+    try {
+      const response = await fetch(`${shared.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'Qwen/Qwen2.5-0.5B', messages: [{ role: 'user', content: 'hi there' }] }),
+      });
+      const body = (await response.json()) as { model: string; choices: { message: { content: string } }[] };
+      expect(body.model).toBe('Qwen/Qwen2.5-0.5B');
+      expect(body.choices[0]?.message.content).toContain('hi there');
+    } finally {
+      await shared.close();
+    }
+  });
+
   it('splits chunks that join back to the answer', () => {
     expect(echoChunks(' a  b c')).toEqual([' a', '  b', ' c']);
     expect(echoChunks('')).toEqual([]);

@@ -10,6 +10,8 @@ export interface FakeLlmUpstreamOptions {
   /** Pause between streamed chunks, so a test can see the first chunk arrive before the last is sent. */
   chunkDelayMs?: number;
   modelId?: string;
+  /** Answer for whatever model is asked (one shared demo engine standing in for every node's model). */
+  anyModel?: boolean;
 }
 
 export interface FakeLlmUpstream {
@@ -86,7 +88,8 @@ export async function startFakeLlmUpstream(options: FakeLlmUpstreamOptions = {})
       sendError(res, 400, "'messages' is required", 'invalid_request_error');
       return;
     }
-    if (body.model !== undefined && body.model !== modelId) {
+    const servedModel = options.anyModel && typeof body.model === 'string' ? body.model : modelId;
+    if (body.model !== undefined && body.model !== servedModel) {
       sendError(res, 404, `The model '${String(body.model)}' does not exist`, 'not_found_error');
       return;
     }
@@ -104,7 +107,7 @@ export async function startFakeLlmUpstream(options: FakeLlmUpstreamOptions = {})
         id,
         object: 'chat.completion',
         created,
-        model: modelId,
+        model: servedModel,
         choices: [{ index: 0, message: { role: 'assistant', content: answer }, finish_reason: 'stop', logprobs: null }],
         usage,
       });
@@ -113,7 +116,7 @@ export async function startFakeLlmUpstream(options: FakeLlmUpstreamOptions = {})
 
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
     const chunk = (delta: Record<string, unknown>, finishReason: string | null) =>
-      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: modelId, choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }] })}\n\n`;
+      `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: servedModel, choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }] })}\n\n`;
     res.write(chunk({ role: 'assistant', content: '' }, null));
     for (const piece of echoChunks(answer)) {
       if (res.destroyed) return;
