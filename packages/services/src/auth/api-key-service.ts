@@ -1,16 +1,17 @@
 // API keys: created shown-once, stored as SHA-256 hashes, resolved to a Caller on every request.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { ApiKeySummary, Caller, Clock } from '@gpu-shopper/domain';
 import { ConflictError, ConsumerNameSchema, NotFoundError, UnauthorizedError, ValidationError } from '@gpu-shopper/domain';
 import { ApiKeyEntity, ConsumerEntity, type ApiKeyRow, type ConsumerRow } from '@gpu-shopper/db';
 import { newId } from '../ids';
+import { sha256Hex } from '../secrets/hash';
 
 const KEY_PREFIX_LENGTH = 12;
 const CALLER_CACHE_MS = 10_000;
 
 export function hashApiKey(key: string): string {
-  return createHash('sha256').update(key).digest('hex');
+  return sha256Hex(key);
 }
 
 export function generateApiKey(role: 'admin' | 'consumer'): string {

@@ -1,7 +1,7 @@
 // Provisioning: from "a 4090 for 2 hours" to an instance booting our agent. The session row is
 // committed before any provider is called (write-ahead) and the instance id as soon as it is known,
 // so a crash at any point leaves a trail the lifecycle manager can follow to zero orphans.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sqlite';
 import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Caller, Clock, Offer, ProviderName, Session } from '@gpu-shopper/domain';
@@ -11,6 +11,7 @@ import { CreateFailedError, OfferGoneError, type ProviderInstance } from '@gpu-s
 import type { InventoryService } from '../inventory/inventory-service';
 import type { ProviderRegistry } from '../provider-registry';
 import type { SecretBox } from '../secrets/secret-box';
+import { sha256Hex } from '../secrets/hash';
 import { generateSshKeyPair } from '../secrets/ssh-keys';
 import { actorOf, SYSTEM_ACTOR } from '../caller';
 import { insertSession, toSession, transitionSession } from '../sessions/session-records';
@@ -50,7 +51,7 @@ export const DEFAULT_READY_DEADLINE_MS: Record<ProviderName, number> = { vastai:
 const DEFAULT_IMAGES: Record<ProviderName, string> = { vastai: 'nvidia/cuda:12.4.1-runtime-ubuntu22.04', tensordock: 'ubuntu2404' };
 
 export function hashNodeToken(token: string): string {
-  return createHash('sha256').update(token).digest('hex');
+  return sha256Hex(token);
 }
 
 export class Provisioner implements SessionProvisioner {

@@ -3,7 +3,8 @@
 import { systemClock, type Clock } from '@gpu-shopper/domain';
 import { registerAdminRoutes } from '../shared/admin-routes';
 import { FaultInjector, type FaultPlan } from '../shared/faults';
-import { bearerToken, Router, startHttpServer, type SimRequest, type SimResponse } from '../shared/http-server';
+import { bearerToken, Router, type SimRequest, type SimResponse } from '../shared/http-server';
+import { serveSimulator } from '../shared/serve-simulator';
 import { InstanceLifecycle, type SimInstance, type SimPhase } from '../shared/lifecycle';
 import { createRandom } from '../shared/prng';
 import type { OnInstanceRunning } from '../runtime/node-runtime';
@@ -306,18 +307,12 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
     releaseStuck: () => lifecycle.release(),
   });
 
-  const server = await startHttpServer(router, { port: options.port, host: options.host, notFound: { status: 404, body: { error: 'Not found', status: 404 } } });
+  const server = await serveSimulator(router, lifecycle, { port: options.port, host: options.host, tickIntervalMs: options.tickIntervalMs, notFound: { status: 404, body: { error: 'Not found', status: 404 } } });
   baseUrl = server.url;
-  const ticker = options.tickIntervalMs ? setInterval(() => lifecycle.tick(), options.tickIntervalMs) : null;
-  ticker?.unref();
 
   return {
     url: server.url,
-    close: async () => {
-      if (ticker) clearInterval(ticker);
-      await lifecycle.stopAllRuntimes();
-      await server.close();
-    },
+    close: server.close,
     clock,
     faults,
     locations,

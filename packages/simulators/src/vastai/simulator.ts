@@ -3,7 +3,8 @@
 import { systemClock, type Clock } from '@gpu-shopper/domain';
 import { registerAdminRoutes } from '../shared/admin-routes';
 import { FaultInjector, type FaultPlan } from '../shared/faults';
-import { bearerToken, Router, startHttpServer, type SimRequest, type SimResponse } from '../shared/http-server';
+import { bearerToken, Router, type SimRequest, type SimResponse } from '../shared/http-server';
+import { serveSimulator } from '../shared/serve-simulator';
 import { InstanceLifecycle, type SimInstance } from '../shared/lifecycle';
 import { createRandom, intBetween } from '../shared/prng';
 import type { OnInstanceRunning } from '../runtime/node-runtime';
@@ -423,18 +424,12 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
     releaseStuck: () => lifecycle.release(),
   });
 
-  const server = await startHttpServer(router, { port: options.port, host: options.host });
+  const server = await serveSimulator(router, lifecycle, { port: options.port, host: options.host, tickIntervalMs: options.tickIntervalMs });
   baseUrl = server.url;
-  const ticker = options.tickIntervalMs ? setInterval(() => lifecycle.tick(), options.tickIntervalMs) : null;
-  ticker?.unref();
 
   return {
     url: server.url,
-    close: async () => {
-      if (ticker) clearInterval(ticker);
-      await lifecycle.stopAllRuntimes();
-      await server.close();
-    },
+    close: server.close,
     clock,
     faults,
     offers,
