@@ -26,4 +26,5 @@ export const ALERT_KINDS = keys({
   idle: true,
   reservation_expired: true,
   budget: true,
+  instance_lost: true,
 } satisfies Record<NonNullable<AlertInput['kind']>, true>);

@@ -4,6 +4,7 @@
 export type DomainErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
+  | 'UNPROCESSABLE'
   | 'VALIDATION'
   | 'UNAUTHORIZED'
   | 'FORBIDDEN'
@@ -33,6 +34,14 @@ export class NotFoundError extends DomainError {
 
 export class ConflictError extends DomainError {
   readonly code = 'CONFLICT';
+}
+
+/** A request that contradicts an earlier one (an idempotency key reused with another body). */
+export class IdempotencyConflictError extends DomainError {
+  readonly code = 'UNPROCESSABLE';
+  constructor(idempotencyKey: string) {
+    super(`Idempotency-Key ${idempotencyKey} was already used with a different request body; use a new key for a new request`, { field: 'Idempotency-Key' });
+  }
 }
 
 export class ValidationError extends DomainError {

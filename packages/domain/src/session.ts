@@ -8,7 +8,7 @@ export const WORKLOADS = ['llm', 'training', 'batch'] as const;
 export const WorkloadSchema = z.enum(WORKLOADS);
 export type Workload = z.infer<typeof WorkloadSchema>;
 
-export const END_REASONS = ['done', 'expired', 'idle', 'forced', 'orphan', 'provision_failed', 'budget', 'heartbeat_lost'] as const;
+export const END_REASONS = ['done', 'expired', 'idle', 'forced', 'orphan', 'provision_failed', 'budget', 'heartbeat_lost', 'lost'] as const;
 export const EndReasonSchema = z.enum(END_REASONS);
 export type EndReason = z.infer<typeof EndReasonSchema>;
 
@@ -88,8 +88,23 @@ export const SessionCredentialsSchema = z.object({
 });
 export type SessionCredentials = z.infer<typeof SessionCredentialsSchema>;
 
+/** One try at renting an offer for the session (failover leaves one per offer tried). */
+export const ProvisionAttemptSchema = z.object({
+  attempt: z.number().int(),
+  provider: ProviderNameSchema,
+  offerId: z.string(),
+  instanceId: z.string().nullable(),
+  /** created: rented; offer_gone / failed: the create failed; deadline / lost: the node never became ready. */
+  outcome: z.enum(['pending', 'created', 'offer_gone', 'failed', 'deadline', 'lost']),
+  error: z.string().nullable(),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+});
+export type ProvisionAttempt = z.infer<typeof ProvisionAttemptSchema>;
+
 export const SessionDetailSchema = SessionSchema.extend({
   events: z.array(SessionEventSchema),
+  attempts: z.array(ProvisionAttemptSchema),
   overrideRequests: z.array(OverrideRequestSchema),
   /** Where the agent answers (once known); credentials come from the credentials endpoint. */
   nodeEndpoint: z.string().nullable(),

@@ -31,6 +31,7 @@ const session: SessionDetail = {
     { at: '2026-01-01T09:58:00.000Z', from: null, to: 'provisioning', reason: 'created', actor: 'consumer:atlas' },
     { at: '2026-01-01T10:00:00.000Z', from: 'provisioning', to: 'ready', reason: 'agent hello', actor: 'system' },
   ],
+  attempts: [{ attempt: 1, provider: 'vastai', offerId: 'vastai:1', instanceId: '777', outcome: 'created', error: null, startedAt: '2026-01-01T09:58:00.000Z', finishedAt: '2026-01-01T09:58:01.000Z' }],
   overrideRequests: [],
   nodeEndpoint: 'http://203.0.113.7:40123',
   lastHeartbeatAt: '2026-01-01T11:44:50.000Z',
@@ -50,6 +51,18 @@ describe('session formatting', () => {
     expect(text).toContain('Ends:       2026-01-01 13:00 UTC');
     expect(text).toContain('Time left:  1h 15m');
     expect(text).toMatch(/ {2}AT\s+FROM\s+TO\s+REASON\s+BY\n {2}2026-01-01 09:58 UTC\s+-\s+provisioning\s+created\s+consumer:atlas\n/);
+  });
+
+  it('lists the attempts when the session failed over', () => {
+    const failedOver: SessionDetail = {
+      ...session,
+      attempts: [
+        { attempt: 1, provider: 'vastai', offerId: 'vastai:9', instanceId: '770', outcome: 'deadline', error: 'not ready by the deadline', startedAt: '2026-01-01T09:40:00.000Z', finishedAt: '2026-01-01T09:55:00.000Z' },
+        ...session.attempts,
+      ],
+    };
+    expect(formatSessionDetail(session, now)).not.toContain('Attempts:');
+    expect(formatSessionDetail(failedOver, now)).toMatch(/Attempts:\n {2}#\s+OFFER\s+INSTANCE\s+OUTCOME\s+ERROR\n {2}1\s+vastai:9\s+770\s+deadline\s+not ready by the deadline\n/);
   });
 
   it('lists sessions in a table and says when one has ended', () => {

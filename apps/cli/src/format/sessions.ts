@@ -80,6 +80,20 @@ export function formatSessionDetail(session: SessionDetail, now: Date, extras: S
     const columns = overrideColumns().filter((column) => column.header !== 'SESSION');
     lines.push(...renderTable(columns, session.overrideRequests).split('\n').map((line) => `  ${line}`));
   }
+  if (session.attempts.length > 1 || session.attempts.some((attempt) => attempt.outcome !== 'created')) {
+    lines.push('', 'Attempts:');
+    const table = renderTable(
+      [
+        { header: '#', value: (attempt: SessionDetail['attempts'][number]) => String(attempt.attempt) },
+        { header: 'OFFER', value: (attempt) => attempt.offerId },
+        { header: 'INSTANCE', value: (attempt) => attempt.instanceId },
+        { header: 'OUTCOME', value: (attempt) => attempt.outcome },
+        { header: 'ERROR', value: (attempt) => attempt.error },
+      ],
+      session.attempts,
+    );
+    lines.push(...table.split('\n').map((line) => `  ${line}`));
+  }
   lines.push('', 'Events:');
   if (session.events.length === 0) {
     lines.push('  (none)');

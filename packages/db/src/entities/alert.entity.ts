@@ -2,7 +2,7 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { baseProperties } from './base';
 
-export const ALERT_KINDS = ['orphan', 'heartbeat_lost', 'listing_failed', 'teardown_stuck', 'cost_drift', 'idle', 'reservation_expired', 'budget'] as const;
+export const ALERT_KINDS = ['orphan', 'heartbeat_lost', 'listing_failed', 'teardown_stuck', 'cost_drift', 'idle', 'reservation_expired', 'budget', 'instance_lost'] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export const AlertEntity = defineEntity({

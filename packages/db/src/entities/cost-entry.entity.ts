@@ -11,7 +11,8 @@ export const CostEntryEntity = defineEntity({
     consumerId: p.string().index(),
     provider: p.enum([...PROVIDER_NAMES]),
     gpuModel: p.string(),
-    kind: p.enum(['compute', 'storage'] as const),
+    /** `adjustment`: the provider's bill minus our metered cost, written by reconciliation (see cost_reconciliations). */
+    kind: p.enum(['compute', 'storage', 'adjustment'] as const),
     hourStart: p.datetime().index(),
     costMicros: p.integer(),
   },

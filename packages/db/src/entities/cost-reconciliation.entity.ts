@@ -16,6 +16,8 @@ export const CostReconciliationEntity = defineEntity({
     providerMicros: p.integer(),
     /** (ledger - provider) / provider; null when the provider billed nothing. */
     differenceRatio: p.double().$type<number>().nullable(),
+    /** What this comparison wrote to the ledger as an `adjustment` entry (provider - metered). */
+    adjustmentMicros: p.integer().default(0),
     checkedAt: p.datetime(),
   },
 });

@@ -12,7 +12,7 @@ export const ProvisionAttemptEntity = defineEntity({
     provider: p.enum([...PROVIDER_NAMES]),
     offerId: p.string(),
     instanceId: p.string().nullable(),
-    outcome: p.enum(['pending', 'created', 'offer_gone', 'failed', 'deadline'] as const),
+    outcome: p.enum(['pending', 'created', 'offer_gone', 'failed', 'deadline', 'lost'] as const),
     error: p.text().nullable(),
     startedAt: p.datetime(),
     finishedAt: p.datetime().nullable(),

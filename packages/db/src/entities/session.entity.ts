@@ -26,6 +26,10 @@ export const SessionEntity = defineEntity({
     endReason: p.enum([...END_REASONS]).nullable(),
     failureReason: p.text().nullable(),
     idempotencyKey: p.string().nullable(),
+    /** SHA-256 of the canonical request body the idempotency key was first used with. */
+    requestFingerprint: p.string().nullable(),
+    /** What the consumer asked for (filters), kept so failover can find the next offer after a restart. */
+    provisionRequest: p.json<Record<string, unknown>>().nullable(),
     /** The offer's price split, kept so the ledger bills compute and storage by their own rules. */
     computePerHourUsd: p.double().$type<number>().nullable(),
     storagePerHourUsd: p.double().$type<number>().nullable(),
@@ -54,6 +58,12 @@ export const SessionEntity = defineEntity({
     /** Set when the reservation ended on a busy node: shut down at this time unless extended. */
     graceEndsAt: p.datetime().nullable(),
     shutdownRequestedAt: p.datetime().nullable(),
+    /** Provider observations (ledger bounds): last listed, last seen running, last seen not running since. */
+    instanceSeenAt: p.datetime().nullable(),
+    instanceSeenRunningAt: p.datetime().nullable(),
+    instanceSeenNotRunningAt: p.datetime().nullable(),
+    /** Written before the first destroy call since the instance was last seen running (compute stops here). */
+    destroyRequestedAt: p.datetime().nullable(),
     /** Teardown: the next time destroy is attempted, and how many attempts so far. */
     nextTeardownAt: p.datetime().nullable(),
     teardownAttempts: p.integer().default(0),

@@ -73,6 +73,22 @@ export class InventoryService {
     return { offers, providers: this.statuses() };
   }
 
+  /** The offer was rented (by us) or answered "gone": off the menu for every request at once. */
+  withdrawOffer(offer: Pick<Offer, 'id' | 'provider'>): void {
+    this.caches.get(offer.provider)?.withdraw(offer.id);
+  }
+
+  /**
+   * The provider's offers are out of date (an offer we picked was gone): fetch again in the
+   * background, without making the caller wait. Concurrent calls share one fetch.
+   */
+  refreshInBackground(provider: ProviderName): void {
+    const adapter = this.adapters.find((candidate) => candidate.name === provider);
+    if (adapter === undefined) return;
+    this.cacheFor(provider).expire();
+    void this.refresh(adapter);
+  }
+
   /** Finds one offer by id in the current menu (refreshing first if due). */
   async findOffer(offerId: string): Promise<Offer | null> {
     await this.refreshDue();

@@ -8,6 +8,8 @@ export const FRESH_TTL_MS = 60 * MS_PER_SECOND;
 export const RATE_LIMITED_TTL_MS = 5 * MS_PER_MINUTE;
 /** A provider that is down is asked again at most this often, not on every request. */
 export const FAILURE_RETRY_MS = 15 * MS_PER_SECOND;
+/** How long an offer we rented (or that answered "gone") stays off the menu, refreshes included. */
+export const WITHDRAWN_FOR_MS = 5 * MS_PER_MINUTE;
 
 export type ProviderCacheStatus = 'fresh' | 'stale' | 'empty';
 
@@ -16,6 +18,8 @@ export class OfferCache {
   private failure: { message: string; rateLimited: boolean } | null = null;
   private nextFetchAtMs = 0;
   private version = 0;
+  /** Offer id -> until when it stays off the menu. */
+  private readonly withdrawn = new Map<string, number>();
 
   constructor(private readonly clock: Clock) {}
 
@@ -26,7 +30,7 @@ export class OfferCache {
 
   store(offers: Offer[]): void {
     const nowMs = this.clock.now().getTime();
-    this.cached = { offers, staleOffers: null, fetchedAtMs: nowMs };
+    this.cached = { offers: this.withoutWithdrawn(offers, nowMs), staleOffers: null, fetchedAtMs: nowMs };
     this.failure = null;
     this.nextFetchAtMs = nowMs + FRESH_TTL_MS;
     this.version += 1;
@@ -36,6 +40,31 @@ export class OfferCache {
     this.failure = { message, rateLimited };
     this.nextFetchAtMs = this.clock.now().getTime() + (rateLimited ? RATE_LIMITED_TTL_MS : FAILURE_RETRY_MS);
     this.version += 1;
+  }
+
+  /**
+   * Takes an offer off the menu for everyone at once (we rented it, or the provider said it is gone),
+   * and keeps it off for a while: a listing fetched moments later may still show it.
+   */
+  withdraw(offerId: string): void {
+    const nowMs = this.clock.now().getTime();
+    this.withdrawn.set(offerId, nowMs + WITHDRAWN_FOR_MS);
+    if (this.cached === null) return;
+    const before = this.cached.offers.length;
+    this.cached.offers = this.cached.offers.filter((offer) => offer.id !== offerId);
+    if (this.cached.offers.length === before) return;
+    this.cached.staleOffers = null;
+    this.version += 1;
+  }
+
+  /** Makes the next search fetch again (the menu is known to be out of date). */
+  expire(): void {
+    this.nextFetchAtMs = Math.min(this.nextFetchAtMs, this.clock.now().getTime());
+  }
+
+  private withoutWithdrawn(offers: Offer[], nowMs: number): Offer[] {
+    for (const [id, untilMs] of this.withdrawn) if (untilMs <= nowMs) this.withdrawn.delete(id);
+    return this.withdrawn.size === 0 ? offers : offers.filter((offer) => !this.withdrawn.has(offer.id));
   }
 
   offers(): Offer[] {

@@ -9,6 +9,7 @@ import { hashNodeToken } from '../provisioning/provisioner';
 import type { WebhookNotifier } from '../webhooks/webhook-notifier';
 import { markReady } from './lifecycle-manager';
 import { recordUsage } from './usage';
+import { computeStartEstimate } from './instance-observation';
 
 export interface Heartbeat {
   sentAt: string;
@@ -49,7 +50,8 @@ export class HeartbeatService {
     // endpoint for good (advanceProvisioning marks it ready on its next tick instead).
     if (row.state === 'provisioning' && row.providerInstanceId && row.nodeEndpoint && heartbeat.status.ready) {
       // The agent can only speak from a running node: that is the provider's "running" too.
-      await recordUsage(this.em, row, 'compute_started', now);
+      await recordUsage(this.em, row, 'compute_started', computeStartEstimate(row, now));
+      row.instanceSeenRunningAt = now;
       markReady(this.em, this.clock, row);
       becameReady = true;
     }

@@ -48,7 +48,7 @@ describe('LifecycleManager', () => {
       expect((await h.session(id)).providerInstanceId).toBe(attempts[2]!.instanceId);
     });
 
-    it('destroys and fails a node that is not ready by its deadline', async () => {
+    it('destroys a node that is not ready by its deadline and fails over to the next offer', async () => {
       h = await createLifecycleHarness();
       h.sims.vast.faults.set({ stuckLoading: { count: 1 } });
       const id = await h.provision({ provider: 'vastai' });
@@ -56,6 +56,25 @@ describe('LifecycleManager', () => {
       await h.advance(14 * MS_PER_MINUTE);
       expect((await h.session(id)).state).toBe('provisioning');
       await h.advance(2 * MS_PER_MINUTE);
+      await h.provisioner.settled();
+      const next = await h.session(id);
+      expect(next).toMatchObject({ state: 'provisioning', provisionAttempts: 2 });
+      expect(next.providerInstanceId).not.toBe(instanceId);
+      expect(['exiting', 'destroyed']).toContain(h.sims.vast.lifecycle.get(instanceId)?.phase);
+      const attempts = await h.orm.em.fork().find(ProvisionAttemptEntity, { sessionId: id }, { orderBy: { attempt: 'asc' } });
+      expect(attempts.map((a) => [a.outcome, a.instanceId])).toEqual([['deadline', instanceId], ['created', next.providerInstanceId]]);
+      expect(attempts[0]!.error).toMatch(/not ready by/);
+      await h.advance(3 * MS_PER_MINUTE);
+      await h.heartbeat(id);
+      expect((await h.session(id)).state).toBe('ready');
+    });
+
+    it('fails the session when no attempt is left after the deadline', async () => {
+      h = await createLifecycleHarness({}, { maxAttempts: 1 });
+      h.sims.vast.faults.set({ stuckLoading: { count: 1 } });
+      const id = await h.provision({ provider: 'vastai' });
+      const instanceId = (await h.session(id)).providerInstanceId!;
+      await h.advance(16 * MS_PER_MINUTE);
       await finishTeardown();
       expect(await h.session(id)).toMatchObject({ state: 'failed', endReason: 'provision_failed' });
       expect(liveInstanceIds()).not.toContain(instanceId);
@@ -289,7 +308,7 @@ describe('LifecycleManager', () => {
     });
 
     it('raises an alert and changes nothing when a listing comes back in an unexpected shape', async () => {
-      h = await createLifecycleHarness();
+      h = await createLifecycleHarness({ listingFailureAlertAfter: 1 });
       const id = await h.provisionReady('batch', 2);
       h.sims.tensordock.faults.set({ listingUnexpectedShape: { count: 5 } });
       const reports = await h.lifecycle.sweepProviders();
@@ -307,11 +326,17 @@ describe('LifecycleManager', () => {
       const adapter = h.registry.get('vastai');
       const [offer] = await adapter.searchOffers({ diskGb: 50, gpu: '4090' });
       const instance = await adapter.createInstance(offer!, { image: 'x', diskGb: 50, env: {}, ports: [22], bootstrapScript: 'true', sshPublicKey: null, label: row.label });
-      const lost = insertSession(em, h.clock, { consumerId: 'con_atlas', workload: 'batch', reservationHours: 2, deploymentId: 'test', actor: 'test' });
+      const interrupted = insertSession(em, h.clock, { consumerId: 'con_atlas', workload: 'batch', reservationHours: 2, deploymentId: 'test', actor: 'test' });
+      interrupted.provisionRequest = { gpu: '4090' };
       await em.flush();
       await h.lifecycle.recover();
       expect(await h.session(row.id)).toMatchObject({ state: 'provisioning', provider: 'vastai', providerInstanceId: instance.instanceId });
-      expect(await h.session(lost.id)).toMatchObject({ state: 'failed', endReason: 'provision_failed' });
+      // No instance was ever made for the other one: it carries on renting instead of failing.
+      await h.provisioner.settled();
+      const resumed = await h.session(interrupted.id);
+      expect(resumed.failureReason).toBeNull();
+      expect(resumed).toMatchObject({ state: 'provisioning', provisionAttempts: 1 });
+      expect(resumed.providerInstanceId).not.toBeNull();
       expect((await h.orm.em.fork().find(SessionEntity, {})).length).toBe(2);
     });
   });

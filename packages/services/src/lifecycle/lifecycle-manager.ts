@@ -4,7 +4,7 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Clock, ProviderName } from '@gpu-shopper/domain';
 import { parseSessionLabel } from '@gpu-shopper/domain';
-import { AlertEntity, SessionEntity, type Orm, type SessionRow } from '@gpu-shopper/db';
+import { AlertEntity, ProvisionAttemptEntity, SessionEntity, type Orm, type SessionRow } from '@gpu-shopper/db';
 import type { ProviderInstance } from '@gpu-shopper/providers';
 import type { AlertSink } from '../alerts/alert-service';
 import { SYSTEM_ACTOR } from '../caller';
@@ -15,7 +15,8 @@ import { DEFAULT_LIFECYCLE_POLICY, type LifecyclePolicy } from './lifecycle-opti
 import { beginShutdown } from './shutdown';
 import { Teardown } from './teardown';
 import { recordUsage } from './usage';
-import { AGENT_PORT, SSH_PORT } from '../provisioning/node-spec';
+import { closeMetersAtGone, goneEstimate, observeInstance } from './instance-observation';
+import { ProviderListingSource, type ProviderListings } from './provider-listings';
 
 export interface LifecycleManagerOptions {
   orm: Orm;
@@ -26,6 +27,10 @@ export interface LifecycleManagerOptions {
   deploymentId: string;
   /** Whether a create call for the session may still be running in this process. */
   isProvisioning?: (sessionId: string) => boolean;
+  /** Rents the next offer for a session whose instance will not become ready; false when it cannot. */
+  failover?: (sessionId: string, outcome: 'deadline' | 'lost' | 'failed', reason: string, stoppedAt?: Date) => Promise<boolean>;
+  /** Carries on renting for a session left in provisioning with no instance (after a restart). */
+  resumeProvisioning?: (sessionId: string) => void;
   policy?: Partial<LifecyclePolicy>;
   logger?: { warn(message: string): void };
 }
@@ -44,11 +49,13 @@ export class LifecycleManager {
   private readonly policy: LifecyclePolicy;
   private readonly teardown: Teardown;
   private lastSweepAtMs = Number.NEGATIVE_INFINITY;
+  private readonly listings: ProviderListingSource;
   private running: Promise<void> | null = null;
 
   constructor(private readonly options: LifecycleManagerOptions) {
     this.policy = { ...DEFAULT_LIFECYCLE_POLICY, ...options.policy, idleAction: { ...DEFAULT_LIFECYCLE_POLICY.idleAction, ...options.policy?.idleAction } };
     this.teardown = new Teardown(options.clock, options.providers, options.alerts, options.webhooks);
+    this.listings = new ProviderListingSource({ providers: options.providers, alerts: options.alerts, em: () => this.em(), alertAfterFailures: this.policy.listingFailureAlertAfter, logger: options.logger });
   }
 
   /** Runs every job once; concurrent calls share one run. */
@@ -60,14 +67,18 @@ export class LifecycleManager {
   }
 
   private async runJobs(): Promise<void> {
-    await this.job('provisioning', () => this.advanceProvisioning());
+    // One listing per provider per tick: every live session is compared with it (level-triggered),
+    // and the orphan sweep reads the same listing.
+    const listings = await this.listings.fetch();
+    await this.job('provisioning', () => this.advanceProvisioning(listings));
+    await this.job('reconcile', () => this.reconcileLiveSessions(listings));
     await this.job('reservations', () => this.enforceReservations());
     await this.job('idle', () => this.actOnIdleNodes());
     await this.job('heartbeats', () => this.detectHeartbeatLoss());
     await this.job('teardown', () => this.advanceTeardowns());
     if (this.options.clock.now().getTime() - this.lastSweepAtMs >= this.policy.sweepIntervalMs) {
       await this.job('sweep', async () => {
-        await this.sweepProviders();
+        await this.sweepProviders(listings);
       });
     }
   }
@@ -100,31 +111,103 @@ export class LifecycleManager {
     }
   }
 
-  /** Booting nodes: observe the provider; ready once it runs and the agent said hello; a deadline. */
-  async advanceProvisioning(): Promise<void> {
+  /**
+   * Booting nodes: observe the provider; ready once it runs and the agent said hello. An instance
+   * that fails, vanishes or misses its deadline is destroyed and the session fails over to the next
+   * offer (while attempts and the reservation allow).
+   */
+  async advanceProvisioning(listings?: ProviderListings): Promise<void> {
     const { clock } = this.options;
+    const view = listings ?? (await this.listings.fetch());
     await this.forEachSession({ state: 'provisioning', providerInstanceId: { $ne: null } }, async (em, row) => {
       const now = clock.now();
-      const instance = await this.options.providers.get(row.provider!).getInstance(row.providerInstanceId!);
-      if (instance !== null) this.observe(row, instance);
-      if (instance !== null && instance.state === 'running') await recordUsage(em, row, 'compute_started', now);
-      if (instance === null || instance.state === 'failed' || instance.state === 'terminated') {
-        beginShutdown(em, clock, row, { reason: `the provider reports the instance ${instance === null ? 'gone' : instance.state} before it was ready`, actor: SYSTEM_ACTOR, endReason: 'provision_failed', immediate: true });
-        row.failureReason = `instance ${instance === null ? 'vanished' : instance.state}${instance?.statusMessage ? `: ${instance.statusMessage}` : ''}`;
-        await this.options.webhooks.notify('session.failed', row.consumerId, { sessionId: row.id, reason: row.failureReason });
+      const sighting = await view.find(row.provider!, row.providerInstanceId!);
+      if (sighting.kind === 'unknown') {
+        if (row.provisionDeadlineAt && now >= row.provisionDeadlineAt) await this.failProvisioning(em, row, 'deadline', `not ready by ${row.provisionDeadlineAt.toISOString()} (provider state unknown: ${sighting.error})`);
         return;
       }
+      const instance = sighting.kind === 'found' ? sighting.instance : null;
+      if (instance === null || instance.state === 'failed' || instance.state === 'terminated') {
+        const what = instance === null ? 'vanished' : instance.state;
+        const reason = `the provider reports the instance ${what} before it was ready${instance?.statusMessage ? `: ${instance.statusMessage.trim()}` : ''}`;
+        if (instance?.statusMessage) this.options.logger?.warn(`session ${row.id}: ${row.provider} instance ${row.providerInstanceId} ${what}: ${instance.statusMessage.trim()}`);
+        await this.failProvisioning(em, row, instance === null || instance.state === 'terminated' ? 'lost' : 'failed', reason, instance === null ? goneEstimate(row, now) : undefined);
+        return;
+      }
+      // Some listings are thin (TensorDock lists id, name and status): where the node listens comes
+      // from one direct read, only while a booting node's address is still unknown.
+      const detailed = row.nodeEndpoint ? instance : ((await this.options.providers.get(row.provider!).getInstance(row.providerInstanceId!).catch(() => null)) ?? instance);
+      await observeInstance(em, row, detailed, now);
       if (instance.state === 'running' && row.lastHeartbeatAt && row.agentReady) {
         markReady(em, clock, row);
         await this.options.webhooks.notify('session.ready', row.consumerId, { sessionId: row.id, nodeEndpoint: row.nodeEndpoint });
         return;
       }
       if (row.provisionDeadlineAt && now >= row.provisionDeadlineAt) {
-        beginShutdown(em, clock, row, { reason: 'not ready by the provisioning deadline', actor: SYSTEM_ACTOR, endReason: 'provision_failed', immediate: true });
-        row.failureReason = `not ready by ${row.provisionDeadlineAt.toISOString()} (provider state: ${instance.state})`;
-        await this.options.webhooks.notify('session.failed', row.consumerId, { sessionId: row.id, reason: row.failureReason });
+        await this.failProvisioning(em, row, 'deadline', `not ready by ${row.provisionDeadlineAt.toISOString()} (provider state: ${instance.state})`);
       }
     });
+  }
+
+  /** Fails over to the next offer when possible; otherwise ends the session as a failed provision. */
+  private async failProvisioning(em: EntityManager, row: SessionRow, outcome: 'deadline' | 'lost' | 'failed', reason: string, stoppedAt?: Date): Promise<void> {
+    const { clock } = this.options;
+    if (this.options.failover !== undefined) {
+      // The failover writes the session on its own entity manager: nothing here may be flushed over it.
+      em.clear();
+      if (await this.options.failover(row.id, outcome, reason, stoppedAt)) return;
+      const fresh = await em.findOne(SessionEntity, { id: row.id });
+      if (fresh === null || fresh.state !== 'provisioning') return;
+      row = fresh;
+    }
+    if (stoppedAt !== undefined) await closeMetersAtGone(em, row, clock.now());
+    beginShutdown(em, clock, row, { reason, actor: SYSTEM_ACTOR, endReason: 'provision_failed', immediate: true });
+    row.failureReason = reason;
+    await this.options.webhooks.notify('session.failed', row.consumerId, { sessionId: row.id, reason });
+  }
+
+  /**
+   * Level-triggered reconciliation: every session that holds an instance is compared with the
+   * provider's listing. An instance that is gone, failed or stopped without us asking ends its session
+   * as `lost` (alert, webhook), its meters stopped when the provider most likely ended it. A listing
+   * that failed changes nothing.
+   */
+  async reconcileLiveSessions(listings?: ProviderListings): Promise<void> {
+    const { clock } = this.options;
+    const view = listings ?? (await this.listings.fetch());
+    await this.forEachSession({ state: { $in: ['ready', 'stopped', 'stopping'] }, providerInstanceId: { $ne: null } }, async (em, row) => {
+      const now = clock.now();
+      const sighting = await view.find(row.provider!, row.providerInstanceId!);
+      if (sighting.kind === 'unknown') return; // never end a session on missing information
+      const instance = sighting.kind === 'found' ? sighting.instance : null;
+      if (row.state === 'stopping') {
+        // Teardown confirms and finishes; a gone instance need not wait for its back-off.
+        if (instance === null || instance.state === 'terminated') row.nextTeardownAt = now;
+        else await observeInstance(em, row, instance, now);
+        return;
+      }
+      if (instance === null || instance.state === 'terminated') {
+        const goneAt = await closeMetersAtGone(em, row, now);
+        await this.endLost(em, row, `the provider no longer has instance ${row.providerInstanceId} (ended by the provider or the host, not by us)`, goneAt);
+        return;
+      }
+      await observeInstance(em, row, instance, now);
+      if (row.state === 'ready' && (instance.state === 'failed' || instance.state === 'stopped')) {
+        const what = instance.state === 'failed' ? `exited${instance.statusMessage ? `: ${instance.statusMessage.trim()}` : ''}` : 'was stopped';
+        await this.endLost(em, row, `the provider says instance ${row.providerInstanceId} ${what}, without us asking`, now);
+      }
+    });
+  }
+
+  private async endLost(em: EntityManager, row: SessionRow, reason: string, endedAt: Date): Promise<void> {
+    const { clock } = this.options;
+    await this.options.alerts.raise(
+      em,
+      { kind: 'instance_lost', message: `session ${row.id}: ${reason}; ending the session`, sessionId: row.id, consumerId: row.consumerId, provider: row.provider ?? null, instanceId: row.providerInstanceId ?? null, detail: { reason, endedAt: endedAt.toISOString() } },
+      'session.lost',
+    );
+    beginShutdown(em, clock, row, { reason, actor: SYSTEM_ACTOR, endReason: 'lost', immediate: true });
+    row.failureReason = reason;
   }
 
   /** Reservation timers: warn, then end idle nodes; busy ones get a grace; the hard maximum is absolute. */
@@ -221,20 +304,19 @@ export class LifecycleManager {
    * deployment) but that no live session owns is an orphan: alert and destroy. Unlabelled or
    * foreign instances are never touched; a failed or odd listing raises an alert and changes nothing.
    */
-  async sweepProviders(): Promise<SweepReport[]> {
+  async sweepProviders(listings?: ProviderListings): Promise<SweepReport[]> {
     this.lastSweepAtMs = this.options.clock.now().getTime();
+    const view = listings ?? (await this.listings.fetch());
     const reports: SweepReport[] = [];
     for (const adapter of this.options.providers.all()) {
+      const listing = view.listing(adapter.name);
       const report: SweepReport = { provider: adapter.name, listed: 0, orphansDestroyed: [], error: null };
       reports.push(report);
-      let instances: ProviderInstance[];
-      try {
-        instances = await adapter.listInstances();
-      } catch (error) {
-        report.error = error instanceof Error ? error.message : String(error);
-        await this.options.alerts.raise(this.em(), { kind: 'listing_failed', message: `${adapter.name} instance listing failed; nothing was changed: ${report.error}`, provider: adapter.name }, 'provider.listing_failed');
+      if (listing.kind === 'failed') {
+        report.error = listing.error;
         continue;
       }
+      const instances = listing.instances;
       report.listed = instances.length;
       const sessions = await this.sessionsByLabel(instances);
       for (const instance of instances) {
@@ -291,40 +373,39 @@ export class LifecycleManager {
    */
   async recover(): Promise<void> {
     const { clock } = this.options;
-    const listings = new Map<ProviderName, ProviderInstance[] | null>();
-    const listing = async (provider: ProviderName) => {
-      if (!listings.has(provider)) {
-        listings.set(provider, await this.options.providers.get(provider).listInstances().catch(() => null));
-      }
-      return listings.get(provider) ?? null;
-    };
+    const view = await this.listings.fetch();
     await this.forEachSession({ state: 'provisioning', providerInstanceId: null }, async (em, row) => {
       if (this.options.isProvisioning?.(row.id)) return;
+      // Instances of attempts that already failed over are leftovers for the sweep, never adopted.
+      const abandoned = new Set((await em.find(ProvisionAttemptEntity, { sessionId: row.id, outcome: { $in: ['deadline', 'lost', 'failed', 'offer_gone'] } })).flatMap((attempt) => (attempt.instanceId ? [attempt.instanceId] : [])));
+      let uncertain = false;
       for (const adapter of this.options.providers.all()) {
-        const found = (await listing(adapter.name))?.find((instance) => instance.label === row.label && instance.state !== 'terminated');
+        const listing = view.listing(adapter.name);
+        if (listing.kind === 'failed') {
+          uncertain = true;
+          continue;
+        }
+        const found = listing.instances.find((instance) => instance.label === row.label && instance.state !== 'terminated' && !abandoned.has(instance.instanceId));
         if (found !== undefined) {
           row.provider = adapter.name;
           row.providerInstanceId = found.instanceId;
-          this.observe(row, found);
-          await recordUsage(em, row, 'storage_started', clock.now());
+          const attempt = await em.findOne(ProvisionAttemptEntity, { sessionId: row.id, provider: adapter.name, outcome: 'pending' }, { orderBy: { id: 'desc' } });
+          if (attempt !== null) Object.assign(attempt, { instanceId: found.instanceId, outcome: 'created', finishedAt: clock.now() });
+          row.provisionDeadlineAt ??= new Date(clock.now().getTime() + 15 * 60_000);
+          // It was created while we were down: storage has run since about then.
+          await recordUsage(em, row, 'storage_started', attempt?.startedAt ?? clock.now());
+          await observeInstance(em, row, found, clock.now());
           return;
         }
       }
-      if ([...listings.values()].some((value) => value === null)) return; // cannot be sure yet: next recovery
+      if (uncertain) return; // cannot be sure yet: next recovery
+      if (this.options.resumeProvisioning !== undefined) {
+        this.options.resumeProvisioning(row.id);
+        return;
+      }
       transitionSession(em, clock, row, 'failed', { reason: 'interrupted before any instance was created', actor: SYSTEM_ACTOR, endReason: 'provision_failed', failureReason: 'the server stopped while provisioning; no instance exists' });
     });
     await this.tick();
-  }
-
-  private observe(row: SessionRow, instance: ProviderInstance): void {
-    row.instanceState = instance.state;
-    const ssh = instance.sshHost !== null && instance.sshPort !== null ? { host: instance.sshHost, port: instance.sshPort } : instance.publicIp !== null && instance.portMappings[SSH_PORT] !== undefined ? { host: instance.publicIp, port: instance.portMappings[SSH_PORT] } : null;
-    if (ssh !== null) {
-      row.sshHost = ssh.host;
-      row.sshPort = ssh.port;
-    }
-    const agentPort = instance.portMappings[AGENT_PORT];
-    if (instance.publicIp !== null && agentPort !== undefined) row.nodeEndpoint = `http://${instance.publicIp}:${agentPort}`;
   }
 }
 

@@ -15,6 +15,8 @@ export interface LifecyclePolicy {
   heartbeatLossMs: number;
   /** How often every provider's instance listing is swept for orphans. */
   sweepIntervalMs: number;
+  /** A provider whose listing failed this many ticks in a row raises a `listing_failed` alert (once per outage). */
+  listingFailureAlertAfter: number;
 }
 
 export const DEFAULT_LIFECYCLE_POLICY: LifecyclePolicy = {
@@ -23,4 +25,5 @@ export const DEFAULT_LIFECYCLE_POLICY: LifecyclePolicy = {
   idleAction: { llm: 'shutdown', training: 'shutdown', batch: 'shutdown' },
   heartbeatLossMs: 5 * MS_PER_MINUTE,
   sweepIntervalMs: 5 * MS_PER_MINUTE,
+  listingFailureAlertAfter: 3,
 };

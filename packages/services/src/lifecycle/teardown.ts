@@ -10,7 +10,7 @@ import type { AlertSink } from '../alerts/alert-service';
 import { SYSTEM_ACTOR } from '../caller';
 import { transitionSession } from '../sessions/session-records';
 import type { WebhookNotifier } from '../webhooks/webhook-notifier';
-import { closeAllUsage, recordUsage } from './usage';
+import { closeMetersAtGone, observeInstance } from './instance-observation';
 
 const STUCK_AFTER_ATTEMPTS = 5;
 
@@ -37,31 +37,33 @@ export class Teardown {
     }
     const adapter = this.providers.get(row.provider);
     const preserve = row.storagePolicy === 'preserve' && row.endReason === 'done';
+    // Write-ahead: the moment of our stop/destroy call is when the provider stops billing compute,
+    // even if this process dies before the answer arrives.
+    if (!row.destroyRequestedAt || (row.instanceSeenRunningAt && row.destroyRequestedAt < row.instanceSeenRunningAt)) {
+      row.destroyRequestedAt = now;
+      await em.flush();
+    }
     try {
       if (preserve) {
         await adapter.stopInstance(row.providerInstanceId);
         const instance = await adapter.getInstance(row.providerInstanceId);
+        if (instance !== null) await observeInstance(em, row, instance, this.clock.now());
         if (instance !== null && instance.state === 'stopped') {
-          await recordUsage(em, row, 'compute_stopped', now);
-          row.instanceState = 'stopped';
           transitionSession(em, this.clock, row, 'stopped', { reason: 'instance stopped, disk preserved', actor: SYSTEM_ACTOR });
           await this.webhooks.notify('session.ended', row.consumerId, { sessionId: row.id, state: 'stopped', storage: 'preserved' });
           return;
         }
-        await recordUsage(em, row, 'compute_stopped', now);
         this.retryLater(row, now, `stop not yet confirmed (provider says ${instance?.state ?? 'gone'})`);
       } else {
         await adapter.destroyInstance(row.providerInstanceId);
-        await recordUsage(em, row, 'compute_stopped', now);
         const instance = await adapter.getInstance(row.providerInstanceId);
         if (instance === null || instance.state === 'terminated') {
-          row.instanceState = 'terminated';
-          await closeAllUsage(em, row, now);
+          await closeMetersAtGone(em, row, this.clock.now());
           this.finish(em, row);
           await this.webhooks.notify('session.ended', row.consumerId, { sessionId: row.id, state: row.state, endReason: row.endReason });
           return;
         }
-        row.instanceState = instance.state;
+        await observeInstance(em, row, instance, this.clock.now());
         this.retryLater(row, now, `destroy not yet confirmed (provider says ${instance.state})`);
       }
     } catch (error) {

@@ -10,14 +10,18 @@ const PAIRS: Record<UsageKind, { meter: 'compute' | 'storage'; opens: boolean }>
   storage_stopped: { meter: 'storage', opens: false },
 };
 
+/** Whether the session's `meter` is running (its last event is a start). */
+export async function isMeterOpen(em: EntityManager, row: SessionRow, meter: 'compute' | 'storage'): Promise<boolean> {
+  const kinds = meter === 'compute' ? (['compute_started', 'compute_stopped'] as const) : (['storage_started', 'storage_stopped'] as const);
+  const last = await em.findOne(UsageEventEntity, { sessionId: row.id, kind: { $in: [...kinds] } }, { orderBy: { id: 'desc' } });
+  return last?.kind === kinds[0];
+}
+
 /** Records `kind` unless the meter is already in that state; the caller flushes. */
 export async function recordUsage(em: EntityManager, row: SessionRow, kind: UsageKind, at: Date): Promise<boolean> {
   if (row.provider === null || row.provider === undefined || !row.providerInstanceId) return false;
   const { meter, opens } = PAIRS[kind];
-  const kinds = meter === 'compute' ? (['compute_started', 'compute_stopped'] as const) : (['storage_started', 'storage_stopped'] as const);
-  const last = await em.findOne(UsageEventEntity, { sessionId: row.id, kind: { $in: [...kinds] } }, { orderBy: { id: 'desc' } });
-  const isOpen = last?.kind === kinds[0];
-  if (isOpen === opens) return false;
+  if ((await isMeterOpen(em, row, meter)) === opens) return false;
   em.create(UsageEventEntity, { sessionId: row.id, consumerId: row.consumerId, provider: row.provider, instanceId: row.providerInstanceId, kind, at });
   return true;
 }

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sqlite';
 import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Caller, Clock, Offer, ProviderName, Session } from '@gpu-shopper/domain';
-import { ConflictError, MS_PER_MINUTE, usdToMicros, ValidationError } from '@gpu-shopper/domain';
+import { ConflictError, IdempotencyConflictError, MS_PER_MINUTE, usdToMicros, ValidationError } from '@gpu-shopper/domain';
 import { ProvisionAttemptEntity, SessionEntity, type Orm, type SessionRow } from '@gpu-shopper/db';
 import { CreateFailedError, OfferGoneError, type ProviderInstance } from '@gpu-shopper/providers';
 import type { InventoryService } from '../inventory/inventory-service';
@@ -16,7 +16,9 @@ import { generateSshKeyPair } from '../secrets/ssh-keys';
 import { actorOf, SYSTEM_ACTOR } from '../caller';
 import { insertSession, toSession, transitionSession } from '../sessions/session-records';
 import type { ProvisionRequest, SessionProvisioner } from '../sessions/session-service';
-import { recordUsage } from '../lifecycle/usage';
+import { closeAllUsage, recordUsage } from '../lifecycle/usage';
+import { OfferClaims } from './offer-claims';
+import { offerRequestOf, requestFingerprint, type OfferRequest } from './request-fingerprint';
 import type { WebhookNotifier } from '../webhooks/webhook-notifier';
 import { buildNodeSpec } from './node-spec';
 
@@ -39,7 +41,7 @@ export interface ProvisionerOptions {
   bootstrapScript: string;
   images?: Partial<Record<ProviderName, string>>;
   diskGb?: number;
-  /** Offers tried per session before giving up (failover). */
+  /** Offers tried per session before giving up (failover), default 5. */
   maxAttempts?: number;
   /** How long a node may take from create to ready, per provider. */
   readyDeadlineMs?: Partial<Record<ProviderName, number>>;
@@ -48,6 +50,10 @@ export interface ProvisionerOptions {
 }
 
 export const DEFAULT_READY_DEADLINE_MS: Record<ProviderName, number> = { vastai: 15 * MS_PER_MINUTE, tensordock: 10 * MS_PER_MINUTE };
+/** Offers tried per session (create failures and failovers together) before it fails. */
+export const DEFAULT_MAX_ATTEMPTS = 5;
+/** How many offers a request considers: enough for many concurrent requests to spread over. */
+const CANDIDATE_LIMIT = 100;
 const DEFAULT_IMAGES: Record<ProviderName, string> = { vastai: 'nvidia/cuda:12.4.1-runtime-ubuntu22.04', tensordock: 'ubuntu2404' };
 
 export function hashNodeToken(token: string): string {
@@ -56,16 +62,25 @@ export function hashNodeToken(token: string): string {
 
 export class Provisioner implements SessionProvisioner {
   private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly claims: OfferClaims;
 
-  constructor(private readonly options: ProvisionerOptions) {}
+  constructor(private readonly options: ProvisionerOptions) {
+    this.claims = new OfferClaims(options.clock);
+  }
+
+  private get maxAttempts(): number {
+    return this.options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS;
+  }
 
   async provision(caller: Caller & { role: 'consumer' }, request: ProvisionRequest): Promise<Session> {
     const em = this.options.orm.em.fork();
+    const fingerprint = requestFingerprint(request);
     if (request.idempotencyKey !== undefined) {
       const existing = await em.findOne(SessionEntity, { consumerId: caller.consumerId, idempotencyKey: request.idempotencyKey });
-      if (existing !== null) return toSession(existing);
+      if (existing !== null) return replayed(existing, request.idempotencyKey, fingerprint);
     }
-    const candidates = await this.candidates(request);
+    const offerRequest = offerRequestOf(request);
+    const candidates = await this.candidates(offerRequest, new Set(), null);
     const first = candidates[0]!;
     const insert = async () => {
       const row = insertSession(em, this.options.clock, {
@@ -77,10 +92,10 @@ export class Provisioner implements SessionProvisioner {
         idempotencyKey: request.idempotencyKey ?? null,
         actor: actorOf(caller),
       });
+      row.requestFingerprint = fingerprint;
+      row.provisionRequest = offerRequest as Record<string, unknown>;
       this.applyOffer(row, first);
-      const nodeToken = `gsn_${randomBytes(32).toString('base64url')}`;
-      row.nodeTokenHash = hashNodeToken(nodeToken);
-      row.nodeTokenEncrypted = this.options.secrets.seal(nodeToken);
+      this.issueNodeToken(row);
       row.sshUser = 'root';
       if (request.sshPublicKey !== undefined) {
         row.sshPublicKey = request.sshPublicKey;
@@ -100,12 +115,11 @@ export class Provisioner implements SessionProvisioner {
       // Two requests with one idempotency key raced: the loser answers with the winner's session.
       if (error instanceof UniqueConstraintViolationException && request.idempotencyKey !== undefined) {
         const winner = await this.options.orm.em.fork().findOne(SessionEntity, { consumerId: caller.consumerId, idempotencyKey: request.idempotencyKey });
-        if (winner !== null) return toSession(winner);
+        if (winner !== null) return replayed(winner, request.idempotencyKey, fingerprint);
       }
       throw error;
     }
-    const running = this.rentFirstAvailable(row.id, candidates).finally(() => this.inFlight.delete(row.id));
-    this.inFlight.set(row.id, running);
+    this.track(row.id, this.rentNext(row.id, candidates));
     return toSession(row);
   }
 
@@ -116,19 +130,78 @@ export class Provisioner implements SessionProvisioner {
 
   /** Resolves once the renting of every in-flight session has settled (tests, shutdown). */
   async settled(): Promise<void> {
-    await Promise.allSettled([...this.inFlight.values()]);
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
   }
 
-  private async candidates(request: ProvisionRequest): Promise<Offer[]> {
+  /**
+   * The session's current instance will not become ready (deadline passed, the provider ended it,
+   * its agent failed): record why on its attempt, destroy it, and rent the next offer while attempts
+   * and the reservation allow. False when the session cannot fail over (the caller ends it).
+   */
+  async failover(sessionId: string, outcome: 'deadline' | 'lost' | 'failed', reason: string, stoppedAt?: Date): Promise<boolean> {
+    const { clock, logger } = this.options;
+    if (this.inFlight.has(sessionId)) return true;
+    const em = this.options.orm.em.fork();
+    const row = await em.findOne(SessionEntity, { id: sessionId });
+    if (row === null || row.state !== 'provisioning' || !row.providerInstanceId || !row.provider) return false;
+    if (row.provisionAttempts >= this.maxAttempts || clock.now() >= row.reservationEndsAt) return false;
+    const previous = { provider: row.provider, instanceId: row.providerInstanceId };
+    const record = await em.findOne(ProvisionAttemptEntity, { sessionId, instanceId: previous.instanceId }, { orderBy: { id: 'desc' } });
+    if (record !== null) Object.assign(record, { outcome, error: reason, finishedAt: clock.now() });
+    await closeAllUsage(em, row, stoppedAt ?? clock.now());
+    detachInstance(row);
+    // The old node must not speak for the session any more (a destroy that fails leaves it running).
+    this.issueNodeToken(row);
+    row.failureReason = `attempt ${row.provisionAttempts} on ${row.offerId ?? '?'}: ${reason}`;
+    row.updatedAt = clock.now();
+    try {
+      await em.flush();
+    } catch (error) {
+      if (error instanceof OptimisticLockError) return false; // changed meanwhile: the next tick looks again
+      throw error;
+    }
+    logger?.warn(`provisioning ${sessionId}: ${reason}; destroying ${previous.provider} instance ${previous.instanceId} and failing over`);
+    // Best effort: it still carries our label, so the orphan sweep destroys it if this does not.
+    await this.options.providers
+      .get(previous.provider)
+      .destroyInstance(previous.instanceId)
+      .catch((error: unknown) => logger?.warn(`provisioning ${sessionId}: destroying ${previous.instanceId} failed, the sweep will retry: ${errorMessage(error)}`));
+    this.track(sessionId, this.rentNext(sessionId, []));
+    return true;
+  }
+
+  /** After a restart: a session in provisioning with no instance and nothing renting it carries on. */
+  resume(sessionId: string): void {
+    if (this.inFlight.has(sessionId)) return;
+    this.track(sessionId, this.rentNext(sessionId, []));
+  }
+
+  private track(sessionId: string, running: Promise<void>): void {
+    const tracked = running
+      .catch((error: unknown) => this.options.logger?.warn(`provisioning ${sessionId} failed unexpectedly: ${errorMessage(error)}`))
+      .finally(() => {
+        if (this.inFlight.get(sessionId) === tracked) this.inFlight.delete(sessionId);
+      });
+    this.inFlight.set(sessionId, tracked);
+  }
+
+  /**
+   * Offers matching the request, cheapest first, without the ones in `exclude` or claimed by other
+   * sessions. Throws when none matches at all (the request cannot be served from this menu).
+   */
+  private async candidates(request: OfferRequest, exclude: ReadonlySet<string>, sessionId: string | null): Promise<Offer[]> {
     const { inventory } = this.options;
+    const usable = (offers: readonly Offer[]) => offers.filter((offer) => !offer.stale && !exclude.has(offer.id) && this.options.providers.has(offer.provider) && (sessionId === null || this.claims.isAvailable(offer.id, sessionId)));
     if (request.offerId !== undefined) {
       const chosen = await inventory.findOffer(request.offerId);
-      if (chosen === null) throw new ValidationError('offerId', `offer ${request.offerId} is not on the menu (it may have been rented out); search again`);
+      if (chosen === null && sessionId === null) throw new ValidationError('offerId', `offer ${request.offerId} is not on the menu (it may have been rented out); search again`);
       // Failover alternatives: the same model, within the consumer's cap (or the chosen price).
-      const cap = request.maxPricePerHourUsd ?? chosen.pricePerHourUsd;
-      if (chosen.pricePerHourUsd > cap) throw new ValidationError('maxPricePerHourUsd', `offer ${chosen.id} costs ${chosen.pricePerHourUsd.toFixed(3)} $/h, above the cap`);
-      const { offers } = await inventory.search({ gpu: chosen.gpuModel, minVramGb: chosen.vramGbPerGpu, minGpus: chosen.gpuCount, maxPricePerHourUsd: cap, sort: 'price', limit: 20 });
-      return [chosen, ...offers.filter((offer) => offer.id !== chosen.id && !offer.stale && this.options.providers.has(offer.provider))];
+      const model = chosen ?? null;
+      if (model === null) return [];
+      const cap = request.maxPricePerHourUsd ?? model.pricePerHourUsd;
+      if (model.pricePerHourUsd > cap) throw new ValidationError('maxPricePerHourUsd', `offer ${model.id} costs ${model.pricePerHourUsd.toFixed(3)} $/h, above the cap`);
+      const { offers } = await inventory.search({ gpu: model.gpuModel, minVramGb: model.vramGbPerGpu, minGpus: model.gpuCount, maxPricePerHourUsd: cap, sort: 'price', limit: CANDIDATE_LIMIT });
+      return usable([model, ...offers.filter((offer) => offer.id !== model.id)]);
     }
     const { offers } = await inventory.search({
       gpu: request.gpu,
@@ -137,11 +210,11 @@ export class Provisioner implements SessionProvisioner {
       region: request.region,
       provider: request.provider,
       sort: 'price',
-      limit: 20,
+      limit: CANDIDATE_LIMIT,
     });
-    const usable = offers.filter((offer) => !offer.stale && this.options.providers.has(offer.provider));
-    if (usable.length === 0) throw new ConflictError(`no offer on the menu matches ${describeRequest(request)}`);
-    return usable;
+    const found = usable(offers);
+    if (found.length === 0 && sessionId === null) throw new ConflictError(`no offer on the menu matches ${describeRequest(request)}`);
+    return found;
   }
 
   private applyOffer(row: SessionRow, offer: Offer): void {
@@ -154,27 +227,64 @@ export class Provisioner implements SessionProvisioner {
     row.diskGb = offer.diskGb;
   }
 
-  /** Tries the candidates in order until one is rented; records every attempt. */
-  private async rentFirstAvailable(sessionId: string, candidates: Offer[]): Promise<void> {
+  private issueNodeToken(row: SessionRow): void {
+    const nodeToken = `gsn_${randomBytes(32).toString('base64url')}`;
+    row.nodeTokenHash = hashNodeToken(nodeToken);
+    row.nodeTokenEncrypted = this.options.secrets.seal(nodeToken);
+  }
+
+  /**
+   * Tries offers until one is rented: first `queue`, then a fresh search (once), skipping offers this
+   * session already tried and offers other sessions hold. Every attempt is recorded on the session.
+   */
+  private async rentNext(sessionId: string, queue: Offer[]): Promise<void> {
     const { clock, logger } = this.options;
-    const maxAttempts = Math.min(this.options.maxAttempts ?? 3, candidates.length);
-    const failures: string[] = [];
-    for (let attempt = 1; attempt <= maxAttempts; attempt += 1) {
-      const offer = candidates[attempt - 1]!;
+    const seen = await this.options.orm.em.fork().find(ProvisionAttemptEntity, { sessionId }, { fields: ['offerId'] });
+    const tried = new Set(seen.map((attempt) => attempt.offerId));
+    let pending = [...queue];
+    let searched = false;
+    for (;;) {
       const em = this.options.orm.em.fork();
       const row = await em.findOne(SessionEntity, { id: sessionId });
       if (row === null || row.state !== 'provisioning' || row.providerInstanceId) return; // cancelled or adopted meanwhile
+      if (row.provisionAttempts >= this.maxAttempts || clock.now() >= row.reservationEndsAt) break;
+      const offer = pending.find((candidate) => !tried.has(candidate.id) && this.claims.claim(candidate.id, sessionId));
+      if (offer === undefined) {
+        if (searched) break;
+        searched = true;
+        pending = await this.candidates((row.provisionRequest ?? {}) as OfferRequest, tried, sessionId).catch((error: unknown) => {
+          logger?.warn(`provisioning ${sessionId}: searching for another offer failed: ${errorMessage(error)}`);
+          return [];
+        });
+        continue;
+      }
+      tried.add(offer.id);
+      const attempt = row.provisionAttempts + 1;
       this.applyOffer(row, offer);
+      if (!row.nodeTokenEncrypted) this.issueNodeToken(row);
       row.provisionAttempts = attempt;
       const record = em.create(ProvisionAttemptEntity, { sessionId, attempt, provider: offer.provider, offerId: offer.id, instanceId: null, outcome: 'pending', error: null, startedAt: clock.now(), finishedAt: null });
-      await em.flush();
+      try {
+        await em.flush();
+      } catch (error) {
+        this.claims.release(offer.id);
+        if (error instanceof OptimisticLockError) continue; // a heartbeat or an operator wrote meanwhile: read again
+        throw error;
+      }
       let instance: ProviderInstance;
       try {
         instance = await this.options.providers.get(offer.provider).createInstance(offer, this.nodeSpec(row, offer));
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        failures.push(`${offer.id}: ${message}`);
+        const message = errorMessage(error);
         Object.assign(record, { outcome: error instanceof OfferGoneError ? 'offer_gone' : 'failed', error: message, finishedAt: clock.now() });
+        if (error instanceof OfferGoneError) {
+          // Gone for everyone: off the menu now, and the menu fetched again in the background.
+          this.claims.retire(offer.id);
+          this.options.inventory.withdrawOffer(offer);
+          this.options.inventory.refreshInBackground(offer.provider);
+        } else {
+          this.claims.release(offer.id);
+        }
         if (error instanceof CreateFailedError && error.createdInstanceId !== null) {
           record.instanceId = error.createdInstanceId;
           // A failed create that still made an instance: it carries our label, so the provider
@@ -185,12 +295,16 @@ export class Provisioner implements SessionProvisioner {
         logger?.warn(`provisioning ${sessionId}: attempt ${attempt} on ${offer.id} failed: ${message}`);
         continue;
       }
+      this.claims.retire(offer.id);
+      this.options.inventory.withdrawOffer(offer);
       await this.commitInstance(sessionId, record.id, offer, instance);
       return;
     }
     const em = this.options.orm.em.fork();
     const row = await em.findOne(SessionEntity, { id: sessionId });
     if (row === null || row.state !== 'provisioning' || row.providerInstanceId) return;
+    const attempts = await em.find(ProvisionAttemptEntity, { sessionId }, { orderBy: { attempt: 'asc' } });
+    const failures = attempts.map((attempt) => `${attempt.offerId}: ${attempt.outcome}${attempt.error ? ` (${attempt.error})` : ''}`);
     transitionSession(em, clock, row, 'failed', { reason: 'no offer could be rented', actor: SYSTEM_ACTOR, endReason: 'provision_failed', failureReason: failures.join('; ') || 'no candidate offer' });
     await em.flush();
     await this.options.webhooks.notify('session.failed', row.consumerId, { sessionId, reason: row.failureReason });
@@ -209,6 +323,7 @@ export class Provisioner implements SessionProvisioner {
       const record = await em.findOneOrFail(ProvisionAttemptEntity, { id: attemptId });
       row.providerInstanceId = instance.instanceId;
       row.instanceState = instance.state;
+      row.instanceSeenAt = clock.now();
       row.provisionDeadlineAt = new Date(clock.now().getTime() + (this.options.readyDeadlineMs?.[offer.provider] ?? DEFAULT_READY_DEADLINE_MS[offer.provider]));
       Object.assign(record, { instanceId: instance.instanceId, outcome: 'created', finishedAt: clock.now() });
       await recordUsage(em, row, 'storage_started', clock.now());
@@ -241,7 +356,35 @@ export class Provisioner implements SessionProvisioner {
   }
 }
 
-function describeRequest(request: ProvisionRequest): string {
+/** An idempotent replay: the first request's session, or 422 when the body differs. */
+function replayed(row: SessionRow, idempotencyKey: string, fingerprint: string): Session {
+  if (row.requestFingerprint && row.requestFingerprint !== fingerprint) throw new IdempotencyConflictError(idempotencyKey);
+  return toSession(row);
+}
+
+/** Forgets everything about the instance a failed attempt had (the next attempt gets its own). */
+function detachInstance(row: SessionRow): void {
+  row.providerInstanceId = null;
+  row.instanceState = null;
+  row.nodeEndpoint = null;
+  row.sshHost = null;
+  row.sshPort = null;
+  row.agentReady = false;
+  row.agentIdle = false;
+  row.agentIdleSince = null;
+  row.lastHeartbeatAt = null;
+  row.provisionDeadlineAt = null;
+  row.instanceSeenAt = null;
+  row.instanceSeenRunningAt = null;
+  row.instanceSeenNotRunningAt = null;
+  row.destroyRequestedAt = null;
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function describeRequest(request: OfferRequest): string {
   const parts = [request.gpu && `gpu=${request.gpu}`, request.minVramGb && `min VRAM ${request.minVramGb} GB`, request.maxPricePerHourUsd && `max ${request.maxPricePerHourUsd} $/h`, request.region && `region ${request.region}`, request.provider && `provider ${request.provider}`];
   return parts.filter(Boolean).join(', ') || 'the request';
 }

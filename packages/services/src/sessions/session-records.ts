@@ -3,7 +3,7 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Clock, EndReason, Session, SessionDetail, SessionState, Workload } from '@gpu-shopper/domain';
 import { assertTransition, isTerminal, newReservation, sessionLabel } from '@gpu-shopper/domain';
-import { OverrideRequestEntity, SessionEntity, SessionEventEntity, type SessionRow } from '@gpu-shopper/db';
+import { OverrideRequestEntity, ProvisionAttemptEntity, SessionEntity, SessionEventEntity, type SessionRow } from '@gpu-shopper/db';
 import { toOverrideRequest } from '../overrides/override-records';
 import { newId } from '../ids';
 
@@ -38,9 +38,20 @@ export function toSession(row: SessionRow): Session {
 export async function toSessionDetail(em: EntityManager, row: SessionRow): Promise<SessionDetail> {
   const events = await em.find(SessionEventEntity, { sessionId: row.id }, { orderBy: { id: 'asc' } });
   const overrides = await em.find(OverrideRequestEntity, { sessionId: row.id }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const attempts = await em.find(ProvisionAttemptEntity, { sessionId: row.id }, { orderBy: { attempt: 'asc', id: 'asc' } });
   return {
     ...toSession(row),
     events: events.map((event) => ({ at: event.at.toISOString(), from: event.fromState ?? null, to: event.toState, reason: event.reason, actor: event.actor })),
+    attempts: attempts.map((attempt) => ({
+      attempt: attempt.attempt,
+      provider: attempt.provider,
+      offerId: attempt.offerId,
+      instanceId: attempt.instanceId ?? null,
+      outcome: attempt.outcome,
+      error: attempt.error ?? null,
+      startedAt: attempt.startedAt.toISOString(),
+      finishedAt: attempt.finishedAt?.toISOString() ?? null,
+    })),
     overrideRequests: overrides.map(toOverrideRequest),
     nodeEndpoint: row.nodeEndpoint ?? null,
     lastHeartbeatAt: row.lastHeartbeatAt?.toISOString() ?? null,

@@ -10,7 +10,7 @@ import { HeartbeatService } from '../lifecycle/heartbeat-service';
 import { LifecycleManager } from '../lifecycle/lifecycle-manager';
 import type { LifecyclePolicy } from '../lifecycle/lifecycle-options';
 import { ProviderRegistry } from '../provider-registry';
-import { Provisioner } from '../provisioning/provisioner';
+import { Provisioner, type ProvisionerOptions } from '../provisioning/provisioner';
 import { SecretBox } from '../secrets/secret-box';
 import type { ProvisionRequest } from '../sessions/session-service';
 import type { WebhookEvent, WebhookNotifier } from '../webhooks/webhook-notifier';
@@ -47,7 +47,7 @@ export interface LifecycleHarness {
   close(): Promise<void>;
 }
 
-export async function createLifecycleHarness(policy: Partial<LifecyclePolicy> = {}): Promise<LifecycleHarness> {
+export async function createLifecycleHarness(policy: Partial<LifecyclePolicy> = {}, provisioning: Pick<ProvisionerOptions, 'maxAttempts'> = {}): Promise<LifecycleHarness> {
   const clock = new ManualClock('2026-04-01T08:00:00.000Z');
   const orm = await openDatabase({ dbPath: ':memory:' });
   const sims = await startSimulators({ clock, bootDelayMs: 2 * MS_PER_MINUTE, vastApiKey: 'vk', tensordockApiToken: 'tt', vastOfferCount: 300, tensordockHostnodeCount: 30 });
@@ -56,8 +56,8 @@ export async function createLifecycleHarness(policy: Partial<LifecyclePolicy> = 
   const inventory = new InventoryService({ adapters: registry.all(), clock });
   const webhooks = new RecordingWebhooks();
   const secrets = SecretBox.fromKey(Buffer.alloc(32, 3));
-  const provisioner = new Provisioner({ orm, clock, inventory, providers: registry, secrets, webhooks, deploymentId: 'test', shopperPublicUrl: 'http://127.0.0.1:1', bootstrapScript: 'echo boot' });
-  const lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts: new AlertService(clock, webhooks, { warn: () => {} }), webhooks, deploymentId: 'test', isProvisioning: (id) => provisioner.isInFlight(id), policy });
+  const provisioner = new Provisioner({ orm, clock, inventory, providers: registry, secrets, webhooks, deploymentId: 'test', shopperPublicUrl: 'http://127.0.0.1:1', bootstrapScript: 'echo boot', ...provisioning });
+  const lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts: new AlertService(clock, webhooks, { warn: () => {} }), webhooks, deploymentId: 'test', isProvisioning: (id) => provisioner.isInFlight(id), failover: (id, outcome, reason, stoppedAt) => provisioner.failover(id, outcome, reason, stoppedAt), resumeProvisioning: (id) => provisioner.resume(id), policy });
   const em = orm.em.fork();
   em.create(ConsumerEntity, { id: 'con_atlas', name: 'atlas', createdAt: clock.now(), webhookUrl: null, webhookSecretEncrypted: null });
   await em.flush();

@@ -5,6 +5,7 @@ export const WEBHOOK_EVENTS = [
   'session.ready',
   'session.failed',
   'session.ended',
+  'session.lost',
   'reservation.expiring',
   'reservation.expired',
   'session.idle',

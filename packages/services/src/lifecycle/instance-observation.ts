@@ -1,0 +1,67 @@
+// What the provider says about a session's instance, written onto the session: where it listens,
+// what state it is in, and the usage meters that follow from it. The provider bills from its own
+// state changes, which we only see when we look; each change is dated halfway between the last
+// look that did not show it and the first that did (or at a moment we know exactly, such as the
+// destroy call we made), so the ledger's error is bounded by half the observation interval.
+import type { EntityManager } from '@mikro-orm/sqlite';
+import type { SessionRow } from '@gpu-shopper/db';
+import type { ProviderInstance } from '@gpu-shopper/providers';
+import { AGENT_PORT, SSH_PORT } from '../provisioning/node-spec';
+import { isMeterOpen, recordUsage } from './usage';
+
+/** Halfway between `from` (the last time something was not yet seen) and `to`; `to` without `from`. */
+export function midpoint(from: Date | null | undefined, to: Date): Date {
+  if (from === null || from === undefined || from.getTime() >= to.getTime()) return to;
+  return new Date(Math.round((from.getTime() + to.getTime()) / 2));
+}
+
+function latest(...dates: (Date | null | undefined)[]): Date | null {
+  let result: Date | null = null;
+  for (const date of dates) if (date && (result === null || date > result)) result = date;
+  return result;
+}
+
+/** When compute started, seen running at `now`. */
+export function computeStartEstimate(row: SessionRow, now: Date): Date {
+  return midpoint(row.instanceSeenNotRunningAt, now);
+}
+
+/** When compute stopped, seen not running at `now`: at our own stop/destroy call when we made one since it last ran. */
+export function computeStopEstimate(row: SessionRow, now: Date): Date {
+  if (row.destroyRequestedAt && (!row.instanceSeenRunningAt || row.destroyRequestedAt >= row.instanceSeenRunningAt) && row.destroyRequestedAt <= now) return row.destroyRequestedAt;
+  return midpoint(latest(row.instanceSeenRunningAt, row.lastHeartbeatAt), now);
+}
+
+/** When the instance stopped existing, seen gone at `now`: after the last proof of life we have. */
+export function goneEstimate(row: SessionRow, now: Date): Date {
+  return midpoint(latest(row.instanceSeenAt, row.lastHeartbeatAt, row.destroyRequestedAt), now);
+}
+
+/** Records a sighting of the session's instance (listing or read-back) and the meters it implies; the caller flushes. */
+export async function observeInstance(em: EntityManager, row: SessionRow, instance: ProviderInstance, now: Date): Promise<void> {
+  row.instanceState = instance.state;
+  const ssh = instance.sshHost !== null && instance.sshPort !== null ? { host: instance.sshHost, port: instance.sshPort } : instance.publicIp !== null && instance.portMappings[SSH_PORT] !== undefined ? { host: instance.publicIp, port: instance.portMappings[SSH_PORT] } : null;
+  if (ssh !== null) {
+    row.sshHost = ssh.host;
+    row.sshPort = ssh.port;
+  }
+  const agentPort = instance.portMappings[AGENT_PORT];
+  if (instance.publicIp !== null && agentPort !== undefined) row.nodeEndpoint = `http://${instance.publicIp}:${agentPort}`;
+  if (instance.state === 'running') {
+    await recordUsage(em, row, 'compute_started', computeStartEstimate(row, now));
+    row.instanceSeenRunningAt = now;
+  } else {
+    if (await isMeterOpen(em, row, 'compute')) await recordUsage(em, row, 'compute_stopped', computeStopEstimate(row, now));
+    row.instanceSeenNotRunningAt = now;
+  }
+  row.instanceSeenAt = now;
+}
+
+/** The instance is gone (not listed, confirmed): every open meter stops when it most likely went. */
+export async function closeMetersAtGone(em: EntityManager, row: SessionRow, now: Date): Promise<Date> {
+  const goneAt = goneEstimate(row, now);
+  if (await isMeterOpen(em, row, 'compute')) await recordUsage(em, row, 'compute_stopped', row.destroyRequestedAt && (!row.instanceSeenRunningAt || row.destroyRequestedAt >= row.instanceSeenRunningAt) ? row.destroyRequestedAt : goneAt);
+  await recordUsage(em, row, 'storage_stopped', goneAt);
+  row.instanceState = 'terminated';
+  return goneAt;
+}

@@ -1,0 +1,100 @@
+// The provider's view, fetched once per tick: one listing per provider (all pages) that every live
+// session is compared with, never one call per session. An instance missing from a listing is
+// confirmed with one direct read before anyone believes it gone (a listing can lag a create), and a
+// listing that failed makes every answer "unknown": nothing is ever ended on missing information.
+import type { EntityManager } from '@mikro-orm/sqlite';
+import type { ProviderName } from '@gpu-shopper/domain';
+import type { ProviderInstance } from '@gpu-shopper/providers';
+import type { AlertSink } from '../alerts/alert-service';
+import type { ProviderRegistry } from '../provider-registry';
+
+export type Listing = { kind: 'listed'; instances: ProviderInstance[] } | { kind: 'failed'; error: string };
+export type Sighting = { kind: 'found'; instance: ProviderInstance } | { kind: 'gone' } | { kind: 'unknown'; error: string };
+
+export class ProviderListings {
+  private readonly indexes = new Map<ProviderName, Map<string, ProviderInstance>>();
+  private readonly confirmed = new Map<string, Promise<Sighting>>();
+
+  constructor(
+    private readonly listings: ReadonlyMap<ProviderName, Listing>,
+    private readonly providers: ProviderRegistry,
+  ) {}
+
+  listing(provider: ProviderName): Listing {
+    return this.listings.get(provider) ?? { kind: 'failed', error: `${provider} was not listed` };
+  }
+
+  /** What the provider says about one instance. */
+  async find(provider: ProviderName, instanceId: string): Promise<Sighting> {
+    const listing = this.listing(provider);
+    if (listing.kind === 'failed') return { kind: 'unknown', error: listing.error };
+    let index = this.indexes.get(provider);
+    if (index === undefined) {
+      index = new Map(listing.instances.map((instance) => [instance.instanceId, instance]));
+      this.indexes.set(provider, index);
+    }
+    const listed = index.get(instanceId);
+    if (listed !== undefined) return { kind: 'found', instance: listed };
+    const key = `${provider}/${instanceId}`;
+    let confirmation = this.confirmed.get(key);
+    if (confirmation === undefined) {
+      confirmation = this.providers
+        .get(provider)
+        .getInstance(instanceId)
+        .then(
+          (instance): Sighting => (instance === null ? { kind: 'gone' } : { kind: 'found', instance }),
+          (error: unknown): Sighting => ({ kind: 'unknown', error: error instanceof Error ? error.message : String(error) }),
+        );
+      this.confirmed.set(key, confirmation);
+    }
+    return confirmation;
+  }
+}
+
+export interface ProviderListingSourceOptions {
+  providers: ProviderRegistry;
+  alerts: AlertSink;
+  em: () => EntityManager;
+  /** Consecutive failed listings before an alert (once per outage). */
+  alertAfterFailures: number;
+  logger?: { warn(message: string): void };
+}
+
+/** Fetches every provider's listing, and alerts operators when one keeps failing. */
+export class ProviderListingSource {
+  /** Consecutive failures per provider (in memory: a restart starts counting again, which only delays an alert). */
+  private readonly failures = new Map<ProviderName, number>();
+
+  constructor(private readonly options: ProviderListingSourceOptions) {}
+
+  async fetch(): Promise<ProviderListings> {
+    const adapters = this.options.providers.all();
+    const results = await Promise.all(
+      adapters.map(async (adapter): Promise<[ProviderName, Listing]> => {
+        try {
+          return [adapter.name, { kind: 'listed', instances: await adapter.listInstances() }];
+        } catch (error) {
+          return [adapter.name, { kind: 'failed', error: error instanceof Error ? error.message : String(error) }];
+        }
+      }),
+    );
+    for (const [provider, listing] of results) await this.count(provider, listing);
+    return new ProviderListings(new Map(results), this.options.providers);
+  }
+
+  private async count(provider: ProviderName, listing: Listing): Promise<void> {
+    if (listing.kind === 'listed') {
+      this.failures.delete(provider);
+      return;
+    }
+    const failures = (this.failures.get(provider) ?? 0) + 1;
+    this.failures.set(provider, failures);
+    this.options.logger?.warn(`${provider} instance listing failed (${failures} in a row); nothing was changed: ${listing.error}`);
+    if (failures !== Math.max(1, this.options.alertAfterFailures)) return;
+    await this.options.alerts.raise(
+      this.options.em(),
+      { kind: 'listing_failed', message: `${provider} instance listing failed ${failures} times in a row; no session is ended on missing information: ${listing.error}`, provider, detail: { consecutiveFailures: failures } },
+      'provider.listing_failed',
+    );
+  }
+}
