@@ -144,7 +144,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         budgetGuard: new BudgetGuard({ clock, ledger }),
         logger,
       });
-      lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts: new AlertService(clock, webhooks, logger), webhooks, deploymentId, isProvisioning: (id) => provisioner!.isInFlight(id), policy: { ...lifecyclePolicyFrom(config), ...options.lifecyclePolicy }, logger });
+      lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts: new AlertService(clock, webhooks, logger), webhooks, deploymentId, isProvisioning: (id) => provisioner!.isInFlight(id), failover: (id, outcome, reason, stoppedAt) => provisioner!.failover(id, outcome, reason, stoppedAt), resumeProvisioning: (id) => provisioner!.resume(id), policy: { ...lifecyclePolicyFrom(config), ...options.lifecyclePolicy }, logger });
       // Crash recovery before serving provisioning: every non-terminal session is reconciled first.
       await lifecycle.recover();
       deps.provisioner = provisioner;
