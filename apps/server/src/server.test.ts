@@ -93,6 +93,10 @@ describe('server over HTTP', () => {
     expect(session.state).toBe('provisioning');
     const again = await api('/api/v1/sessions', { method: 'POST', headers: { 'idempotency-key': 'req-1' }, body: JSON.stringify({ gpu: '4090', hours: 2 }) });
     expect(((await again.json()) as { id: string }).id).toBe(session.id);
+    // The same key with another body is a client bug: 422 naming the key, and nothing new is created.
+    const conflicting = await api('/api/v1/sessions', { method: 'POST', headers: { 'idempotency-key': 'req-1' }, body: JSON.stringify({ gpu: '4090', hours: 3 }) });
+    expect(conflicting.status).toBe(422);
+    expect(await conflicting.json()).toMatchObject({ code: 'UNPROCESSABLE_CONTENT', message: expect.stringContaining('different request body'), data: { field: 'Idempotency-Key' } });
 
     await server.provisioner!.settled();
     await server.tick();

@@ -127,6 +127,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
 
     let provisioner: Provisioner | null = null;
     let lifecycle: LifecycleManager | null = null;
+    // One guard per process: its locks make concurrent provisions and extensions unable to overshoot a budget together.
+    const budgetGuard = new BudgetGuard({ clock, ledger });
+    const alerts = new AlertService(clock, webhooks, logger);
+    deps.budgets = { guard: budgetGuard, alerts };
     if (registry !== null) {
       provisioner = new Provisioner({
         orm,
@@ -140,11 +144,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         bootstrapScript: readFileSync(agentFiles().bootstrapScript, 'utf8'),
         diskGb: config.offerDiskGb,
         readyDeadlineMs: options.readyDeadlineMs === undefined ? config.lifecycle.readyDeadlineMs : { vastai: options.readyDeadlineMs, tensordock: options.readyDeadlineMs },
-        // One guard per process: its locks make concurrent provisions unable to overshoot a budget together.
-        budgetGuard: new BudgetGuard({ clock, ledger }),
+        budgetGuard,
         logger,
       });
-      lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts: new AlertService(clock, webhooks, logger), webhooks, deploymentId, isProvisioning: (id) => provisioner!.isInFlight(id), failover: (id, outcome, reason, stoppedAt) => provisioner!.failover(id, outcome, reason, stoppedAt), resumeProvisioning: (id) => provisioner!.resume(id), policy: { ...lifecyclePolicyFrom(config), ...options.lifecyclePolicy }, logger });
+      lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts, webhooks, deploymentId, isProvisioning: (id) => provisioner!.isInFlight(id), failover: (id, outcome, reason, stoppedAt) => provisioner!.failover(id, outcome, reason, stoppedAt), resumeProvisioning: (id) => provisioner!.resume(id), policy: { ...lifecyclePolicyFrom(config), ...options.lifecyclePolicy }, logger });
       // Crash recovery before serving provisioning: every non-terminal session is reconciled first.
       await lifecycle.recover();
       deps.provisioner = provisioner;

@@ -2,7 +2,7 @@
 // inner context — a forked entity manager and the services bound to it — that tests build directly.
 import type { Clock } from '@gpu-shopper/domain';
 import type { EntityManager, Orm } from '@gpu-shopper/db';
-import type { CallerCache, InventoryService, ProviderCallMetrics, ProviderKeySetup, SecretBox, SessionProvisioner, WebhookDispatcher, WebhookNotifier } from '@gpu-shopper/services';
+import type { AlertSink, CallerCache, ExtensionBudgetGuard, InventoryService, ProviderCallMetrics, ProviderKeySetup, SecretBox, SessionProvisioner, WebhookDispatcher, WebhookNotifier } from '@gpu-shopper/services';
 import { ApiKeyService, BudgetService, CostService, HeartbeatService, noWebhooks, OverrideService, ProviderKeyService, SessionService } from '@gpu-shopper/services';
 
 export interface ApiDeps {
@@ -20,6 +20,8 @@ export interface ApiDeps {
   providerKeys?: ProviderKeySetup | null;
   /** Provider API calls, errors and latency, for /metrics. */
   providerMetrics?: ProviderCallMetrics | null;
+  /** The race-free budget guard provisioning uses; extensions go through it too. */
+  budgets?: { guard: ExtensionBudgetGuard; alerts: AlertSink } | null;
 }
 
 export interface RequestInfo {
@@ -41,7 +43,7 @@ export function createInnerContext(deps: ApiDeps, request: RequestInfo) {
     services: {
       providerKeys: deps.providerKeys ? new ProviderKeyService(em, deps.providerKeys) : null,
       apiKeys: new ApiKeyService(em, deps.clock, deps.callerCache),
-      sessions: new SessionService(em, deps.clock, deps.provisioner, webhooks, deps.secrets ?? null),
+      sessions: new SessionService(em, deps.clock, deps.provisioner, webhooks, deps.secrets ?? null, deps.budgets ?? null),
       heartbeats: new HeartbeatService(em, deps.clock, webhooks),
       overrides: new OverrideService(em, deps.clock, webhooks),
       costs: new CostService(em, { clock: deps.clock }),

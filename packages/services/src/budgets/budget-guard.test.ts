@@ -7,6 +7,8 @@ import { newId } from '../ids';
 import { seedConsumer, seedPricedSession, seedUsage } from '../test-support/ledger-fixtures';
 import { BudgetGuard, projectedReservationMicros } from './budget-guard';
 import { KeyedMutex } from './keyed-mutex';
+import type { AlertInput } from '../alerts/alert-service';
+import { SessionService } from '../sessions/session-service';
 
 let orm: Orm;
 const clock = new ManualClock('2026-03-10T12:00:00.000Z');
@@ -119,5 +121,52 @@ describe('KeyedMutex', () => {
     expect(mutex.activeKeys).toBe(0);
     await expect(mutex.run('a', async () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
     await expect(mutex.run('a', async () => 'next')).resolves.toBe('next');
+  });
+});
+
+describe('extending a session goes through the same guard', () => {
+  const consumerCaller = (consumerId: string) => ({ role: 'consumer', keyId: 'k', consumerId, consumerName: 'x' }) as const;
+  const alerts = () => {
+    const raised: AlertInput[] = [];
+    return { raised, sink: { raise: async (_em: unknown, alert: AlertInput) => (raised.push(alert), {}) as never } };
+  };
+
+  it('refuses, naming the budget, an extension a block budget cannot cover; six extends never reach 300%', async () => {
+    const consumerId = await setup({ limitUsd: 10, spentUsd: 0 });
+    const em = orm.em.fork();
+    // $1/h for 2 h: $2 of a $10 budget committed; each extension of 2 h adds up to $2.
+    const session = seedPricedSession(em, clock, { consumerId, computePerHourUsd: 1, storagePerHourUsd: 0, reservationHours: 2, state: 'ready' });
+    await em.flush();
+    const { sink } = alerts();
+    const guard = new BudgetGuard({ clock, ledger: new LedgerService() });
+    const service = () => new SessionService(orm.em.fork(), clock, null, undefined, null, { guard, alerts: sink });
+    const outcomes: string[] = [];
+    for (let i = 0; i < 6; i += 1) {
+      try {
+        await service().extend(consumerCaller(consumerId), session.id, 2);
+        outcomes.push('extended');
+      } catch (error) {
+        expect(error).toBeInstanceOf(BudgetExceededError);
+        expect((error as Error).message).toMatch(/budget bud_/);
+        outcomes.push('refused');
+      }
+    }
+    // $2 + 4 × $2 = $10: the fifth and sixth would overshoot.
+    expect(outcomes).toEqual(['extended', 'extended', 'extended', 'extended', 'refused', 'refused']);
+    expect((await orm.em.fork().findOneOrFail(SessionEntity, { id: session.id })).reservationHours).toBe(10);
+  });
+
+  it('lets an extension past an alert budget through, and alerts', async () => {
+    const consumerId = await setup({ limitUsd: 3, spentUsd: 0, action: 'alert' });
+    const em = orm.em.fork();
+    const session = seedPricedSession(em, clock, { consumerId, computePerHourUsd: 1, storagePerHourUsd: 0, reservationHours: 2, state: 'ready' });
+    await em.flush();
+    const { raised, sink } = alerts();
+    const guard = new BudgetGuard({ clock, ledger: new LedgerService() });
+    await new SessionService(orm.em.fork(), clock, null, undefined, null, { guard, alerts: sink }).extend(consumerCaller(consumerId), session.id, 2);
+    expect((await orm.em.fork().findOneOrFail(SessionEntity, { id: session.id })).reservationHours).toBe(4);
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatchObject({ kind: 'budget', sessionId: session.id });
+    expect(raised[0]!.message).toMatch(/past its \$3\.00 limit/);
   });
 });

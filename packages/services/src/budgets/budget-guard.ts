@@ -55,6 +55,20 @@ export class BudgetGuard {
     });
   }
 
+  /**
+   * `alert` budgets (and blocking ones are checked by `withinBudget`) that `projectedMicros` more would
+   * take past their limit: the change goes through, operators and the consumer hear about it.
+   */
+  async alertBudgetsExceeded(em: EntityManager, consumerId: string, projectedMicros: number): Promise<(BudgetHeadroom & { period: string; global: boolean })[]> {
+    const budgets = await em.find(BudgetEntity, { $or: [{ consumerId }, { consumerId: null }], action: 'alert' });
+    const exceeded = [];
+    for (const budget of budgets) {
+      const headroom = await this.headroomOf(em, budget);
+      if (projectedMicros > headroom.remainingMicros) exceeded.push({ ...headroom, period: budget.period, global: (budget.consumerId ?? null) === null });
+    }
+    return exceeded;
+  }
+
   /** Headroom of each blocking budget that applies to the consumer (no lock: a snapshot for display). */
   async headroom(em: EntityManager, consumerId: string): Promise<BudgetHeadroom[]> {
     const budgets = await em.find(BudgetEntity, { $or: [{ consumerId }, { consumerId: null }], action: { $in: [...BLOCKING_ACTIONS] } });

@@ -28,6 +28,7 @@ export interface CostGroup {
   totalUsd: number;
   computeUsd: number;
   storageUsd: number;
+  adjustmentUsd: number;
 }
 
 export interface CostReport extends CostSummary {
@@ -47,6 +48,8 @@ export interface SessionCost {
   storagePerHourUsd: number;
   computeUsd: number;
   storageUsd: number;
+  /** Reconciliation's true-up to the provider's final bill. */
+  adjustmentUsd: number;
   totalUsd: number;
   accruedAt: string | null;
   hours: { start: string; computeUsd: number; storageUsd: number }[];
@@ -110,7 +113,12 @@ export class CostService {
     const hours = new Map<number, { computeMicros: number; storageMicros: number }>();
     let computeMicros = 0;
     let storageMicros = 0;
+    let adjustmentMicros = 0;
     for (const entry of entries) {
+      if (entry.kind === 'adjustment') {
+        adjustmentMicros += entry.costMicros;
+        continue;
+      }
       const hour = hours.get(entry.hourStart.getTime()) ?? { computeMicros: 0, storageMicros: 0 };
       if (entry.kind === 'compute') {
         hour.computeMicros += entry.costMicros;
@@ -132,7 +140,8 @@ export class CostService {
       storagePerHourUsd: pricing.storagePerHourUsd,
       computeUsd: microsToUsd(computeMicros),
       storageUsd: microsToUsd(storageMicros),
-      totalUsd: microsToUsd(computeMicros + storageMicros),
+      adjustmentUsd: microsToUsd(adjustmentMicros),
+      totalUsd: microsToUsd(computeMicros + storageMicros + adjustmentMicros),
       accruedAt,
       hours: [...hours.entries()].map(([start, hour]) => ({ start: new Date(start).toISOString(), computeUsd: microsToUsd(hour.computeMicros), storageUsd: microsToUsd(hour.storageMicros) })),
     };
@@ -162,15 +171,20 @@ export class CostService {
 }
 
 function groupEntries(entries: readonly CostEntryRow[], groupBy: CostGrouping): CostGroup[] {
-  const groups = new Map<string, { computeMicros: number; storageMicros: number }>();
+  const groups = new Map<string, Record<CostEntryRow['kind'], number>>();
   for (const entry of entries) {
     const key = groupBy === 'provider' ? entry.provider : groupBy === 'gpu' ? entry.gpuModel : entry.consumerId;
-    const group = groups.get(key) ?? { computeMicros: 0, storageMicros: 0 };
-    if (entry.kind === 'compute') group.computeMicros += entry.costMicros;
-    else group.storageMicros += entry.costMicros;
+    const group = groups.get(key) ?? { compute: 0, storage: 0, adjustment: 0 };
+    group[entry.kind] += entry.costMicros;
     groups.set(key, group);
   }
   return [...groups.entries()]
-    .map(([key, group]) => ({ key, totalUsd: microsToUsd(group.computeMicros + group.storageMicros), computeUsd: microsToUsd(group.computeMicros), storageUsd: microsToUsd(group.storageMicros) }))
+    .map(([key, group]) => ({
+      key,
+      totalUsd: microsToUsd(group.compute + group.storage + group.adjustment),
+      computeUsd: microsToUsd(group.compute),
+      storageUsd: microsToUsd(group.storage),
+      adjustmentUsd: microsToUsd(group.adjustment),
+    }))
     .sort((a, b) => b.totalUsd - a.totalUsd || a.key.localeCompare(b.key));
 }

@@ -53,7 +53,8 @@ export class LedgerService {
     const result: AccrueResult = { sessions: 0, written: 0, removed: 0 };
     if (sessionIds.length === 0) return result;
     const sessions = await inChunks(sessionIds, (ids) => em.find(SessionEntity, { id: { $in: ids } }));
-    const existing = await inChunks(sessionIds, (ids) => em.find(CostEntryEntity, { sessionId: { $in: ids } }));
+    // Adjustments are written by reconciliation from the provider's bill, not from usage: left alone here.
+    const existing = await inChunks(sessionIds, (ids) => em.find(CostEntryEntity, { sessionId: { $in: ids }, kind: { $ne: 'adjustment' } }));
     const existingByKey = new Map(existing.map((row) => [entryKey(row.sessionId, row.hourStart.getTime(), row.kind), row]));
 
     const upserts: Omit<CostEntryRow, 'id'>[] = [];

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, type Caller } from '@gpu-shopper/domain';
-import { AlertEntity, CostReconciliationEntity, openDatabase, type Orm } from '@gpu-shopper/db';
+import { AlertEntity, CostEntryEntity, CostReconciliationEntity, openDatabase, ProvisionAttemptEntity, type Orm } from '@gpu-shopper/db';
 import type { BillingCharge, ProviderAdapter } from '@gpu-shopper/providers';
 import { seedConsumer, seedPricedSession, seedUsage } from '../test-support/ledger-fixtures';
 import { RecordingNotifier } from '../test-support/recording-notifier';
+import { CostService } from './cost-service';
+import { LedgerService } from './ledger';
 import { ReconciliationService } from './reconciliation';
 
 /** A provider whose bill the test sets per instance (or makes fail). */
@@ -113,5 +115,39 @@ describe('ReconciliationService', () => {
     expect(all.find((result) => result.sessionId === ids.drifting!.sessionId)?.drift).toBe(true);
     const consumer = { role: 'consumer', keyId: 'k2', consumerId: ids.drifting!.consumerId, consumerName: 'recon-drifting' } as unknown as Caller;
     expect((await service.latest(orm.em.fork(), consumer)).map((result) => result.sessionId)).toEqual([ids.drifting!.sessionId]);
+  });
+
+  it('trues an ended session up to the provider’s final bill, over every instance it had, once', async () => {
+    const fresh = await openDatabase({ dbPath: ':memory:' });
+    try {
+      const em = fresh.em.fork();
+      const consumerId = seedConsumer(em, 'recon-trueup', clock.now());
+      // Failed over once: instance i-a (10:00-10:30), then i-b (10:30-12:00). $1/h: $2.00 metered.
+      const session = seedPricedSession(em, clock, { consumerId, computePerHourUsd: 1, storagePerHourUsd: 0, instanceId: 'i-a', state: 'terminated' });
+      seedUsage(em, session, 'compute_started', new Date('2026-03-10T10:00:00Z'));
+      seedUsage(em, session, 'storage_stopped', new Date('2026-03-10T10:30:00Z'));
+      session.providerInstanceId = 'i-b';
+      seedUsage(em, session, 'compute_started', new Date('2026-03-10T10:30:00Z'));
+      seedUsage(em, session, 'storage_stopped', new Date('2026-03-10T12:00:00Z'));
+      em.create(ProvisionAttemptEntity, { sessionId: session.id, attempt: 1, provider: 'vastai', offerId: 'vastai:1', instanceId: 'i-a', outcome: 'deadline', error: null, startedAt: new Date('2026-03-10T10:00:00Z'), finishedAt: null });
+      await em.flush();
+      const ledger = new LedgerService();
+      const service = new ReconciliationService({ ledger });
+      const now = new Date('2026-03-10T13:00:00Z');
+      const billed = billingAdapter('vastai', new Map([['i-a', 0.55], ['i-b', 1.52]]));
+      const [result] = (await service.run(fresh.em.fork(), [billed], now)).results;
+      expect(result).toMatchObject({ ledgerUsd: 2, providerUsd: 2.07, adjustmentUsd: 0.07 });
+      const operator = { role: 'admin', keyId: 'k', consumerId: null } as unknown as Caller;
+      const at13 = new ManualClock(now);
+      const cost = await new CostService(fresh.em.fork(), { clock: at13, ledger }).sessionCost(operator, session.id);
+      expect(cost).toMatchObject({ computeUsd: 2, adjustmentUsd: 0.07, totalUsd: 2.07 });
+      // Accruing again keeps the adjustment; reconciling again neither stacks nor repeats it (settled).
+      await ledger.accrue(fresh.em.fork(), now);
+      expect((await service.run(fresh.em.fork(), [billed], now)).results).toEqual([]);
+      expect(await fresh.em.fork().count(CostEntryEntity, { sessionId: session.id, kind: 'adjustment' })).toBe(1);
+      expect((await new CostService(fresh.em.fork(), { clock: at13, ledger }).sessionCost(operator, session.id)).totalUsd).toBe(2.07);
+    } finally {
+      await fresh.close();
+    }
   });
 });

@@ -2,13 +2,13 @@
 // stores every comparison, and raises a cost_drift alert and webhook when they differ by more than 1%.
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Caller, ProviderName } from '@gpu-shopper/domain';
-import { microsToUsd, usdToMicros } from '@gpu-shopper/domain';
-import { AlertEntity, CostEntryEntity, CostReconciliationEntity, SessionEntity, type CostReconciliationRow, type UsageEventRow } from '@gpu-shopper/db';
+import { bucketStart, isTerminal, microsToUsd, usdToMicros } from '@gpu-shopper/domain';
+import { AlertEntity, CostEntryEntity, CostReconciliationEntity, ProvisionAttemptEntity, SessionEntity, type CostReconciliationRow, type UsageEventRow } from '@gpu-shopper/db';
 import type { ProviderAdapter } from '@gpu-shopper/providers';
 import { scopeOf } from '../caller';
 import { newId } from '../ids';
 import { noWebhooks, type WebhookNotifier } from '../webhooks/webhook-notifier';
-import { inChunks, LedgerService, loadUsage } from './ledger';
+import { inChunks, LedgerService, loadUsage, UNKNOWN_GPU_MODEL } from './ledger';
 import { meterIntervals } from './usage-intervals';
 
 export interface ReconciliationOptions {
@@ -31,8 +31,11 @@ export interface ReconciliationResult {
   provider: ProviderName;
   from: string;
   to: string;
+  /** What we metered from our observations (before any adjustment). */
   ledgerUsd: number;
   providerUsd: number;
+  /** What was added to the ledger to match the provider's final bill (0 while the session runs). */
+  adjustmentUsd: number;
   /** (ledger - provider) / provider; null when the provider billed nothing. */
   differenceRatio: number | null;
   drift: boolean;
@@ -49,9 +52,14 @@ interface Candidate {
   sessionId: string;
   consumerId: string;
   provider: ProviderName;
+  /** The session's current (or last) instance. */
   instanceId: string;
+  /** Every instance the session ever had (failover attempts included): the provider bills them all. */
+  instanceIds: string[];
   fromMs: number;
   toMs: number;
+  /** The session ended and its instances are gone: the provider's bill is final, and the ledger is trued up to it. */
+  final: boolean;
 }
 
 export class ReconciliationService {
@@ -85,7 +93,7 @@ export class ReconciliationService {
       let providerMicros: Map<string, number>;
       try {
         const charges = await adapter.describeBilling!(
-          mine.map((candidate) => candidate.instanceId),
+          [...new Set(mine.flatMap((candidate) => candidate.instanceIds))],
           new Date(fromMs),
           now,
         );
@@ -97,7 +105,8 @@ export class ReconciliationService {
       }
       const ledgerMicros = await ledgerTotals(em, mine.map((candidate) => candidate.sessionId));
       for (const candidate of mine) {
-        run.results.push(await this.record(em, candidate, ledgerMicros.get(candidate.sessionId) ?? 0, providerMicros.get(candidate.instanceId) ?? 0, now));
+        const billed = candidate.instanceIds.reduce((sum, instanceId) => sum + (providerMicros.get(instanceId) ?? 0), 0);
+        run.results.push(await this.record(em, candidate, ledgerMicros.get(candidate.sessionId) ?? { meteredMicros: 0, adjustmentMicros: 0 }, billed, now));
       }
     }
     await em.flush();
@@ -123,9 +132,13 @@ export class ReconciliationService {
     const usage = await loadUsage(em, now);
     const sessionIds = [...usage.keys()];
     const sessions = new Map((await inChunks(sessionIds, (ids) => em.find(SessionEntity, { id: { $in: ids } }))).map((row) => [row.id, row]));
+    const attemptInstances = new Map<string, string[]>();
+    for (const attempt of await inChunks(sessionIds, (ids) => em.find(ProvisionAttemptEntity, { sessionId: { $in: ids }, instanceId: { $ne: null } }, { fields: ['sessionId', 'instanceId'] }))) {
+      attemptInstances.set(attempt.sessionId, [...(attemptInstances.get(attempt.sessionId) ?? []), attempt.instanceId!]);
+    }
     // A session is settled once a comparison covering its whole life found the provider's bill and agreed with it.
     const agreedUntil = new Map<string, number>();
-    const checks = await inChunks(sessionIds, (ids) => em.find(CostReconciliationEntity, { sessionId: { $in: ids } }, { fields: ['sessionId', 'to', 'ledgerMicros', 'providerMicros', 'differenceRatio'] }));
+    const checks = await inChunks(sessionIds, (ids) => em.find(CostReconciliationEntity, { sessionId: { $in: ids } }, { fields: ['sessionId', 'to', 'ledgerMicros', 'providerMicros', 'differenceRatio', 'adjustmentMicros'] }));
     for (const check of checks) if (this.agrees(check)) agreedUntil.set(check.sessionId, Math.max(agreedUntil.get(check.sessionId) ?? 0, check.to.getTime()));
     const candidates: Candidate[] = [];
     for (const [sessionId, events] of usage) {
@@ -140,20 +153,31 @@ export class ReconciliationService {
       const endedMs = intervals.storageOpen || lastStorage === undefined ? null : lastStorage.toMs;
       if (endedMs !== null && (agreedUntil.get(sessionId) ?? -1) >= endedMs) continue;
       if (endedMs !== null && now.getTime() - endedMs > this.recheckAfterEndMs) continue;
+      const session = sessions.get(sessionId);
       candidates.push({
         sessionId,
         consumerId: first.consumerId,
         provider,
-        instanceId: sessions.get(sessionId)?.providerInstanceId ?? first.instanceId,
+        instanceId: session?.providerInstanceId ?? events.at(-1)!.instanceId,
+        instanceIds: [...new Set([...events.map((event) => event.instanceId), ...(attemptInstances.get(sessionId) ?? [])])],
         fromMs: first.at.getTime(),
         toMs: endedMs ?? now.getTime(),
+        final: endedMs !== null && session !== undefined && isTerminal(session.state),
       });
     }
     return candidates;
   }
 
-  private async record(em: EntityManager, candidate: Candidate, ledgerMicros: number, providerMicros: number, now: Date): Promise<ReconciliationResult> {
+  /**
+   * Stores the comparison of what we metered with what the provider billed. Drift is judged on the
+   * metered amount (that is what the lifecycle's observations are worth); once the session is over,
+   * the ledger is trued up to the bill by one `adjustment` entry, kept beside the original figures.
+   */
+  private async record(em: EntityManager, candidate: Candidate, ledger: LedgerTotals, providerMicros: number, now: Date): Promise<ReconciliationResult> {
+    const ledgerMicros = ledger.meteredMicros;
     const differenceRatio = providerMicros === 0 ? null : (ledgerMicros - providerMicros) / providerMicros;
+    const adjustmentMicros = candidate.final && providerMicros > 0 ? providerMicros - ledgerMicros : ledger.adjustmentMicros;
+    if (adjustmentMicros !== ledger.adjustmentMicros) await this.writeAdjustment(em, candidate, adjustmentMicros);
     const row = em.create(CostReconciliationEntity, {
       sessionId: candidate.sessionId,
       consumerId: candidate.consumerId,
@@ -163,6 +187,7 @@ export class ReconciliationService {
       ledgerMicros,
       providerMicros,
       differenceRatio,
+      adjustmentMicros,
       checkedAt: now,
     });
     const drift = this.isDrift(ledgerMicros, providerMicros, differenceRatio);
@@ -170,9 +195,27 @@ export class ReconciliationService {
     return toResult(row, drift);
   }
 
+  /** One adjustment row per session, in the hour the session ended; replaced, never stacked. */
+  private async writeAdjustment(em: EntityManager, candidate: Candidate, adjustmentMicros: number): Promise<void> {
+    const session = await em.findOne(SessionEntity, { id: candidate.sessionId }, { fields: ['gpuModel'] });
+    await em.nativeDelete(CostEntryEntity, { sessionId: candidate.sessionId, kind: 'adjustment' });
+    if (adjustmentMicros === 0) return;
+    em.create(CostEntryEntity, {
+      sessionId: candidate.sessionId,
+      consumerId: candidate.consumerId,
+      provider: candidate.provider,
+      gpuModel: session?.gpuModel ?? UNKNOWN_GPU_MODEL,
+      kind: 'adjustment',
+      hourStart: bucketStart(new Date(candidate.toMs), 'hour'),
+      costMicros: adjustmentMicros,
+    });
+  }
+
   /** The provider billed the session and we agree with it. */
-  private agrees(check: Pick<CostReconciliationRow, 'ledgerMicros' | 'providerMicros' | 'differenceRatio'>): boolean {
-    return check.providerMicros > 0 && !this.isDrift(check.ledgerMicros, check.providerMicros, check.differenceRatio ?? null);
+  private agrees(check: Pick<CostReconciliationRow, 'ledgerMicros' | 'providerMicros' | 'differenceRatio' | 'adjustmentMicros'>): boolean {
+    if (check.providerMicros <= 0) return false;
+    if (check.adjustmentMicros !== 0) return check.ledgerMicros + check.adjustmentMicros === check.providerMicros; // trued up
+    return !this.isDrift(check.ledgerMicros, check.providerMicros, check.differenceRatio ?? null);
   }
 
   private isDrift(ledgerMicros: number, providerMicros: number, differenceRatio: number | null): boolean {
@@ -202,10 +245,20 @@ export class ReconciliationService {
   }
 }
 
-async function ledgerTotals(em: EntityManager, sessionIds: string[]): Promise<Map<string, number>> {
-  const totals = new Map<string, number>();
-  for (const entry of await inChunks(sessionIds, (ids) => em.find(CostEntryEntity, { sessionId: { $in: ids } }, { fields: ['sessionId', 'costMicros'] }))) {
-    totals.set(entry.sessionId, (totals.get(entry.sessionId) ?? 0) + entry.costMicros);
+interface LedgerTotals {
+  /** Compute and storage from the lifecycle's observations. */
+  meteredMicros: number;
+  /** What reconciliation already added to match the bill. */
+  adjustmentMicros: number;
+}
+
+async function ledgerTotals(em: EntityManager, sessionIds: string[]): Promise<Map<string, LedgerTotals>> {
+  const totals = new Map<string, LedgerTotals>();
+  for (const entry of await inChunks(sessionIds, (ids) => em.find(CostEntryEntity, { sessionId: { $in: ids } }, { fields: ['sessionId', 'costMicros', 'kind'] }))) {
+    const total = totals.get(entry.sessionId) ?? { meteredMicros: 0, adjustmentMicros: 0 };
+    if (entry.kind === 'adjustment') total.adjustmentMicros += entry.costMicros;
+    else total.meteredMicros += entry.costMicros;
+    totals.set(entry.sessionId, total);
   }
   return totals;
 }
@@ -219,6 +272,7 @@ function toResult(row: CostReconciliationRow, drift: boolean): ReconciliationRes
     to: row.to.toISOString(),
     ledgerUsd: microsToUsd(row.ledgerMicros),
     providerUsd: microsToUsd(row.providerMicros),
+    adjustmentUsd: microsToUsd(row.adjustmentMicros),
     differenceRatio: row.differenceRatio ?? null,
     drift,
     checkedAt: row.checkedAt.toISOString(),

@@ -3,7 +3,9 @@
 // refused with a clear "unavailable" error, never a fake success.
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Caller, Clock, Session, SessionCredentials, SessionDetail, SessionState, StoragePolicy, Workload } from '@gpu-shopper/domain';
-import { extendReservation, ForbiddenError, InvalidStateError, LIVE_STATES, NotFoundError, UnavailableError } from '@gpu-shopper/domain';
+import { extendReservation, ForbiddenError, InvalidStateError, LIVE_STATES, microsToUsd, NotFoundError, UnavailableError } from '@gpu-shopper/domain';
+import type { AlertSink } from '../alerts/alert-service';
+import { projectedReservationMicros } from '../budgets/budget-guard';
 import type { SecretBox } from '../secrets/secret-box';
 import { OverrideService } from '../overrides/override-service';
 import { noWebhooks, type WebhookNotifier } from '../webhooks/webhook-notifier';
@@ -38,6 +40,12 @@ export interface SessionListFilter {
   consumerId?: string;
 }
 
+/** What extending a reservation is checked against: the same race-free guard as provisioning. */
+export interface ExtensionBudgetGuard {
+  withinBudget<T>(consumerId: string, projectedMicros: number, em: EntityManager, apply: () => Promise<T>): Promise<T>;
+  alertBudgetsExceeded(em: EntityManager, consumerId: string, projectedMicros: number): Promise<{ budgetId: string; limitMicros: number; remainingMicros: number; period: string; global: boolean }[]>;
+}
+
 export class SessionService {
   constructor(
     private readonly em: EntityManager,
@@ -45,6 +53,7 @@ export class SessionService {
     private readonly provisioner: SessionProvisioner | null = null,
     private readonly webhooks: WebhookNotifier = noWebhooks,
     private readonly secrets: SecretBox | null = null,
+    private readonly budgets: { guard: ExtensionBudgetGuard; alerts: AlertSink } | null = null,
   ) {}
 
   async create(caller: Caller, request: ProvisionRequest): Promise<Session> {
@@ -89,10 +98,33 @@ export class SessionService {
       await new OverrideService(this.em, this.clock, this.webhooks).request(caller, row.id, row.consumerId, hours, decision.requestedEndsAt);
       return toSessionDetail(this.em, row);
     }
-    row.reservationHours = decision.reservation.hours;
-    row.reservationEndsAt = new Date(decision.reservation.endsAt);
-    row.updatedAt = this.clock.now();
-    await this.em.flush();
+    // The added hours may cost up to the session's all-in price each: budgets see them before they exist.
+    const addedMicros = projectedReservationMicros(row.pricePerHourUsd ?? 0, decision.reservation.hours - row.reservationHours);
+    const apply = async () => {
+      row.reservationHours = decision.reservation.hours;
+      row.reservationEndsAt = new Date(decision.reservation.endsAt);
+      row.updatedAt = this.clock.now();
+      await this.em.flush();
+    };
+    if (this.budgets === null || addedMicros <= 0) {
+      await apply();
+      return toSessionDetail(this.em, row);
+    }
+    const overAlertBudgets = await this.budgets.guard.alertBudgetsExceeded(this.em, row.consumerId, addedMicros);
+    await this.budgets.guard.withinBudget(row.consumerId, addedMicros, this.em, apply);
+    for (const budget of overAlertBudgets) {
+      await this.budgets.alerts.raise(
+        this.em,
+        {
+          kind: 'budget',
+          message: `extending session ${row.id} by ${hours} h (up to $${microsToUsd(addedMicros).toFixed(2)}) takes ${budget.global ? 'the global' : 'the consumer’s'} ${budget.period} budget ${budget.budgetId} past its $${microsToUsd(budget.limitMicros).toFixed(2)} limit (an alert budget: allowed)`,
+          sessionId: row.id,
+          consumerId: row.consumerId,
+          detail: { budgetId: budget.budgetId, addedUsd: microsToUsd(addedMicros), remainingUsd: microsToUsd(budget.remainingMicros) },
+        },
+        'budget.threshold',
+      );
+    }
     return toSessionDetail(this.em, row);
   }
 

@@ -11,6 +11,8 @@ export const ReconciliationResultSchema = z.object({
   to: z.iso.datetime(),
   ledgerUsd: z.number(),
   providerUsd: z.number(),
+  /** Added to the ledger once the session ended, so that it matches the provider's final bill. */
+  adjustmentUsd: z.number(),
   /** (ledger - provider) / provider; null when the provider billed nothing. */
   differenceRatio: z.number().nullable(),
   /** More than 1% apart (and more than a cent). */

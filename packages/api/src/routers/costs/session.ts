@@ -12,6 +12,8 @@ export const SessionCostSchema = z.object({
   storagePerHourUsd: z.number(),
   computeUsd: z.number(),
   storageUsd: z.number(),
+  /** The provider's final bill minus what we metered (written by reconciliation once the session ended). */
+  adjustmentUsd: z.number(),
   totalUsd: z.number(),
   accruedAt: z.iso.datetime().nullable(),
   hours: z.array(z.object({ start: z.iso.datetime(), computeUsd: z.number(), storageUsd: z.number() })),

@@ -14,6 +14,7 @@ export const CostGroupSchema = z.object({
   totalUsd: z.number(),
   computeUsd: z.number(),
   storageUsd: z.number(),
+  adjustmentUsd: z.number(),
 });
 
 export const CostReportSchema = CostSummarySchema.extend({
