@@ -80,7 +80,8 @@ export class Teardown {
 
   private retryLater(row: SessionRow, now: Date, reason: string): void {
     row.teardownAttempts += 1;
-    row.failureReason = row.endReason === 'provision_failed' ? row.failureReason : `teardown: ${reason}`;
+    // Why a failed or lost session ended matters more than a teardown hiccup: it is kept.
+    row.failureReason = row.endReason === 'provision_failed' || row.endReason === 'lost' ? row.failureReason : `teardown: ${reason}`;
     row.nextTeardownAt = new Date(now.getTime() + teardownBackoffMs(row.teardownAttempts));
   }
 
