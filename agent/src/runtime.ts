@@ -150,6 +150,8 @@ export class AgentRuntime {
         llmEngine: this.engine.state,
         ready: this.ready,
         agentUptimeSeconds: Math.max(0, Math.round((this.deps.clock.now().getTime() - this.startedAt.getTime()) / 1000)),
+        // The process's own start (before modules loaded), not this object's: the earliest proof of life.
+        agentStartedAt: new Date(Math.round(performance.timeOrigin)).toISOString(),
         reservationEndsAt: this.reservationEndsAt?.toISOString() ?? null,
       },
       activity: {

@@ -12,6 +12,12 @@ export const heartbeatStatusSummarySchema = z.object({
   llmEngine: z.enum(['disabled', 'starting', 'ready', 'exited', 'stopped']),
   ready: z.boolean(),
   agentUptimeSeconds: z.number().min(0),
+  /**
+   * When the agent's process started (ms precision): proof the node was running by then. The
+   * shopper meters compute from the provider's running state, which it only sees when it looks;
+   * this bounds when that began even if the shopper was not looking (restarted, say).
+   */
+  agentStartedAt: z.iso.datetime().optional(),
   reservationEndsAt: z.iso.datetime().nullable(),
 });
 

@@ -14,6 +14,8 @@ const EnvSchema = z.object({
   GPU_SHOPPER_WEBHOOK_URL: z.url().optional(),
   GPU_SHOPPER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   GPU_SHOPPER_TICK_SECONDS: z.coerce.number().min(1).max(3600).default(15),
+  GPU_SHOPPER_PROVIDER_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(30),
+  GPU_SHOPPER_BILLING_RECONCILE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(3_600),
   VASTAI_API_KEY: z.string().min(1).optional(),
   VASTAI_API_URL: z.url().optional(),
   TENSORDOCK_API_TOKEN: z.string().min(1).optional(),
@@ -46,6 +48,10 @@ export interface ServerConfig {
   deploymentId: string | null;
   operatorWebhook: { url: string | null; secret: string | null };
   tickIntervalMs: number;
+  /** Per provider API call attempt. */
+  providerTimeoutMs: number;
+  /** How often each session's cost is compared with (and, once over, trued up to) the provider's bill. */
+  billingReconcileIntervalMs: number;
   vastai: { apiKey: string | null; apiUrl: string | null };
   tensordock: { apiToken: string | null; apiUrl: string | null };
   offerDiskGb: number;
@@ -82,6 +88,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     deploymentId: vars.GPU_SHOPPER_DEPLOYMENT_ID ?? null,
     operatorWebhook: { url: vars.GPU_SHOPPER_WEBHOOK_URL ?? null, secret: vars.GPU_SHOPPER_WEBHOOK_SECRET ?? null },
     tickIntervalMs: vars.GPU_SHOPPER_TICK_SECONDS * 1000,
+    providerTimeoutMs: vars.GPU_SHOPPER_PROVIDER_TIMEOUT_SECONDS * 1000,
+    billingReconcileIntervalMs: vars.GPU_SHOPPER_BILLING_RECONCILE_SECONDS * 1000,
     vastai: { apiKey: vars.VASTAI_API_KEY ?? null, apiUrl: vars.VASTAI_API_URL ?? null },
     tensordock: { apiToken: vars.TENSORDOCK_API_TOKEN ?? null, apiUrl: vars.TENSORDOCK_API_URL ?? null },
     offerDiskGb: vars.GPU_SHOPPER_OFFER_DISK_GB,

@@ -169,7 +169,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           { id: 'lifecycle', everyMs: config.tickIntervalMs, run: () => lifecycle?.tick() ?? Promise.resolve() },
           { id: 'accounting', everyMs: 60_000, run: accounting },
           { id: 'webhooks', everyMs: 5_000, run: () => webhooks.deliverDue() },
-          { id: 'reconciliation', everyMs: 60 * 60_000, run: () => reconciliation.run(orm.em.fork(), registry?.all() ?? [], clock.now()) },
+          { id: 'reconciliation', everyMs: config.billingReconcileIntervalMs, run: () => reconciliation.run(orm.em.fork(), registry?.all() ?? [], clock.now()) },
         ],
         logger,
       );

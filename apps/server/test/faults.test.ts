@@ -176,6 +176,10 @@ describe('d: an instance listing of an unexpected shape', () => {
     stack.sims.vast.faults.set({ listingUnexpectedShape: { count: 100 } });
     stack.sims.tensordock.faults.set({ listingUnexpectedShape: { count: 100 } });
 
+    // Three failed listings in a row make an outage worth an alert (one, not one per tick).
+    await stack.server.lifecycle!.sweepProviders();
+    await stack.server.lifecycle!.sweepProviders();
+    expect(await alertsOf(stack, 'listing_failed')).toEqual([]);
     const reports = await stack.server.lifecycle!.sweepProviders();
     expect(reports.map((report) => [report.provider, report.error !== null, report.orphansDestroyed])).toEqual([
       ['vastai', true, []],

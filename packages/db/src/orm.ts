@@ -25,6 +25,15 @@ export function ormConfig(options: OrmOptions) {
     extensions: [Migrator],
     migrations: { migrationsList: MIGRATIONS, snapshot: false, transactional: true, silent: true },
     debug: options.debug ?? false,
+    // WAL: readers do not wait for the writer, and a commit is an append rather than a journal
+    // rewrite plus fsync; with synchronous=normal a commit no longer waits for the disk (a power
+    // cut may lose the last commits, never corrupt the file). Measured: 50 concurrent provisions
+    // went from ~130 ms per session insert (fsync-bound, serialized) to a few ms.
+    pool: {
+      afterCreate: (connection: { exec(sql: string, done: (error: Error | null) => void): void }, done: (error: Error | null, connection: unknown) => void) => {
+        connection.exec('pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 5000;', (error) => done(error, connection));
+      },
+    },
     // Entities are plain defineEntity schemas: nothing to discover by reflection.
     discovery: { warnWhenNoEntities: true },
     allowGlobalContext: false,

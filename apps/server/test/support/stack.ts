@@ -7,10 +7,10 @@ import { ManualClock } from '@gpu-shopper/domain';
 import type { Orm } from '@gpu-shopper/db';
 import { RequestBudget, TensorDockAdapter, VastAiAdapter } from '@gpu-shopper/providers';
 import type { LifecyclePolicy } from '@gpu-shopper/services';
-import { startSimulators, type OnInstanceRunning, type RunningSimulators, type SimNodeHandle } from '@gpu-shopper/simulators';
+import { AGENT_PORT } from '@gpu-shopper/services';
+import { agentNodeRuntime, startSimulators, type OnInstanceRunning, type RunningSimulators, type SimNodeHandle } from '@gpu-shopper/simulators';
 import { loadConfig } from '../../src/config';
 import { silentLogger } from '../../src/logger';
-import { agentNodeRuntime } from '../../src/providers';
 import { startServer, type RunningServer } from '../../src/start';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -48,7 +48,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
   const nodeOutput = new Map<string, string>();
   let onInstanceRunning = options.onInstanceRunning;
   if (options.agentEnv !== undefined) {
-    const runtime = agentNodeRuntime({ logger: silentLogger, extraEnv: options.agentEnv, onOutput: (id, chunk) => nodeOutput.set(id, (nodeOutput.get(id) ?? '') + chunk) });
+    const runtime = agentNodeRuntime({ agentPort: AGENT_PORT, logger: silentLogger, extraEnv: options.agentEnv, onOutput: ({ instanceId }, chunk) => nodeOutput.set(instanceId, (nodeOutput.get(instanceId) ?? '') + chunk) });
     if (runtime === null) throw new Error('no way to run the agent (neither a bundle nor tsx)');
     onInstanceRunning = async (launch) => {
       const handle = await runtime(launch);

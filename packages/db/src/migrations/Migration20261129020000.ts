@@ -16,11 +16,12 @@ export class Migration20261129020000 extends Migration {
     this.addSql('alter table `sessions` add column `instance_seen_running_at` datetime null;');
     this.addSql('alter table `sessions` add column `instance_seen_not_running_at` datetime null;');
     this.addSql('alter table `sessions` add column `destroy_requested_at` datetime null;');
+    this.addSql('alter table `sessions` add column `agent_started_at` datetime null;');
     this.addSql('alter table `cost_reconciliations` add column `adjustment_micros` integer not null default 0;');
   }
 
   override async down(): Promise<void> {
-    for (const column of ['request_fingerprint', 'provision_request', 'instance_seen_at', 'instance_seen_running_at', 'instance_seen_not_running_at', 'destroy_requested_at']) {
+    for (const column of ['request_fingerprint', 'provision_request', 'instance_seen_at', 'instance_seen_running_at', 'instance_seen_not_running_at', 'destroy_requested_at', 'agent_started_at']) {
       this.addSql(`alter table \`sessions\` drop column \`${column}\`;`);
     }
     this.addSql('alter table `cost_reconciliations` drop column `adjustment_micros`;');

@@ -9,11 +9,11 @@ import { hashNodeToken } from '../provisioning/provisioner';
 import type { WebhookNotifier } from '../webhooks/webhook-notifier';
 import { markReady } from './lifecycle-manager';
 import { recordUsage } from './usage';
-import { computeStartEstimate } from './instance-observation';
+import { computeStartEstimate, refineComputeStart } from './instance-observation';
 
 export interface Heartbeat {
   sentAt: string;
-  status: { ready: boolean; runningJobs: number; maxGpuUtilizationPercent: number | null };
+  status: { ready: boolean; runningJobs: number; maxGpuUtilizationPercent: number | null; agentStartedAt?: string };
   idle: { idle: boolean; idleSince: string | null; reason: string };
   final: boolean;
 }
@@ -39,6 +39,14 @@ export class HeartbeatService {
     }
     const now = this.clock.now();
     row.lastHeartbeatAt = now;
+    if (heartbeat.status.agentStartedAt !== undefined) {
+      const agentStartedAt = new Date(heartbeat.status.agentStartedAt);
+      // Only a plausible one (not in the future): it can only move the compute meter's start earlier.
+      if (agentStartedAt <= now) {
+        row.agentStartedAt = agentStartedAt;
+        await refineComputeStart(this.em, row);
+      }
+    }
     row.agentReady = heartbeat.status.ready;
     row.agentIdle = heartbeat.idle.idle;
     row.agentIdleSince = heartbeat.idle.idleSince === null ? null : new Date(heartbeat.idle.idleSince);

@@ -4,7 +4,7 @@
 // look that did not show it and the first that did (or at a moment we know exactly, such as the
 // destroy call we made), so the ledger's error is bounded by half the observation interval.
 import type { EntityManager } from '@mikro-orm/sqlite';
-import type { SessionRow } from '@gpu-shopper/db';
+import { UsageEventEntity, type SessionRow } from '@gpu-shopper/db';
 import type { ProviderInstance } from '@gpu-shopper/providers';
 import { AGENT_PORT, SSH_PORT } from '../provisioning/node-spec';
 import { isMeterOpen, recordUsage } from './usage';
@@ -21,9 +21,34 @@ function latest(...dates: (Date | null | undefined)[]): Date | null {
   return result;
 }
 
-/** When compute started, seen running at `now`. */
+/**
+ * When compute started, seen running at `now`: halfway since it was last seen not running, or when
+ * the node's agent started if that is known and within those bounds (the tighter proof).
+ */
 export function computeStartEstimate(row: SessionRow, now: Date): Date {
-  return midpoint(row.instanceSeenNotRunningAt, now);
+  const agent = agentStartBound(row, now);
+  return agent ?? midpoint(row.instanceSeenNotRunningAt, now);
+}
+
+function agentStartBound(row: SessionRow, now: Date): Date | null {
+  const started = row.agentStartedAt;
+  if (!started || started > now) return null;
+  if (row.instanceSeenNotRunningAt && started <= row.instanceSeenNotRunningAt) return null; // an older run of the node
+  return started;
+}
+
+/**
+ * The agent said when it started: if the open compute meter was started later than that (the
+ * provider's running state was seen late), its start moves back to the agent's start.
+ */
+export async function refineComputeStart(em: EntityManager, row: SessionRow): Promise<void> {
+  if (!row.providerInstanceId) return;
+  const bound = agentStartBound(row, new Date(8.64e15));
+  if (bound === null) return;
+  const last = await em.findOne(UsageEventEntity, { sessionId: row.id, instanceId: row.providerInstanceId, kind: { $in: ['compute_started', 'compute_stopped'] } }, { orderBy: { id: 'desc' } });
+  if (last?.kind !== 'compute_started' || last.at <= bound) return;
+  const storage = await em.findOne(UsageEventEntity, { sessionId: row.id, instanceId: row.providerInstanceId, kind: 'storage_started' }, { orderBy: { id: 'desc' } });
+  last.at = storage && bound < storage.at ? storage.at : bound;
 }
 
 /** When compute stopped, seen not running at `now`: at our own stop/destroy call when we made one since it last ran. */

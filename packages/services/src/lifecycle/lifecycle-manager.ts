@@ -2,6 +2,7 @@
 // Each job is idempotent, runs on its own forked entity manager and is safe to re-run after a
 // crash; `tick()` runs them all, `recover()` reconciles with the providers before serving.
 import type { EntityManager } from '@mikro-orm/sqlite';
+import { OptimisticLockError } from '@mikro-orm/core';
 import type { Clock, ProviderName } from '@gpu-shopper/domain';
 import { parseSessionLabel } from '@gpu-shopper/domain';
 import { AlertEntity, ProvisionAttemptEntity, SessionEntity, type Orm, type SessionRow } from '@gpu-shopper/db';
@@ -44,6 +45,7 @@ export interface SweepReport {
 
 const TERMINAL = ['terminated', 'failed'] as const;
 const SWEEP_LOOKUP_BATCH = 500;
+const OPTIMISTIC_RETRIES = 3;
 
 export class LifecycleManager {
   private readonly policy: LifecyclePolicy;
@@ -70,6 +72,7 @@ export class LifecycleManager {
     // One listing per provider per tick: every live session is compared with it (level-triggered),
     // and the orphan sweep reads the same listing.
     const listings = await this.listings.fetch();
+    await this.job('reattach', () => this.reattachUnrecorded(listings));
     await this.job('provisioning', () => this.advanceProvisioning(listings));
     await this.job('reconcile', () => this.reconcileLiveSessions(listings));
     await this.job('reservations', () => this.enforceReservations());
@@ -95,18 +98,27 @@ export class LifecycleManager {
     return this.options.orm.em.fork();
   }
 
-  /** Each session on its own em: one bad row (or a lost optimistic lock) does not stop the others. */
+  /**
+   * Each session on its own em: one bad row does not stop the others. A step that lost an optimistic
+   * lock (a heartbeat wrote the row meanwhile, which busy nodes do all the time) is run again on a
+   * fresh read, a few times, rather than skipped until the next tick.
+   */
   private async forEachSession(where: Record<string, unknown>, step: (em: EntityManager, row: SessionRow) => Promise<void>): Promise<void> {
     const ids = (await this.em().find(SessionEntity, where, { fields: ['id'] })).map((row) => row.id);
     for (const id of ids) {
-      const em = this.em();
-      const row = await em.findOne(SessionEntity, { id });
-      if (row === null) continue;
-      try {
-        await step(em, row);
-        await em.flush();
-      } catch (error) {
-        this.options.logger?.warn(`lifecycle: session ${id}: ${error instanceof Error ? error.message : String(error)}`);
+      for (let tries = 1; ; tries += 1) {
+        const em = this.em();
+        const row = await em.findOne(SessionEntity, { id });
+        if (row === null) break;
+        try {
+          await step(em, row);
+          await em.flush();
+          break;
+        } catch (error) {
+          if (error instanceof OptimisticLockError && tries < OPTIMISTIC_RETRIES) continue;
+          this.options.logger?.warn(`lifecycle: session ${id}: ${error instanceof Error ? error.message : String(error)}`);
+          break;
+        }
       }
     }
   }
@@ -372,10 +384,24 @@ export class LifecycleManager {
    * session left in `provisioning` without an instance id is matched to its instance by label.
    */
   async recover(): Promise<void> {
+    // Only what must precede new provisioning: sessions that may own an unrecorded instance are
+    // matched to it. Everything else is level-triggered and happens on the ticks, so a restart under
+    // a slow or failing provider does not keep the API from provisioning.
+    await this.reattachUnrecorded(await this.listings.fetch());
+  }
+
+  /**
+   * Sessions in provisioning that hold no instance id and that nothing in this process is renting
+   * for (the server stopped mid-create, or the create's answer could not be written): matched to
+   * their instance by label and adopted, or else their renting carries on. Run at start and on every
+   * tick, so an instance is never left running for a session that does not know it.
+   */
+  async reattachUnrecorded(view: ProviderListings): Promise<void> {
     const { clock } = this.options;
-    const view = await this.listings.fetch();
-    await this.forEachSession({ state: 'provisioning', providerInstanceId: null }, async (em, row) => {
+    await this.forEachSession({ state: { $in: ['provisioning', 'stopping'] }, providerInstanceId: null }, async (em, row) => {
       if (this.options.isProvisioning?.(row.id)) return;
+      const pending = await em.find(ProvisionAttemptEntity, { sessionId: row.id, outcome: 'pending' });
+      if (row.state === 'stopping' && pending.length === 0) return; // nothing can exist for it: teardown finishes it
       // Instances of attempts that already failed over are leftovers for the sweep, never adopted.
       const abandoned = new Set((await em.find(ProvisionAttemptEntity, { sessionId: row.id, outcome: { $in: ['deadline', 'lost', 'failed', 'offer_gone'] } })).flatMap((attempt) => (attempt.instanceId ? [attempt.instanceId] : [])));
       let uncertain = false;
@@ -392,20 +418,24 @@ export class LifecycleManager {
           const attempt = await em.findOne(ProvisionAttemptEntity, { sessionId: row.id, provider: adapter.name, outcome: 'pending' }, { orderBy: { id: 'desc' } });
           if (attempt !== null) Object.assign(attempt, { instanceId: found.instanceId, outcome: 'created', finishedAt: clock.now() });
           row.provisionDeadlineAt ??= new Date(clock.now().getTime() + 15 * 60_000);
-          // It was created while we were down: storage has run since about then.
+          // It was created while we were not looking: storage has run since about then.
           await recordUsage(em, row, 'storage_started', attempt?.startedAt ?? clock.now());
+          row.instanceSeenNotRunningAt ??= attempt?.startedAt ?? null;
           await observeInstance(em, row, found, clock.now());
+          this.options.logger?.warn(`session ${row.id}: adopted ${adapter.name} instance ${found.instanceId} by its label`);
           return;
         }
       }
-      if (uncertain) return; // cannot be sure yet: next recovery
+      if (uncertain) return; // cannot be sure yet: next time
+      // No instance carries its label: the creates that were cut off made none.
+      for (const attempt of pending) Object.assign(attempt, { outcome: 'failed', error: 'the server stopped during the create; no instance carries the session’s label', finishedAt: clock.now() });
+      if (row.state === 'stopping') return;
       if (this.options.resumeProvisioning !== undefined) {
         this.options.resumeProvisioning(row.id);
         return;
       }
       transitionSession(em, clock, row, 'failed', { reason: 'interrupted before any instance was created', actor: SYSTEM_ACTOR, endReason: 'provision_failed', failureReason: 'the server stopped while provisioning; no instance exists' });
     });
-    await this.tick();
   }
 }
 

@@ -13,7 +13,7 @@ export interface LifecyclePolicy {
   idleAction: Record<Workload, IdleAction>;
   /** No heartbeat for this long from a ready node → alert. */
   heartbeatLossMs: number;
-  /** How often every provider's instance listing is swept for orphans. */
+  /** How often every provider's instance listing is swept for orphans (0: every tick, from the tick's own listing). */
   sweepIntervalMs: number;
   /** A provider whose listing failed this many ticks in a row raises a `listing_failed` alert (once per outage). */
   listingFailureAlertAfter: number;
@@ -24,6 +24,6 @@ export const DEFAULT_LIFECYCLE_POLICY: LifecyclePolicy = {
   expiredGraceMs: 15 * MS_PER_MINUTE,
   idleAction: { llm: 'shutdown', training: 'shutdown', batch: 'shutdown' },
   heartbeatLossMs: 5 * MS_PER_MINUTE,
-  sweepIntervalMs: 5 * MS_PER_MINUTE,
+  sweepIntervalMs: 0,
   listingFailureAlertAfter: 3,
 };

@@ -4,7 +4,7 @@
 import type { EntityManager } from '@mikro-orm/sqlite';
 import type { Clock } from '@gpu-shopper/domain';
 import { MS_PER_MINUTE, MS_PER_SECOND } from '@gpu-shopper/domain';
-import type { SessionRow } from '@gpu-shopper/db';
+import { ProvisionAttemptEntity, type SessionRow } from '@gpu-shopper/db';
 import type { ProviderRegistry } from '../provider-registry';
 import type { AlertSink } from '../alerts/alert-service';
 import { SYSTEM_ACTOR } from '../caller';
@@ -13,6 +13,7 @@ import type { WebhookNotifier } from '../webhooks/webhook-notifier';
 import { closeMetersAtGone, observeInstance } from './instance-observation';
 
 const STUCK_AFTER_ATTEMPTS = 5;
+const PENDING_CREATE_RECHECK_MS = MS_PER_SECOND;
 
 export function teardownBackoffMs(attempts: number): number {
   return Math.min(5 * MS_PER_SECOND * 2 ** Math.max(0, attempts - 1), 5 * MS_PER_MINUTE);
@@ -31,7 +32,13 @@ export class Teardown {
     const now = this.clock.now();
     if (row.nextTeardownAt && row.nextTeardownAt > now) return;
     if (!row.provider || !row.providerInstanceId) {
-      // Nothing was ever created for it (or the create is known to have failed).
+      // A create whose outcome is not known yet (in flight, or cut off by a crash until the label
+      // search settles it) may still produce an instance: finishing now would orphan it.
+      if ((await em.count(ProvisionAttemptEntity, { sessionId: row.id, outcome: 'pending' })) > 0) {
+        row.nextTeardownAt = new Date(now.getTime() + PENDING_CREATE_RECHECK_MS);
+        return;
+      }
+      // Nothing was ever created for it (or every create is known to have failed).
       this.finish(em, row);
       return;
     }

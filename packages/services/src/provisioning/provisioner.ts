@@ -3,7 +3,7 @@
 // so a crash at any point leaves a trail the lifecycle manager can follow to zero orphans.
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sqlite';
-import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
+import { OptimisticLockError, raw, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Caller, Clock, Offer, ProviderName, Session } from '@gpu-shopper/domain';
 import { ConflictError, IdempotencyConflictError, MS_PER_MINUTE, usdToMicros, ValidationError } from '@gpu-shopper/domain';
 import { ProvisionAttemptEntity, SessionEntity, type Orm, type SessionRow } from '@gpu-shopper/db';
@@ -139,12 +139,36 @@ export class Provisioner implements SessionProvisioner {
    * and the reservation allow. False when the session cannot fail over (the caller ends it).
    */
   async failover(sessionId: string, outcome: 'deadline' | 'lost' | 'failed', reason: string, stoppedAt?: Date): Promise<boolean> {
-    const { clock, logger } = this.options;
+    const { logger } = this.options;
     if (this.inFlight.has(sessionId)) return true;
+    let previous: { provider: ProviderName; instanceId: string } | null = null;
+    // A heartbeat may write the row meanwhile: read again and redo, rather than give the session up.
+    for (let tries = 1; previous === null; tries += 1) {
+      try {
+        previous = await this.detachForFailover(sessionId, outcome, reason, stoppedAt);
+        if (previous === null) return false;
+      } catch (error) {
+        if (!(error instanceof OptimisticLockError) || tries >= 5) throw error;
+      }
+    }
+    const { provider, instanceId } = previous;
+    logger?.warn(`provisioning ${sessionId}: ${reason}; destroying ${provider} instance ${instanceId} and failing over`);
+    // Best effort: it still carries our label, so the orphan sweep destroys it if this does not.
+    await this.options.providers
+      .get(provider)
+      .destroyInstance(instanceId)
+      .catch((error: unknown) => logger?.warn(`provisioning ${sessionId}: destroying ${instanceId} failed, the sweep will retry: ${errorMessage(error)}`));
+    this.track(sessionId, this.rentNext(sessionId, []));
+    return true;
+  }
+
+  /** Closes the failed attempt and detaches its instance from the session; null when it cannot fail over. */
+  private async detachForFailover(sessionId: string, outcome: 'deadline' | 'lost' | 'failed', reason: string, stoppedAt?: Date): Promise<{ provider: ProviderName; instanceId: string } | null> {
+    const { clock } = this.options;
     const em = this.options.orm.em.fork();
     const row = await em.findOne(SessionEntity, { id: sessionId });
-    if (row === null || row.state !== 'provisioning' || !row.providerInstanceId || !row.provider) return false;
-    if (row.provisionAttempts >= this.maxAttempts || clock.now() >= row.reservationEndsAt) return false;
+    if (row === null || row.state !== 'provisioning' || !row.providerInstanceId || !row.provider) return null;
+    if (row.provisionAttempts >= this.maxAttempts || clock.now() >= row.reservationEndsAt) return null;
     const previous = { provider: row.provider, instanceId: row.providerInstanceId };
     const record = await em.findOne(ProvisionAttemptEntity, { sessionId, instanceId: previous.instanceId }, { orderBy: { id: 'desc' } });
     if (record !== null) Object.assign(record, { outcome, error: reason, finishedAt: clock.now() });
@@ -154,20 +178,8 @@ export class Provisioner implements SessionProvisioner {
     this.issueNodeToken(row);
     row.failureReason = `attempt ${row.provisionAttempts} on ${row.offerId ?? '?'}: ${reason}`;
     row.updatedAt = clock.now();
-    try {
-      await em.flush();
-    } catch (error) {
-      if (error instanceof OptimisticLockError) return false; // changed meanwhile: the next tick looks again
-      throw error;
-    }
-    logger?.warn(`provisioning ${sessionId}: ${reason}; destroying ${previous.provider} instance ${previous.instanceId} and failing over`);
-    // Best effort: it still carries our label, so the orphan sweep destroys it if this does not.
-    await this.options.providers
-      .get(previous.provider)
-      .destroyInstance(previous.instanceId)
-      .catch((error: unknown) => logger?.warn(`provisioning ${sessionId}: destroying ${previous.instanceId} failed, the sweep will retry: ${errorMessage(error)}`));
-    this.track(sessionId, this.rentNext(sessionId, []));
-    return true;
+    await em.flush();
+    return previous;
   }
 
   /** After a restart: a session in provisioning with no instance and nothing renting it carries on. */
@@ -311,29 +323,33 @@ export class Provisioner implements SessionProvisioner {
   }
 
   /**
-   * Records the created instance on the session. A node that boots fast may heartbeat (and so bump
-   * the session's version) before the create answer arrives: the write is redone on a fresh read
-   * rather than lost, which would leave a running instance that no session owns.
+   * Records the created instance on the session. A booting node heartbeats (bumping the session's
+   * version) as soon as it runs, possibly before the create answer arrives: this write must never be
+   * lost to an optimistic-lock race, or a running instance would be owned by no one. So it is a
+   * targeted update of the fields only provisioning writes (plus the version, so stale readers retry),
+   * in one transaction with the attempt and the storage meter.
    */
   private async commitInstance(sessionId: string, attemptId: number, offer: Offer, instance: ProviderInstance): Promise<void> {
     const { clock } = this.options;
-    for (let tries = 1; ; tries += 1) {
-      const em = this.options.orm.em.fork();
-      const row = await em.findOneOrFail(SessionEntity, { id: sessionId });
-      const record = await em.findOneOrFail(ProvisionAttemptEntity, { id: attemptId });
-      row.providerInstanceId = instance.instanceId;
-      row.instanceState = instance.state;
-      row.instanceSeenAt = clock.now();
-      row.provisionDeadlineAt = new Date(clock.now().getTime() + (this.options.readyDeadlineMs?.[offer.provider] ?? DEFAULT_READY_DEADLINE_MS[offer.provider]));
-      Object.assign(record, { instanceId: instance.instanceId, outcome: 'created', finishedAt: clock.now() });
-      await recordUsage(em, row, 'storage_started', clock.now());
-      try {
-        await em.flush();
-        return;
-      } catch (error) {
-        if (!(error instanceof OptimisticLockError) || tries >= 5) throw error;
-      }
-    }
+    const now = clock.now();
+    await this.options.orm.em.fork().transactional(async (em) => {
+      await em.nativeUpdate(
+        SessionEntity,
+        { id: sessionId },
+        {
+          providerInstanceId: instance.instanceId,
+          instanceState: instance.state,
+          instanceSeenAt: now,
+          instanceSeenNotRunningAt: instance.state === 'running' ? null : now,
+          provisionDeadlineAt: new Date(now.getTime() + (this.options.readyDeadlineMs?.[offer.provider] ?? DEFAULT_READY_DEADLINE_MS[offer.provider])),
+          updatedAt: now,
+          version: raw('version + 1'),
+        },
+      );
+      await em.nativeUpdate(ProvisionAttemptEntity, { id: attemptId }, { instanceId: instance.instanceId, outcome: 'created', finishedAt: now });
+      const row = await em.findOneOrFail(SessionEntity, { id: sessionId }, { refresh: true });
+      await recordUsage(em, row, 'storage_started', now);
+    });
   }
 
   private nodeSpec(row: SessionRow, offer: Offer) {
@@ -378,6 +394,7 @@ function detachInstance(row: SessionRow): void {
   row.instanceSeenRunningAt = null;
   row.instanceSeenNotRunningAt = null;
   row.destroyRequestedAt = null;
+  row.agentStartedAt = null;
 }
 
 function errorMessage(error: unknown): string {

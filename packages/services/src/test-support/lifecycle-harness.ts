@@ -47,10 +47,17 @@ export interface LifecycleHarness {
   close(): Promise<void>;
 }
 
-export async function createLifecycleHarness(policy: Partial<LifecyclePolicy> = {}, provisioning: Pick<ProvisionerOptions, 'maxAttempts'> = {}): Promise<LifecycleHarness> {
+export interface HarnessOptions extends Pick<ProvisionerOptions, 'maxAttempts'> {
+  /** Offers on each simulator's menu (default 300 Vast offers, 30 TensorDock host nodes). */
+  vastOfferCount?: number;
+  tensordockHostnodeCount?: number;
+}
+
+export async function createLifecycleHarness(policy: Partial<LifecyclePolicy> = {}, options: HarnessOptions = {}): Promise<LifecycleHarness> {
+  const { vastOfferCount = 300, tensordockHostnodeCount = 30, ...provisioning } = options;
   const clock = new ManualClock('2026-04-01T08:00:00.000Z');
   const orm = await openDatabase({ dbPath: ':memory:' });
-  const sims = await startSimulators({ clock, bootDelayMs: 2 * MS_PER_MINUTE, vastApiKey: 'vk', tensordockApiToken: 'tt', vastOfferCount: 300, tensordockHostnodeCount: 30 });
+  const sims = await startSimulators({ clock, bootDelayMs: 2 * MS_PER_MINUTE, vastApiKey: 'vk', tensordockApiToken: 'tt', vastOfferCount, tensordockHostnodeCount });
   const common = { clock, retry: { sleep: async () => {} }, budget: RequestBudget.unlimited(), timeoutMs: 2_000 };
   const registry = new ProviderRegistry([new VastAiAdapter({ ...common, apiKey: 'vk', baseUrl: sims.vastUrl }), new TensorDockAdapter({ ...common, apiKey: 'tt', baseUrl: sims.tensordockUrl })]);
   const inventory = new InventoryService({ adapters: registry.all(), clock });

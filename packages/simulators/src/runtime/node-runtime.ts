@@ -1,6 +1,8 @@
 // The node runtime hook: when a simulated instance reaches running, start a local process for it with
 // exactly what the real node would get from the create request; stop it when the instance stops or goes.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { OutputTail } from './output-tail';
+import { nodeMarkerOf, SIM_NODE_MARKER_ENV, signalProcessGroup } from './process-groups';
 
 export interface SimNodeLaunch {
   provider: 'vastai' | 'tensordock';
@@ -18,10 +20,27 @@ export interface SimNodeLaunch {
   providerApiUrl: string;
 }
 
+/** How a node process ended without the simulator stopping it. */
+export interface SimNodeDeath {
+  exitCode: number | null;
+  signal: NodeJS.Signals | null;
+  /** The last lines the node wrote (the provider's status message). */
+  outputTail: string;
+  /**
+   * The container exited (its main process ended by itself): the instance fails. False for a process
+   * killed by a signal from outside: on a real node the agent dies but the machine stays up, so the
+   * instance keeps running and the server has to notice the silence.
+   */
+  containerExited: boolean;
+}
+
 export interface SimNodeHandle {
+  /** Settles once the node (its whole process group) is gone. */
   stop(): void | Promise<void>;
   /** The node process, when the runtime spawned one (fault tests kill it to simulate a crash). */
   pid?: number;
+  /** Settles when the node dies on its own; never when the simulator stopped it. */
+  died?: Promise<SimNodeDeath>;
 }
 
 export type OnInstanceRunning = (launch: SimNodeLaunch) => SimNodeHandle | Promise<SimNodeHandle>;
@@ -60,29 +79,74 @@ export interface SpawnRuntimeOptions {
   /** Extra env for every process (e.g. where the agent binary lives). */
   env?: Record<string, string>;
   onOutput?: (launch: SimNodeLaunch, chunk: string) => void;
+  /**
+   * The process is the node's main process (the agent itself), so exiting 0 ends the node too.
+   * Default false: a bootstrap script exits 0 once it has started its work in the background.
+   */
+  mainProcess?: boolean;
+  /** SIGTERM, then SIGKILL after this long (default 3 s). */
+  stopGraceMs?: number;
 }
 
-/** The default hook: spawns a local process per running instance, killed (whole group) on stop. */
+/** Waits this long after the exit for the last output (the reason it died is usually its last line). */
+const LAST_OUTPUT_WAIT_MS = 250;
+
+/** The default hook: spawns a local process group per running instance, killed on stop. */
 export function createSpawnRuntime(options: SpawnRuntimeOptions = {}): OnInstanceRunning {
   return (launch) => {
     const { command, args } = options.command?.(launch) ?? { command: 'sh', args: ['-c', bootstrapScriptOf(launch)] };
     const child: ChildProcess = spawn(command, args, {
-      env: { ...process.env, ...options.env, ...launch.env },
+      // The marker lets a restarted simulator tell its own leftover node from an unrelated process.
+      env: { ...process.env, ...options.env, ...launch.env, [SIM_NODE_MARKER_ENV]: nodeMarkerOf(launch) },
       stdio: ['ignore', 'pipe', 'pipe'],
       detached: true,
     });
-    child.stdout?.on('data', (chunk: Buffer) => options.onOutput?.(launch, chunk.toString('utf8')));
-    child.stderr?.on('data', (chunk: Buffer) => options.onOutput?.(launch, chunk.toString('utf8')));
-    child.on('error', () => undefined);
+    const tail = new OutputTail();
+    const onChunk = (chunk: Buffer) => {
+      const text = chunk.toString('utf8');
+      tail.push(text);
+      options.onOutput?.(launch, text);
+    };
+    child.stdout?.on('data', onChunk);
+    child.stderr?.on('data', onChunk);
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      child.once('error', (error) => {
+        tail.push(`${error.message}\n`);
+        resolve({ code: 127, signal: null });
+      });
+      child.once('exit', (code, signal) => {
+        const settle = () => resolve({ code, signal });
+        const timer = setTimeout(settle, LAST_OUTPUT_WAIT_MS);
+        child.once('close', () => {
+          clearTimeout(timer);
+          settle();
+        });
+      });
+    });
+    let stopping = false;
+    const died = exited.then(({ code, signal }): SimNodeDeath | Promise<SimNodeDeath> => {
+      // Stopped by the simulator, or a bootstrap that finished starting its background work: no death.
+      if (stopping || (signal === null && code === 0 && !options.mainProcess)) return new Promise<SimNodeDeath>(() => {});
+      const containerExited = signal === null;
+      // The container's main process ended: the rest of its process group goes with it.
+      if (containerExited && child.pid !== undefined) signalProcessGroup(child.pid, 'SIGKILL');
+      return { exitCode: code, signal, outputTail: tail.text(), containerExited };
+    });
     return {
       pid: child.pid,
-      stop: () => {
-        if (child.exitCode !== null || child.pid === undefined) return;
-        try {
-          process.kill(-child.pid, 'SIGTERM');
-        } catch {
-          child.kill('SIGTERM');
+      died,
+      stop: async () => {
+        stopping = true;
+        if (child.pid === undefined) return;
+        const pid = child.pid;
+        if (child.exitCode === null && child.signalCode === null) {
+          signalProcessGroup(pid, 'SIGTERM');
+          const escalate = setTimeout(() => signalProcessGroup(pid, 'SIGKILL'), options.stopGraceMs ?? 3_000);
+          await exited;
+          clearTimeout(escalate);
         }
+        // What the main process left behind in its group (a bootstrap's background agent) goes too.
+        signalProcessGroup(pid, 'SIGKILL');
       },
     };
   };

@@ -21,7 +21,12 @@ export interface WindowCharges {
 const MS_PER_HOUR = 3_600_000;
 
 export class BillingLedger {
-  readonly segments: ChargeSegment[] = [];
+  readonly segments: ChargeSegment[];
+
+  /** `segments`: a ledger read back from a simulator's state file. */
+  constructor(segments: ChargeSegment[] = []) {
+    this.segments = segments.map((segment) => ({ ...segment }));
+  }
 
   add(kind: ChargeKind, fromMs: number, toMs: number, perHourUsd: number): void {
     if (toMs <= fromMs || perHourUsd <= 0) return;

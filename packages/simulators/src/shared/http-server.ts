@@ -77,7 +77,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startHttpServer(router: Router, options: { port?: number; host?: string; notFound?: SimResponse } = {}): Promise<RunningServer> {
+export interface HttpServerOptions {
+  port?: number;
+  host?: string;
+  notFound?: SimResponse;
+  /** When `port` is taken, listen on any free one instead of failing (a restart reusing its old port). */
+  anyPortIfTaken?: boolean;
+}
+
+export async function startHttpServer(router: Router, options: HttpServerOptions = {}): Promise<RunningServer> {
   const sockets = new Set<Socket>();
   const pendingTimers = new Set<ReturnType<typeof setTimeout>>();
   const server = createServer((req, res) => {
@@ -88,9 +96,17 @@ export async function startHttpServer(router: Router, options: { port?: number; 
     socket.on('close', () => sockets.delete(socket));
   });
   const host = options.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
+  const listen = (port: number) =>
+    new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(port, host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  await listen(options.port ?? 0).catch((error: NodeJS.ErrnoException) => {
+    if (!options.anyPortIfTaken || error.code !== 'EADDRINUSE') throw error;
+    return listen(0);
   });
   const { port } = server.address() as AddressInfo;
   return {

@@ -1,10 +1,11 @@
 // The instance state machine both simulators share: provisioning -> loading -> running, stop/start,
-// destroy via exiting, driven by an injectable clock. Accrues billing and runs the node runtime hook.
+// destroy via exiting, a container that exits on its own (failed), and the provider acting behind the
+// renter's back (vanish). Driven by an injectable clock; accrues billing and runs the node runtime hook.
 import type { Clock } from '@gpu-shopper/domain';
 import { BillingLedger } from './billing-ledger';
 import type { OnInstanceRunning, SimNodeHandle, SimNodeLaunch } from '../runtime/node-runtime';
 
-export type SimPhase = 'provisioning' | 'loading' | 'running' | 'stopping' | 'stopped' | 'exiting' | 'destroyed';
+export type SimPhase = 'provisioning' | 'loading' | 'running' | 'failed' | 'stopping' | 'stopped' | 'exiting' | 'destroyed';
 
 export interface SimInstance<D> {
   id: string;
@@ -20,6 +21,10 @@ export interface SimInstance<D> {
   stuckLoading: boolean;
   ledger: BillingLedger;
   lastAccruedMs: number;
+  /** Why the container exited (phase failed): its node's last output, or what the admin said. */
+  statusMessage: string | null;
+  /** The node's process group while one runs; a restarted simulator kills one left behind. */
+  nodePgid: number | null;
 }
 
 export interface LifecycleOptions<D> {
@@ -31,7 +36,18 @@ export interface LifecycleOptions<D> {
   launchFor: (instance: SimInstance<D>) => SimNodeLaunch;
   /** Called on every phase change (providers derive their own status fields). */
   onPhaseChange?: (instance: SimInstance<D>, from: SimPhase) => void;
+  /**
+   * Something a state file must keep changed: a create, a phase, a node started or ended. `urgent`
+   * when a node process just started: its process group must be on disk before a crash could orphan it.
+   */
+  onChange?: (instance: SimInstance<D>, urgent: boolean) => void;
+  /** The simulator's log (a node that died or could not start); prefixed with `name`. */
+  log?: (message: string) => void;
+  name?: string;
 }
+
+/** Phases in which the container is (about to be) up: only these can exit. */
+const CAN_EXIT: readonly SimPhase[] = ['provisioning', 'loading', 'running'];
 
 export class InstanceLifecycle<D> {
   readonly instances = new Map<string, SimInstance<D>>();
@@ -62,10 +78,18 @@ export class InstanceLifecycle<D> {
       stuckLoading: options.stuckLoading ?? false,
       ledger: new BillingLedger(),
       lastAccruedMs: now,
+      statusMessage: null,
+      nodePgid: null,
     };
     this.instances.set(id, instance);
+    this.options.onChange?.(instance, false);
     this.tick();
     return instance;
+  }
+
+  /** Puts back instances read from a state file, as they were; `resumeNodes` restarts their nodes. */
+  restore(instances: SimInstance<D>[]): void {
+    for (const instance of instances) this.instances.set(instance.id, instance);
   }
 
   get(id: string): SimInstance<D> | undefined {
@@ -89,10 +113,12 @@ export class InstanceLifecycle<D> {
     return true;
   }
 
+  /** Starts a stopped instance, or restarts an exited (failed) container. */
   start(id: string): boolean {
     const instance = this.get(id);
     if (!instance || instance.phase === 'destroyed' || instance.phase === 'exiting') return false;
-    if (instance.phase !== 'stopped' && instance.phase !== 'stopping') return true;
+    if (instance.phase !== 'stopped' && instance.phase !== 'stopping' && instance.phase !== 'failed') return true;
+    instance.statusMessage = null;
     this.enter(instance, 'loading', this.nowMs);
     instance.pending = { atMs: this.nowMs + this.options.bootDelayMs - this.shortDelayMs, to: 'running' };
     this.tick();
@@ -104,10 +130,31 @@ export class InstanceLifecycle<D> {
     const instance = this.get(id);
     if (!instance) return 'unknown';
     if (instance.phase === 'destroyed') return 'already_gone';
+    // A repeated destroy (a client retrying) does not restart the provider's own teardown.
+    const alreadyExiting = instance.phase === 'exiting' && instance.pending?.to === 'destroyed';
     if (instance.phase !== 'exiting') this.enter(instance, 'exiting', this.nowMs);
-    instance.pending = options.stuck ? null : { atMs: this.nowMs + this.shortDelayMs, to: 'destroyed' };
+    if (!alreadyExiting) instance.pending = options.stuck ? null : { atMs: this.nowMs + this.shortDelayMs, to: 'destroyed' };
     this.tick();
     return 'destroying';
+  }
+
+  /** The container exits (its node died, or the admin says so): compute billing stops, storage goes on. */
+  fail(id: string, message: string): boolean {
+    const instance = this.get(id);
+    if (!instance || !CAN_EXIT.includes(instance.phase)) return false;
+    instance.statusMessage = message;
+    instance.pending = null;
+    this.enter(instance, 'failed', this.nowMs);
+    return true;
+  }
+
+  /** The provider destroys the instance at once, unasked: billing and the node stop now. */
+  vanish(id: string): boolean {
+    const instance = this.get(id);
+    if (!instance || instance.phase === 'destroyed') return false;
+    instance.pending = null;
+    this.enter(instance, 'destroyed', this.nowMs);
+    return true;
   }
 
   /** Lets every stuck instance move on (admin "unstick"). */
@@ -143,10 +190,19 @@ export class InstanceLifecycle<D> {
     }
   }
 
-  /** Stops every node process (simulator shutdown). */
+  /** Starts the node of every running instance that has none (after a restart from a state file). */
+  resumeNodes(): void {
+    this.tick();
+    for (const instance of this.instances.values()) {
+      if (instance.phase === 'running' && !this.runtimes.has(instance.id)) this.startNode(instance);
+    }
+  }
+
+  /** Stops every node process (simulator shutdown); the instances keep their phase. */
   async stopAllRuntimes(): Promise<void> {
     const handles = await Promise.all(this.runtimes.values());
     this.runtimes.clear();
+    for (const instance of this.instances.values()) instance.nodePgid = null;
     await Promise.all(handles.map((handle) => handle?.stop()));
   }
 
@@ -161,21 +217,62 @@ export class InstanceLifecycle<D> {
   private enter(instance: SimInstance<D>, to: SimPhase, atMs: number): void {
     const from = instance.phase;
     if (from === to) return;
+    this.accrue(instance, atMs);
     instance.phase = to;
     instance.phaseSinceMs = atMs;
     if (to === 'destroyed') instance.destroyedAtMs = atMs;
-    if (from === 'running') this.stopRuntime(instance.id);
+    if (from === 'running') this.stopNode(instance);
     this.options.onPhaseChange?.(instance, from);
-    if (to === 'running' && this.options.onInstanceRunning) {
-      const hook = this.options.onInstanceRunning;
-      this.runtimes.set(instance.id, Promise.resolve(hook(this.options.launchFor(instance))).catch(() => null));
-    }
+    if (to === 'running') this.startNode(instance);
+    this.options.onChange?.(instance, false);
   }
 
-  private stopRuntime(id: string): void {
-    const handle = this.runtimes.get(id);
+  private startNode(instance: SimInstance<D>): void {
+    const hook = this.options.onInstanceRunning;
+    if (!hook) return;
+    const launched: Promise<SimNodeHandle | null> = (async () => hook(this.options.launchFor(instance)))().then(
+      (handle) => {
+        this.watchNode(instance, launched, handle);
+        return handle;
+      },
+      (error: unknown) => {
+        this.nodeEnded(instance, launched, 'could not start', `node failed to start: ${error instanceof Error ? error.message : String(error)}`);
+        return null;
+      },
+    );
+    this.runtimes.set(instance.id, launched);
+  }
+
+  private watchNode(instance: SimInstance<D>, launched: Promise<SimNodeHandle | null>, handle: SimNodeHandle): void {
+    if (this.runtimes.get(instance.id) !== launched) return;
+    if (handle.pid !== undefined) {
+      instance.nodePgid = handle.pid;
+      this.options.onChange?.(instance, true);
+    }
+    void handle.died?.then((death) => {
+      if (death.containerExited) this.nodeEnded(instance, launched, `exited with ${death.exitCode}`, death.outputTail || `Exited (${death.exitCode})`);
+      else this.nodeEnded(instance, launched, `was killed by ${death.signal}`, null);
+    });
+  }
+
+  /**
+   * The node ended without the simulator stopping it. With a message the container has exited and
+   * the instance fails; without one (a crash from outside) the instance runs on without its node.
+   */
+  private nodeEnded(instance: SimInstance<D>, launched: Promise<SimNodeHandle | null>, how: string, failure: string | null): void {
+    if (this.runtimes.get(instance.id) !== launched) return; // stopped by us
+    this.runtimes.delete(instance.id);
+    instance.nodePgid = null;
+    const outcome = failure === null ? 'the instance keeps running without it' : `the instance has failed: ${failure.split('\n').at(-1) ?? ''}`;
+    this.options.log?.(`${this.options.name ?? 'simulator'} instance ${instance.id}: node ${how}; ${outcome}`);
+    if (failure === null || !this.fail(instance.id, failure)) this.options.onChange?.(instance, false);
+  }
+
+  private stopNode(instance: SimInstance<D>): void {
+    const handle = this.runtimes.get(instance.id);
+    instance.nodePgid = null;
     if (!handle) return;
-    this.runtimes.delete(id);
+    this.runtimes.delete(instance.id);
     void handle.then((resolved) => resolved?.stop());
   }
 }

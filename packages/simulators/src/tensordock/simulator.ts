@@ -1,18 +1,26 @@
 // The TensorDock v2 API simulator: real HTTP on loopback, a seeded host-node market whose capacity is
-// consumed by creates, the instance lifecycle with billing ground truth, the documented quirks, and faults.
+// consumed by creates, the instance lifecycle with billing ground truth, the documented quirks, faults,
+// node ports that are really free on this machine, and (with a state file) instances that outlive a restart.
 import { systemClock, type Clock } from '@gpu-shopper/domain';
-import { registerAdminRoutes } from '../shared/admin-routes';
+import { adminInstanceRow, registerAdminRoutes } from '../shared/admin-routes';
 import { FaultInjector, type FaultPlan } from '../shared/faults';
 import { bearerToken, Router, type SimRequest, type SimResponse } from '../shared/http-server';
+import { claimPorts, type PortClaim } from '../shared/node-ports';
 import { serveSimulator } from '../shared/serve-simulator';
 import { InstanceLifecycle, type SimInstance, type SimPhase } from '../shared/lifecycle';
 import { createRandom } from '../shared/prng';
+import { readSimulatorState, restoreInstances } from '../shared/simulator-state';
+import { StateFile } from '../shared/state-file';
 import type { OnInstanceRunning } from '../runtime/node-runtime';
 import type { RecordedRequest, SimBillingRow } from '../vastai/simulator';
+import { drawAdvertisedPorts, freshenAdvertisedPorts } from './advertised-ports';
 import { generateTensorDockCatalog, renderHostnode, renderLocations, type TdSimHostnode, type TdSimLocation } from './catalog';
+import { restoreTensorDockState, tensorDockStateOf, type TdSimState } from './tensordock-state';
 
 export interface TensorDockSimulatorOptions {
   port?: number;
+  /** When `port` is taken, take any free one (a restart that would like its old port back). */
+  anyPortIfTaken?: boolean;
   host?: string;
   seed?: number;
   hostnodeCount?: number;
@@ -27,6 +35,10 @@ export interface TensorDockSimulatorOptions {
   tickIntervalMs?: number;
   /** Enforce TensorDock's 100 requests/minute (real time); off by default so tests never trip it. */
   rateLimitPerMinute?: number;
+  /** Where the state lives across restarts (a JSON file); without it nothing is written. */
+  statePath?: string;
+  /** Simulator events worth an operator's eye (a node that died). */
+  log?: (message: string) => void;
 }
 
 export interface TdInstanceData {
@@ -71,6 +83,10 @@ function statusText(phase: SimPhase, turn: number): string {
       return alternate ? 'Starting' : 'starting';
     case 'running':
       return alternate ? 'Running' : 'running';
+    case 'failed':
+      // TensorDock documents no failure status (its enum is unconfirmed); "error" is what clients
+      // (ours, the Terraform provider) read as a failed VM.
+      return 'error';
     case 'stopping':
       return 'stopping';
     case 'stopped':
@@ -87,21 +103,35 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
   const seed = options.seed ?? 1;
   const { locations, hostnodes } = generateTensorDockCatalog({ seed, hostnodeCount: options.hostnodeCount ?? DEFAULT_TD_SIM_HOSTNODE_COUNT });
   const hostById = new Map(hostnodes.map((host) => [host.id, host]));
+  drawAdvertisedPorts(hostnodes);
   const random = createRandom(seed ^ 0x7d5eed);
   const faults = new FaultInjector(random, () => ({ status: 429, body: { error: 'Rate limit exceeded', status: 429 } }));
   if (options.faults) faults.set(options.faults);
   const requests: RecordedRequest[] = [];
   const recentRequestTimes: number[] = [];
   let shapeTurn = 0;
-  let nextId = 1;
+  const header = { version: 1, provider: 'tensordock', seed } as const;
+  const stored = readSimulatorState<TdSimState>(options.statePath, header);
+  let nextId = stored?.nextId ?? 1;
   let baseUrl = '';
+  /** External ports per instance, held from create until the node starts, released when it is deleted. */
+  const portClaims = new Map<string, PortClaim>();
+  const stateFile = options.statePath === undefined ? null : new StateFile(options.statePath, () => tensorDockStateOf(header, nextId, hostnodes, lifecycle.instances.values()));
 
   const lifecycle: InstanceLifecycle<TdInstanceData> = new InstanceLifecycle<TdInstanceData>({
     clock,
     bootDelayMs: options.bootDelayMs ?? 0,
     onInstanceRunning: options.onInstanceRunning,
+    name: 'tensordock',
+    log: options.log,
+    onChange: (_instance, urgent) => (urgent ? stateFile?.flush() : stateFile?.markDirty()),
     onPhaseChange: (instance) => {
-      if (instance.phase === 'destroyed') releaseResources(instance.data);
+      if (instance.phase === 'running') portClaims.get(instance.id)?.unhold();
+      if (instance.phase === 'destroyed') {
+        releaseResources(instance.data);
+        portClaims.get(instance.id)?.release();
+        portClaims.delete(instance.id);
+      }
     },
     launchFor: (instance) => ({
       provider: 'tensordock',
@@ -115,7 +145,7 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
     }),
   });
 
-  function releaseResources(data: TdInstanceData): void {
+  function releaseResources(data: Pick<TdInstanceData, 'host' | 'gpuCount' | 'vcpus' | 'ramGb' | 'storageGb' | 'portForwards'>): void {
     data.host.gpu.availableCount += data.gpuCount;
     data.host.vcpuCount += data.vcpus;
     data.host.ramGb += data.ramGb;
@@ -163,7 +193,7 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
     };
   }
 
-  function create(request: SimRequest): SimResponse {
+  async function create(request: SimRequest): Promise<SimResponse> {
     const attributes = ((request.body as { data?: { attributes?: Record<string, unknown> } } | undefined)?.data?.attributes ?? null) as Record<string, unknown> | null;
     if (!attributes) return { status: 400, body: { error: 'Invalid request body: expected {"data":{"attributes":{...}}}', status: 400 } };
     const host = hostById.get(String(attributes.hostnode_id ?? ''));
@@ -204,9 +234,18 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
     host.ramGb -= ramGb;
     host.storageGb -= storageGb;
     host.availablePorts = host.availablePorts.filter((port) => !externalPorts.includes(port));
+    const ports = await claimPorts(externalPorts);
+    if (ports === null) {
+      // Advertised but taken on this machine since it was read: the host cannot forward it, as on a real
+      // node whose port went to someone else. Give everything back with fresh ports for the retry.
+      releaseResources({ host, gpuCount, vcpus, ramGb, storageGb, portForwards: externalPorts.map((port) => ({ internal_port: 0, external_port: port })) });
+      await freshenAdvertisedPorts(host, externalPorts);
+      return { status: 200, body: { error: 'Hostnode unavailable', status: 400 } };
+    }
     const computePerHourUsd = gpuCount * host.gpu.pricePerHourUsd + vcpus * host.pricing.per_vcpu_hr + ramGb * host.pricing.per_gb_ram_hr;
     const storagePerHourUsd = storageGb * host.pricing.per_gb_storage_hr;
     const id = `${(seed % 0xffff).toString(16).padStart(4, '0')}${(nextId++).toString(16).padStart(4, '0')}-0000-4000-8000-${'0'.repeat(12)}`;
+    portClaims.set(id, ports);
     const name = String(attributes.name);
     lifecycle.create(
       id,
@@ -227,6 +266,8 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
       { computePerHourUsd, storagePerHourUsd },
       { stuckLoading: faults.take('stuckLoading') !== null },
     );
+    // The id is handed out: it must survive a crash right after this answer.
+    stateFile?.flush();
     const failing = faults.take('createErrorsButCreates');
     if (failing) return { status: failing.status ?? 500, body: { error: 'Internal server error', status: failing.status ?? 500 } };
     return { status: 200, body: { data: { type: 'virtualmachine', id, name, status: 'running' } } };
@@ -279,6 +320,7 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
       host.gpu.availableCount = 0;
       taken.push(host.id);
     }
+    stateFile?.markDirty();
     return taken;
   }
 
@@ -288,9 +330,11 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
     .on(
       'GET',
       '/api/v2/hostnodes/:id',
-      endpoint('hostnodes', (request) => {
+      endpoint('hostnodes', async (request) => {
         const host = hostById.get(request.params.id ?? '');
-        return host ? { status: 200, body: { data: renderHostnode(host) } } : { status: 404, body: { error: 'Hostnode not found', status: 404 } };
+        if (!host) return { status: 404, body: { error: 'Hostnode not found', status: 404 } };
+        await freshenAdvertisedPorts(host);
+        return { status: 200, body: { data: renderHostnode(host) } };
       }),
     )
     .on('POST', '/api/v2/instances', endpoint('create', create))
@@ -301,14 +345,39 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
     .on('DELETE', '/api/v2/instances/:id', endpoint('destroy', remove));
   registerAdminRoutes(router, {
     faults,
-    instances: () => [...lifecycle.instances.values()].map((i) => ({ id: i.id, phase: i.phase, label: i.data.name, hostnodeId: i.data.host.id })),
+    instances: () => {
+      lifecycle.tick();
+      return [...lifecycle.instances.values()].map((i) => ({
+        ...adminInstanceRow(i, i.data.name, Object.fromEntries(i.data.portForwards.map((forward) => [forward.internal_port, forward.external_port]))),
+        hostnodeId: i.data.host.id,
+      }));
+    },
     billing,
     rentOut: { path: 'hostnodes/rent-out', take: rentOutHostnodes },
     releaseStuck: () => lifecycle.release(),
+    actions: { vanish: (id) => lifecycle.vanish(id), stop: (id) => lifecycle.stop(id), exit: (id, message) => lifecycle.fail(id, message) },
   });
 
-  const server = await serveSimulator(router, lifecycle, { port: options.port, host: options.host, tickIntervalMs: options.tickIntervalMs, notFound: { status: 404, body: { error: 'Not found', status: 404 } } });
+  if (stored !== null) {
+    const claims = await restoreInstances('tensordock', lifecycle, restoreTensorDockState(stored, hostById), (data) => data.portForwards.map((forward) => forward.external_port));
+    for (const [id, claim] of claims) portClaims.set(id, claim);
+  }
+  const server = await serveSimulator(router, lifecycle, {
+    port: options.port,
+    anyPortIfTaken: options.anyPortIfTaken,
+    host: options.host,
+    tickIntervalMs: options.tickIntervalMs,
+    notFound: { status: 404, body: { error: 'Not found', status: 404 } },
+    onClose: () => {
+      stateFile?.close();
+      for (const claim of portClaims.values()) claim.release();
+      portClaims.clear();
+    },
+  });
   baseUrl = server.url;
+  // Restored running instances get their nodes back (pointed at this run's URL).
+  lifecycle.resumeNodes();
+  stateFile?.flush();
 
   return {
     url: server.url,

@@ -25,6 +25,8 @@ const STATUS_FIELDS: Record<SimInstance<VastInstanceData>['phase'], { actual: st
   provisioning: { actual: null, intended: 'running', cur: 'running', next: 'running', message: null },
   loading: { actual: 'loading', intended: 'running', cur: 'running', next: 'running', message: '59729b65119e: Pull complete\n' },
   running: { actual: 'running', intended: 'running', cur: 'running', next: 'running', message: 'success, running ' },
+  // The container exited on its own while meant to run: Vast's "exited", which never comes back to running.
+  failed: { actual: 'exited', intended: 'running', cur: 'running', next: 'running', message: null },
   stopping: { actual: 'running', intended: 'stopped', cur: 'stopped', next: 'stopped', message: 'stopping container' },
   stopped: { actual: 'exited', intended: 'stopped', cur: 'stopped', next: 'stopped', message: 'Exited (0)' },
   // Our simulator's reading of a destroy in progress: the contract is being unloaded.
@@ -45,7 +47,7 @@ export function renderVastInstance(instance: SimInstance<VastInstanceData>, nowM
     intended_status: status.intended,
     cur_state: status.cur,
     next_state: status.next,
-    status_msg: instance.phase === 'running' ? `${status.message}${data.image}/ssh` : status.message,
+    status_msg: instance.phase === 'running' ? `${status.message}${data.image}/ssh` : instance.phase === 'failed' ? instance.statusMessage : status.message,
     label: data.label,
     image_uuid: data.image,
     image_runtype: data.runtype,

@@ -1,20 +1,27 @@
 // The Vast.ai API simulator: real HTTP on loopback, a seeded catalog, the instance lifecycle with
-// billing ground truth, auth (account key and instance-scoped CONTAINER_API_KEY), and fault injection.
+// billing ground truth, auth (account key and instance-scoped CONTAINER_API_KEY), fault injection,
+// node ports that are really free on this machine, and (with a state file) instances that outlive a restart.
 import { systemClock, type Clock } from '@gpu-shopper/domain';
-import { registerAdminRoutes } from '../shared/admin-routes';
+import { adminInstanceRow, registerAdminRoutes } from '../shared/admin-routes';
 import { FaultInjector, type FaultPlan } from '../shared/faults';
 import { bearerToken, Router, type SimRequest, type SimResponse } from '../shared/http-server';
+import { claimFreePorts, type PortClaim } from '../shared/node-ports';
 import { serveSimulator } from '../shared/serve-simulator';
 import { InstanceLifecycle, type SimInstance } from '../shared/lifecycle';
 import { createRandom, intBetween } from '../shared/prng';
+import { readSimulatorState, restoreInstances } from '../shared/simulator-state';
+import { StateFile } from '../shared/state-file';
 import type { OnInstanceRunning } from '../runtime/node-runtime';
 import { generateVastCatalog, serveVastOffer, type VastSimOffer } from './catalog';
 import { parseVastEnv, renderVastInstance, requestedVastPorts, type VastInstanceData } from './instance-record';
 import { matchesVastQuery, parseVastQuery, sortVastRecords, VastQueryError } from './search-query';
+import { restoreVastState, vastStateOf, type VastSimState } from './vast-state';
 
 export interface VastAiSimulatorOptions {
   /** 0 (default): any free port. */
   port?: number;
+  /** When `port` is taken, take any free one (a restart that would like its old port back). */
+  anyPortIfTaken?: boolean;
   host?: string;
   seed?: number;
   offerCount?: number;
@@ -29,6 +36,10 @@ export interface VastAiSimulatorOptions {
   nodePublicIp?: string;
   /** Re-evaluate lifecycles on a timer (needed with a real clock so running hooks fire unobserved). Default: off. */
   tickIntervalMs?: number;
+  /** Where the state lives across restarts (a JSON file); without it nothing is written. */
+  statePath?: string;
+  /** Simulator events worth an operator's eye (a node that died). */
+  log?: (message: string) => void;
 }
 
 export interface RecordedRequest {
@@ -103,20 +114,33 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
   const faults = new FaultInjector(random, (endpoint) => vastRateLimitResponse(endpoint, rateLimitTurn++));
   if (options.faults) faults.set(options.faults);
   const requests: RecordedRequest[] = [];
-  let nextInstanceId = 30_000_000 + (seed % 1000) * 1000;
+  const header = { version: 1, provider: 'vastai', seed } as const;
+  const stored = readSimulatorState<VastSimState>(options.statePath, header);
+  let nextInstanceId = stored?.nextInstanceId ?? 30_000_000 + (seed % 1000) * 1000;
   let baseUrl = '';
+  /** Node ports per instance, held from create until the node starts, released when it is destroyed. */
+  const portClaims = new Map<string, PortClaim>();
+  const stateFile = options.statePath === undefined ? null : new StateFile(options.statePath, () => vastStateOf(header, nextInstanceId, offers, lifecycle.instances.values()));
 
   const lifecycle: InstanceLifecycle<VastInstanceData> = new InstanceLifecycle<VastInstanceData>({
     clock,
     bootDelayMs: options.bootDelayMs ?? 0,
     onInstanceRunning: options.onInstanceRunning,
+    name: 'vastai',
+    log: options.log,
+    onChange: (_instance, urgent) => (urgent ? stateFile?.flush() : stateFile?.markDirty()),
     onPhaseChange: (instance, from) => {
+      if (instance.phase === 'running') portClaims.get(instance.id)?.unhold();
       if (instance.phase === 'running' && Object.keys(instance.data.portMappings).length === 0) {
-        // Vast maps each requested port to a random host port when the container starts.
+        // Only instances made behind the API's back (benchmarks) get here: the API claims free ports at create.
         for (const port of instance.data.requestedPorts) instance.data.portMappings[port] = intBetween(random, 20_000, 60_000);
       }
-      // The offer returns to the market once the contract is released.
-      if (instance.phase === 'destroyed' && from !== 'destroyed') instance.data.offer.rented = false;
+      if (instance.phase === 'destroyed' && from !== 'destroyed') {
+        // The offer returns to the market once the contract is released.
+        instance.data.offer.rented = false;
+        portClaims.get(instance.id)?.release();
+        portClaims.delete(instance.id);
+      }
     },
     launchFor: (instance) => ({
       provider: 'vastai',
@@ -197,7 +221,7 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
     return { status: 200, body: { offers: sortVastRecords(matching, query.order).slice(0, query.limit) } };
   }
 
-  function create(request: SimRequest): SimResponse {
+  async function create(request: SimRequest): Promise<SimResponse> {
     const askId = Number(request.params.id);
     const body = (request.body ?? {}) as Record<string, unknown>;
     const offer = offersById.get(askId);
@@ -226,9 +250,18 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
     const runtype = typeof body.runtype === 'string' ? body.runtype : 'ssh';
     const requestedPorts = requestedVastPorts(env);
     if (/ssh_direc/.test(runtype) && !requestedPorts.includes(22)) requestedPorts.push(22);
-    const id = String(nextInstanceId++);
-    const containerApiKey = `ck_${id}_${Math.floor(random() * 1e12).toString(36)}`;
     offer.rented = true;
+    // Vast maps each requested port to a host port; here free ones of this machine, which all nodes share.
+    let ports: PortClaim;
+    try {
+      ports = await claimFreePorts(requestedPorts.length);
+    } catch (error) {
+      offer.rented = false;
+      throw error;
+    }
+    const id = String(nextInstanceId++);
+    portClaims.set(id, ports);
+    const containerApiKey = `ck_${id}_${Math.floor(random() * 1e12).toString(36)}`;
     const stuckLoading = faults.take('stuckLoading') !== null;
     lifecycle.create(
       id,
@@ -241,7 +274,7 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
         runtype,
         diskGb,
         containerApiKey,
-        portMappings: {},
+        portMappings: Object.fromEntries(requestedPorts.map((internal, index) => [internal, ports.ports[index]!])),
         requestedPorts,
         publicIp: options.nodePublicIp ?? offer.record.public_ipaddr as string,
         sshPort: intBetween(random, 10_000, 40_000),
@@ -249,6 +282,8 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
       { computePerHourUsd: offer.record.dph_base as number, storagePerHourUsd: ((offer.record.storage_cost as number) * diskGb) / 720 },
       { stuckLoading },
     );
+    // The id is handed out: it must survive a crash right after this answer.
+    stateFile?.flush();
     const failing = faults.take('createErrorsButCreates');
     if (failing) {
       return {
@@ -319,6 +354,7 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
     if (typeof body.label === 'string') {
       if (body.label.length > 1024) return { status: 400, body: { success: false, error: 'invalid_args', msg: 'label too long' } };
       instance.data.label = body.label;
+      stateFile?.markDirty();
     }
     if (body.state === 'stopped') lifecycle.stop(id);
     else if (body.state === 'running') lifecycle.start(id);
@@ -391,6 +427,7 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
       offer.rented = true;
       taken.push(offer.id);
     }
+    stateFile?.markDirty();
     return taken;
   }
 
@@ -418,14 +455,35 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
     .on('GET', '/api/v0/charges', endpoint('charges', 'account', charges));
   registerAdminRoutes(router, {
     faults,
-    instances: () => [...lifecycle.instances.values()].map((i) => ({ id: i.id, phase: i.phase, label: i.data.label, offerId: i.data.offer.id })),
+    instances: () => {
+      lifecycle.tick();
+      return [...lifecycle.instances.values()].map((i) => ({ ...adminInstanceRow(i, i.data.label, i.data.portMappings), offerId: i.data.offer.id }));
+    },
     billing,
     rentOut: { path: 'offers/rent-out', take: rentOutOffers },
     releaseStuck: () => lifecycle.release(),
+    actions: { vanish: (id) => lifecycle.vanish(id), stop: (id) => lifecycle.stop(id), exit: (id, message) => lifecycle.fail(id, message) },
   });
 
-  const server = await serveSimulator(router, lifecycle, { port: options.port, host: options.host, tickIntervalMs: options.tickIntervalMs });
+  if (stored !== null) {
+    const claims = await restoreInstances('vastai', lifecycle, restoreVastState(stored, offersById), (data) => Object.values(data.portMappings));
+    for (const [id, claim] of claims) portClaims.set(id, claim);
+  }
+  const server = await serveSimulator(router, lifecycle, {
+    port: options.port,
+    anyPortIfTaken: options.anyPortIfTaken,
+    host: options.host,
+    tickIntervalMs: options.tickIntervalMs,
+    onClose: () => {
+      stateFile?.close();
+      for (const claim of portClaims.values()) claim.release();
+      portClaims.clear();
+    },
+  });
   baseUrl = server.url;
+  // Restored running instances get their nodes back (pointed at this run's URL).
+  lifecycle.resumeNodes();
+  stateFile?.flush();
 
   return {
     url: server.url,

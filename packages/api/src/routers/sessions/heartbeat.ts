@@ -11,6 +11,8 @@ const heartbeatInput = z.object({
     ready: z.boolean(),
     runningJobs: z.number().int().min(0),
     maxGpuUtilizationPercent: z.number().nullable(),
+    /** When the agent's process started: the node was running by then (bounds the compute meter's start). */
+    agentStartedAt: z.iso.datetime().optional(),
   }),
   activity: z.looseObject({}),
   idle: z.object({ idle: z.boolean(), idleSince: z.iso.datetime().nullable(), reason: z.string() }),

@@ -1,0 +1,87 @@
+// Provisioning under contention: 50 concurrent POST /sessions for the same GPU on the real server over
+// HTTP against both simulators (zero boot delay, a fake node that heartbeats at once), with the ten
+// cheapest matching Vast offers taken by other renters after our menu was read. Reports how many
+// became ready, how the attempts went, and whether any instance is left without a live session.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { systemClock } from '@gpu-shopper/domain';
+import { RequestBudget, TensorDockAdapter, VastAiAdapter } from '@gpu-shopper/providers';
+import { loadConfig, startServer } from '@gpu-shopper/server';
+import { nodeEnvOf, startSimulators, type OnInstanceRunning } from '@gpu-shopper/simulators';
+
+const CONCURRENT = 50;
+const ADMIN_KEY = 'bench-admin-key-0123456789';
+
+const fakeAgent: OnInstanceRunning = (launch) => {
+  const env = nodeEnvOf(launch);
+  const beat = () =>
+    fetch(`${env.GPU_SHOPPER_URL}/api/v1/sessions/${env.GPU_SHOPPER_SESSION_ID}/heartbeat`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${env.GPU_SHOPPER_NODE_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ sessionId: env.GPU_SHOPPER_SESSION_ID, sentAt: new Date().toISOString(), status: { ready: true, runningJobs: 0, maxGpuUtilizationPercent: null }, activity: {}, idle: { idle: false, idleSince: null, reason: 'busy' }, final: false }),
+    }).catch(() => undefined);
+  void beat();
+  const timer = setInterval(() => void beat(), 500);
+  return { stop: () => clearInterval(timer) };
+};
+
+export async function runProvisionContentionBench(): Promise<{ name: string; results: Record<string, number | string> }> {
+  const sims = await startSimulators({ vastApiKey: 'bench-vast', tensordockApiToken: 'bench-td', bootDelayMs: 0, nodePublicIp: '127.0.0.1', onInstanceRunning: fakeAgent });
+  const common = { clock: systemClock, budget: RequestBudget.unlimited() };
+  const server = await startServer({
+    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', GPU_SHOPPER_DB: join(mkdtempSync(join(tmpdir(), 'gpu-shopper-bench-')), 'db.sqlite'), GPU_SHOPPER_ADMIN_KEY: ADMIN_KEY }),
+    logger: { info: () => {}, warn: () => {}, error: () => {} },
+    runLifecycle: false,
+    providerAdapters: [new VastAiAdapter({ ...common, apiKey: 'bench-vast', baseUrl: sims.vastUrl }), new TensorDockAdapter({ ...common, apiKey: 'bench-td', baseUrl: sims.tensordockUrl })],
+  });
+  try {
+    const call = async <T>(path: string, key: string, init: RequestInit = {}): Promise<T> => {
+      const response = await fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, ...(init.body ? { 'content-type': 'application/json' } : {}) } });
+      if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
+      return (await response.json()) as T;
+    };
+    const { key } = await call<{ key: string }>('/api/v1/admin/keys', ADMIN_KEY, { method: 'POST', body: JSON.stringify({ consumer: 'bench' }) });
+    const menu = await call<{ offers: { id: string; provider: string }[] }>('/api/v1/inventory?gpu=4090&limit=500', key);
+    for (const offer of menu.offers.filter((candidate) => candidate.provider === 'vastai').slice(0, 10)) {
+      const simOffer = sims.vast.offers.find((candidate) => `vastai:${candidate.record.id}` === offer.id);
+      if (simOffer !== undefined) simOffer.rented = true;
+    }
+    const startedAt = performance.now();
+    const sessions = await Promise.all(Array.from({ length: CONCURRENT }, () => call<{ id: string }>('/api/v1/sessions', key, { method: 'POST', body: JSON.stringify({ gpu: '4090', hours: 1 }) })));
+    const acceptedMs = performance.now() - startedAt;
+    await server.provisioner!.settled();
+    let states: { id: string; state: string; attempts: { outcome: string; offerId: string }[] }[] = [];
+    for (let spins = 0; spins < 500; spins += 1) {
+      await server.tick();
+      states = await Promise.all(sessions.map((session) => call<(typeof states)[number]>(`/api/v1/sessions/${session.id}`, key)));
+      if (states.every((session) => session.state !== 'provisioning')) break;
+    }
+    const allSettledMs = performance.now() - startedAt;
+    const ready = states.filter((session) => session.state === 'ready');
+    const attempts = states.flatMap((session) => session.attempts);
+    const owned = new Set(states.flatMap((session) => (session.state === 'ready' ? [session.id] : [])));
+    const liveInstances = [...sims.vast.lifecycle.live(), ...sims.tensordock.lifecycle.live()];
+    const orphans = liveInstances.filter((instance) => {
+      const data = instance.data as { label?: unknown; name?: unknown };
+      const label = String(data.label ?? data.name ?? ''); // Vast keeps a label, TensorDock a name
+      return ![...owned].some((id) => label.endsWith(`:${id}`));
+    }).length;
+    return {
+      name: `provisioning under contention: ${CONCURRENT} concurrent POST /sessions for gpu=4090 (${menu.offers.length} matching offers, the 10 cheapest Vast ones taken by others)`,
+      results: {
+        ready: `${ready.length} of ${CONCURRENT}`,
+        'success rate': `${((ready.length / CONCURRENT) * 100).toFixed(1)}%`,
+        'distinct offers rented': new Set(states.flatMap((session) => session.attempts.filter((attempt) => attempt.outcome === 'created').map((attempt) => attempt.offerId))).size,
+        'attempts answered gone (410)': attempts.filter((attempt) => attempt.outcome === 'offer_gone').length,
+        'attempts in all': attempts.length,
+        'orphans (live instances no ready session owns)': orphans,
+        'all 50 accepted (202) ms': Math.round(acceptedMs),
+        'all settled ms': Math.round(allSettledMs),
+      },
+    };
+  } finally {
+    await server.close();
+    await sims.close();
+  }
+}

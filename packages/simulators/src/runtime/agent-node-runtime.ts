@@ -1,0 +1,106 @@
+// Simulated nodes that run our real agent as a local process, as a node would: used by the server's
+// in-process simulation (`npm start` without provider keys), the end-to-end tests and `npm run sim`.
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createSpawnRuntime, nodeEnvOf, type OnInstanceRunning, type SimNodeLaunch } from './node-runtime';
+
+export interface AgentNodeLogger {
+  warn(message: string): void;
+}
+
+/** The agent bundle and bootstrap script that nodes run (built by `npm run build -w @gpu-shopper/agent`). */
+export function agentFiles(): { bundle: string; bootstrapScript: string } {
+  const root = dirname(createRequire(import.meta.url).resolve('@gpu-shopper/agent/package.json'));
+  return { bundle: join(root, 'dist', 'agent.js'), bootstrapScript: join(root, 'bootstrap', 'onstart.sh') };
+}
+
+export interface AgentNodeRuntimeOptions {
+  /**
+   * The agent's port inside the node when the node's env names none. The server's nodes carry
+   * AGENT_PORT in their env (that is what the real agent listens on), and that wins.
+   */
+  agentPort?: number;
+  /** Extra agent env on top of the node's own (tests: a short heartbeat interval, a fake LLM engine). */
+  extraEnv?: Record<string, string>;
+  onOutput?: (launch: SimNodeLaunch, chunk: string) => void;
+  logger?: AgentNodeLogger;
+}
+
+/**
+ * Starts the agent for each simulated instance that reaches running, with the env the node got from
+ * the create request (Vast env, TensorDock cloud-init exports); only where it listens differs on one
+ * machine: on 127.0.0.1, at the external port the provider mapped the agent's port to. Null when no
+ * way to run the agent exists.
+ */
+export function agentNodeRuntime(options: AgentNodeRuntimeOptions = {}): OnInstanceRunning | null {
+  const launcher = agentLauncher(options.logger);
+  if (launcher === null) return null;
+  return createSpawnRuntime({
+    // The agent is the node's main process here: if it exits, the container has exited.
+    mainProcess: true,
+    command: (launch) => {
+      const env = { ...nodeEnvOf(launch), ...options.extraEnv };
+      const internalPort = Number(env.AGENT_PORT ?? options.agentPort);
+      return {
+        command: 'env',
+        args: [
+          ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
+          `AGENT_PORT=${launch.portMappings[internalPort] ?? 0}`,
+          'AGENT_HOST=127.0.0.1',
+          // A simulated node is a process on the operator's own machine: its dead-man switch must
+          // end the node (its agent), never power the host off.
+          'AGENT_POWEROFF_COMMAND=kill -TERM $PPID',
+          `AGENT_WORKSPACE=${mkdtempSync(join(tmpdir(), `gpu-shopper-node-${launch.instanceId}-`))}`,
+          `VASTAI_API_URL=${launch.providerApiUrl}`,
+          process.execPath,
+          ...launcher,
+        ],
+      };
+    },
+    onOutput: options.onOutput,
+  });
+}
+
+/**
+ * How to run the agent: the bundle when it is at least as new as the sources, else the sources
+ * through tsx (a checkout without a build, CI), else a stale bundle (with a warning).
+ */
+export function agentLauncher(logger?: AgentNodeLogger): string[] | null {
+  const { bundle } = agentFiles();
+  const sourceDir = join(dirname(bundle), '..', 'src');
+  const mainSource = join(sourceDir, 'main.ts');
+  const bundleMs = existsSync(bundle) ? statSync(bundle).mtimeMs : null;
+  const hasSources = existsSync(mainSource);
+  if (bundleMs !== null && (!hasSources || newestMtimeMs(sourceDir) <= bundleMs)) return [bundle];
+  const tsxLoader = resolveTsxLoader();
+  if (hasSources && tsxLoader !== null) return ['--import', tsxLoader, mainSource];
+  if (bundleMs !== null) {
+    logger?.warn(`simulation: the agent bundle ${bundle} is older than its sources (npm run build -w @gpu-shopper/agent)`);
+    return [bundle];
+  }
+  logger?.warn(`simulation: no agent bundle at ${bundle} (npm run build -w @gpu-shopper/agent); simulated nodes will not boot an agent`);
+  return null;
+}
+
+/** The newest modification time of the .ts files under `dir` (0 when none). */
+export function newestMtimeMs(dir: string): number {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return newest;
+}
+
+/** tsx's ESM loader as a file URL for `node --import` (a bare "tsx" would resolve from the cwd). */
+export function resolveTsxLoader(): string | null {
+  try {
+    const packageJson = createRequire(import.meta.url).resolve('tsx/package.json');
+    const loader = join(dirname(packageJson), 'dist', 'loader.mjs');
+    return existsSync(loader) ? pathToFileURL(loader).href : null;
+  } catch {
+    return null;
+  }
+}
