@@ -1,0 +1,30 @@
+// The cost figures' inputs, read once everything has settled: the server's price for every session
+// (operator key), every provider's billing rows, and how much of each session's life the server was
+// dead for (the evidence beside a miss).
+import type { Session } from '@gpu-shopper/domain';
+import { compareCosts, type BillingRow, type CostFigures } from './cost-check';
+import { measureWithin, type Interval } from './intervals';
+import { PROVIDERS, type Provider, type SimAdmin } from './sim-admin';
+import type { ShopperApi } from './shopper-api';
+
+export async function readCostFigures(deps: { api: ShopperApi; adminKey: string; sims: Record<Provider, SimAdmin>; deploymentId: string | null; downtimes: readonly Interval[]; sessions: readonly Session[] }): Promise<CostFigures> {
+  const { api, adminKey, sims } = deps;
+  const ours = new Map<string, number | null>();
+  for (const session of deps.sessions) {
+    ours.set(
+      session.id,
+      await api.sessionCost(adminKey, session.id).then(
+        (cost) => cost.totalUsd,
+        () => null,
+      ),
+    );
+  }
+  const billing: BillingRow[] = (await Promise.all(PROVIDERS.map(async (provider) => (await sims[provider].billing()).map((row) => ({ provider, instanceId: row.instanceId, label: row.label, totalUsd: row.totalUsd }))))).flat();
+  const figures = compareCosts(ours, billing, { deploymentId: deps.deploymentId });
+  const lives = new Map(deps.sessions.map((session) => [session.id, { fromMs: Date.parse(session.createdAt), toMs: session.endedAt === null ? Date.now() : Date.parse(session.endedAt) }]));
+  for (const row of figures.sessions) {
+    const life = lives.get(row.sessionId);
+    if (life !== undefined) row.serverDownMs = measureWithin(deps.downtimes, life.fromMs, life.toMs);
+  }
+  return figures;
+}

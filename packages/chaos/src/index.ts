@@ -1,0 +1,5 @@
+// The chaos harness as a library: `runChaos(options)` returns the figures the CLI prints.
+export { runChaos, type RunHooks } from './run-chaos';
+export { defaultOptions, parseChaosArgs, FAULT_KINDS, type ChaosOptions, type FaultKind } from './options';
+export { GOALS, renderTable, type ChaosResult, type GoalCheck } from './report';
+export { terminateActiveRuns } from './supervisor';

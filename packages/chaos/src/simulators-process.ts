@@ -1,0 +1,54 @@
+// The provider simulators as their own process (`packages/simulators/src/cli.ts`): started once per
+// run, never killed by the chaos (they are the providers), stopped with SIGTERM so they end the node
+// processes their instances booted.
+import { join } from 'node:path';
+import type { SupervisedProcess, Supervisor } from './supervisor';
+
+export const SIMULATOR_CLI = 'packages/simulators/src/cli.ts';
+const READY_LINE = 'SIMULATORS READY';
+
+export interface SimulatorEndpoints {
+  vastai: { url: string; apiKey: string };
+  tensordock: { url: string; apiToken: string };
+}
+
+export interface SimulatorsProcess {
+  endpoints: SimulatorEndpoints;
+  process: SupervisedProcess;
+  stop(): Promise<void>;
+}
+
+export async function startSimulatorsProcess(supervisor: Supervisor, options: { workDir: string; bootDelayMs: number; seed: number; timeoutMs?: number }): Promise<SimulatorsProcess> {
+  const child = supervisor.spawnTsx({
+    name: 'simulators',
+    script: SIMULATOR_CLI,
+    // Every setting explicit: SIM_* variables in the caller's environment must not change the run.
+    args: ['--state-dir', join(options.workDir, 'simulators'), '--boot-delay-ms', String(options.bootDelayMs), '--seed', String(options.seed), '--vast-port', '0', '--tensordock-port', '0', '--nodes', 'agent'],
+    logFile: join(options.workDir, 'simulators.log'),
+  });
+  try {
+    await child.waitForLine((line) => line.trim() === READY_LINE, options.timeoutMs ?? 60_000);
+    return { endpoints: parseAnnouncement(child.stdoutLines()), process: child, stop: async () => void (await child.stop(15_000)) };
+  } catch (error) {
+    await child.stop(5_000);
+    throw error;
+  }
+}
+
+/** The `NAME=value` lines the simulator CLI prints before it is ready. */
+export function parseAnnouncement(lines: readonly string[]): SimulatorEndpoints {
+  const vars = new Map<string, string>();
+  for (const line of lines) {
+    const match = /^([A-Z_]+)=(\S+)\s*$/.exec(line.trim());
+    if (match) vars.set(match[1]!, match[2]!);
+  }
+  const need = (name: string) => {
+    const value = vars.get(name);
+    if (value === undefined) throw new Error(`the simulators did not announce ${name} (they printed: ${lines.join(' | ')})`);
+    return value;
+  };
+  return {
+    vastai: { url: need('VASTAI_API_URL'), apiKey: need('VASTAI_API_KEY') },
+    tensordock: { url: need('TENSORDOCK_API_URL'), apiToken: need('TENSORDOCK_API_TOKEN') },
+  };
+}
