@@ -2,59 +2,27 @@
 // HTTP against both simulators (zero boot delay, a fake node that heartbeats at once), with the ten
 // cheapest matching Vast offers taken by other renters after our menu was read. Reports how many
 // became ready, how the attempts went, and whether any instance is left without a live session.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { systemClock } from '@gpu-shopper/domain';
-import { RequestBudget, TensorDockAdapter, VastAiAdapter } from '@gpu-shopper/providers';
-import { loadConfig, startServer } from '@gpu-shopper/server';
-import { nodeEnvOf, startSimulators, type OnInstanceRunning } from '@gpu-shopper/simulators';
+import { startBenchStack } from './bench-stack';
 
 const CONCURRENT = 50;
-const ADMIN_KEY = 'bench-admin-key-0123456789';
-
-const fakeAgent: OnInstanceRunning = (launch) => {
-  const env = nodeEnvOf(launch);
-  const beat = () =>
-    fetch(`${env.GPU_SHOPPER_URL}/api/v1/sessions/${env.GPU_SHOPPER_SESSION_ID}/heartbeat`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${env.GPU_SHOPPER_NODE_TOKEN}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ sessionId: env.GPU_SHOPPER_SESSION_ID, sentAt: new Date().toISOString(), status: { ready: true, runningJobs: 0, maxGpuUtilizationPercent: null }, activity: {}, idle: { idle: false, idleSince: null, reason: 'busy' }, final: false }),
-    }).catch(() => undefined);
-  void beat();
-  const timer = setInterval(() => void beat(), 500);
-  return { stop: () => clearInterval(timer) };
-};
 
 export async function runProvisionContentionBench(): Promise<{ name: string; results: Record<string, number | string> }> {
-  const sims = await startSimulators({ vastApiKey: 'bench-vast', tensordockApiToken: 'bench-td', bootDelayMs: 0, nodePublicIp: '127.0.0.1', onInstanceRunning: fakeAgent });
-  const common = { clock: systemClock, budget: RequestBudget.unlimited() };
-  const server = await startServer({
-    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', GPU_SHOPPER_DB: join(mkdtempSync(join(tmpdir(), 'gpu-shopper-bench-')), 'db.sqlite'), GPU_SHOPPER_ADMIN_KEY: ADMIN_KEY }),
-    logger: { info: () => {}, warn: () => {}, error: () => {} },
-    runLifecycle: false,
-    providerAdapters: [new VastAiAdapter({ ...common, apiKey: 'bench-vast', baseUrl: sims.vastUrl }), new TensorDockAdapter({ ...common, apiKey: 'bench-td', baseUrl: sims.tensordockUrl })],
-  });
+  const stack = await startBenchStack({ heartbeatMs: 500 });
+  const { sims, server, call } = stack;
   try {
-    const call = async <T>(path: string, key: string, init: RequestInit = {}): Promise<T> => {
-      const response = await fetch(`${server.url}${path}`, { ...init, headers: { authorization: `Bearer ${key}`, ...(init.body ? { 'content-type': 'application/json' } : {}) } });
-      if (!response.ok) throw new Error(`${path}: HTTP ${response.status} ${await response.text()}`);
-      return (await response.json()) as T;
-    };
-    const { key } = await call<{ key: string }>('/api/v1/admin/keys', ADMIN_KEY, { method: 'POST', body: JSON.stringify({ consumer: 'bench' }) });
-    const menu = await call<{ offers: { id: string; provider: string }[] }>('/api/v1/inventory?gpu=4090&limit=500', key);
+    const menu = await call<{ offers: { id: string; provider: string }[] }>('/api/v1/inventory?gpu=4090&limit=500');
     for (const offer of menu.offers.filter((candidate) => candidate.provider === 'vastai').slice(0, 10)) {
       const simOffer = sims.vast.offers.find((candidate) => `vastai:${candidate.record.id}` === offer.id);
       if (simOffer !== undefined) simOffer.rented = true;
     }
     const startedAt = performance.now();
-    const sessions = await Promise.all(Array.from({ length: CONCURRENT }, () => call<{ id: string }>('/api/v1/sessions', key, { method: 'POST', body: JSON.stringify({ gpu: '4090', hours: 1 }) })));
+    const sessions = await Promise.all(Array.from({ length: CONCURRENT }, () => call<{ id: string }>('/api/v1/sessions', { method: 'POST', body: JSON.stringify({ gpu: '4090', hours: 1 }) })));
     const acceptedMs = performance.now() - startedAt;
     await server.provisioner!.settled();
     let states: { id: string; state: string; attempts: { outcome: string; offerId: string }[] }[] = [];
     for (let spins = 0; spins < 500; spins += 1) {
       await server.tick();
-      states = await Promise.all(sessions.map((session) => call<(typeof states)[number]>(`/api/v1/sessions/${session.id}`, key)));
+      states = await Promise.all(sessions.map((session) => call<(typeof states)[number]>(`/api/v1/sessions/${session.id}`)));
       if (states.every((session) => session.state !== 'provisioning')) break;
     }
     const allSettledMs = performance.now() - startedAt;
@@ -81,7 +49,6 @@ export async function runProvisionContentionBench(): Promise<{ name: string; res
       },
     };
   } finally {
-    await server.close();
-    await sims.close();
+    await stack.close();
   }
 }

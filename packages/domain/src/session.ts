@@ -88,14 +88,16 @@ export const SessionCredentialsSchema = z.object({
 });
 export type SessionCredentials = z.infer<typeof SessionCredentialsSchema>;
 
+/** created: rented; offer_gone / failed: the create failed; deadline / lost: the node never became ready. */
+export const PROVISION_OUTCOMES = ['pending', 'created', 'offer_gone', 'failed', 'deadline', 'lost'] as const;
+
 /** One try at renting an offer for the session (failover leaves one per offer tried). */
 export const ProvisionAttemptSchema = z.object({
   attempt: z.number().int(),
   provider: ProviderNameSchema,
   offerId: z.string(),
   instanceId: z.string().nullable(),
-  /** created: rented; offer_gone / failed: the create failed; deadline / lost: the node never became ready. */
-  outcome: z.enum(['pending', 'created', 'offer_gone', 'failed', 'deadline', 'lost']),
+  outcome: z.enum(PROVISION_OUTCOMES),
   error: z.string().nullable(),
   startedAt: z.iso.datetime(),
   finishedAt: z.iso.datetime().nullable(),

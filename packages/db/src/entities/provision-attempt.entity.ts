@@ -1,6 +1,6 @@
 // One try at renting an offer for a session: failover leaves one row per offer tried.
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
-import { PROVIDER_NAMES } from '@gpu-shopper/domain';
+import { PROVIDER_NAMES, PROVISION_OUTCOMES } from '@gpu-shopper/domain';
 
 export const ProvisionAttemptEntity = defineEntity({
   name: 'ProvisionAttempt',
@@ -12,7 +12,7 @@ export const ProvisionAttemptEntity = defineEntity({
     provider: p.enum([...PROVIDER_NAMES]),
     offerId: p.string(),
     instanceId: p.string().nullable(),
-    outcome: p.enum(['pending', 'created', 'offer_gone', 'failed', 'deadline', 'lost'] as const),
+    outcome: p.enum([...PROVISION_OUTCOMES]),
     error: p.text().nullable(),
     startedAt: p.datetime(),
     finishedAt: p.datetime().nullable(),

@@ -51,10 +51,15 @@ export async function refineComputeStart(em: EntityManager, row: SessionRow): Pr
   last.at = storage && bound < storage.at ? storage.at : bound;
 }
 
+/** Our own stop/destroy call, when we made one since the instance was last seen running. */
+function ourStopCall(row: SessionRow, now: Date): Date | null {
+  const call = row.destroyRequestedAt;
+  return call && (!row.instanceSeenRunningAt || call >= row.instanceSeenRunningAt) && call <= now ? call : null;
+}
+
 /** When compute stopped, seen not running at `now`: at our own stop/destroy call when we made one since it last ran. */
 export function computeStopEstimate(row: SessionRow, now: Date): Date {
-  if (row.destroyRequestedAt && (!row.instanceSeenRunningAt || row.destroyRequestedAt >= row.instanceSeenRunningAt) && row.destroyRequestedAt <= now) return row.destroyRequestedAt;
-  return midpoint(latest(row.instanceSeenRunningAt, row.lastHeartbeatAt), now);
+  return ourStopCall(row, now) ?? midpoint(latest(row.instanceSeenRunningAt, row.lastHeartbeatAt), now);
 }
 
 /** When the instance stopped existing, seen gone at `now`: after the last proof of life we have. */
@@ -85,7 +90,7 @@ export async function observeInstance(em: EntityManager, row: SessionRow, instan
 /** The instance is gone (not listed, confirmed): every open meter stops when it most likely went. */
 export async function closeMetersAtGone(em: EntityManager, row: SessionRow, now: Date): Promise<Date> {
   const goneAt = goneEstimate(row, now);
-  if (await isMeterOpen(em, row, 'compute')) await recordUsage(em, row, 'compute_stopped', row.destroyRequestedAt && (!row.instanceSeenRunningAt || row.destroyRequestedAt >= row.instanceSeenRunningAt) ? row.destroyRequestedAt : goneAt);
+  if (await isMeterOpen(em, row, 'compute')) await recordUsage(em, row, 'compute_stopped', ourStopCall(row, now) ?? goneAt);
   await recordUsage(em, row, 'storage_stopped', goneAt);
   row.instanceState = 'terminated';
   return goneAt;

@@ -4,7 +4,7 @@
 // injected clock, ticks every 10 simulated seconds.
 import { afterEach, describe, expect, it } from 'vitest';
 import { MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, usdToMicros } from '@gpu-shopper/domain';
-import { AlertEntity, CostEntryEntity } from '@gpu-shopper/db';
+import { AlertEntity, CostEntryEntity, ProvisionAttemptEntity } from '@gpu-shopper/db';
 import { LedgerService } from '../costs/ledger';
 import { createLifecycleHarness, type LifecycleHarness } from '../test-support/lifecycle-harness';
 
@@ -120,5 +120,21 @@ describe('provider truth', () => {
     await h.heartbeat(id);
     await h.advance(TICK_MS);
     expect((await h.session(id)).state).toBe('ready');
+  });
+
+  it('fails an attempt within a tick when the node’s agent dies at boot, logs its error, and fails over', async () => {
+    h = await createLifecycleHarness();
+    const id = await h.provision({ provider: 'vastai' });
+    const first = (await h.session(id)).providerInstanceId!;
+    await h.advance(TICK_MS);
+    expect(h.sims.vast.lifecycle.fail(first, 'agent: listen EADDRINUSE: address already in use 127.0.0.1:20417')).toBe(true);
+    await h.advance(TICK_MS);
+    await h.provisioner.settled();
+    const next = await h.session(id);
+    expect(next).toMatchObject({ state: 'provisioning', provisionAttempts: 2 });
+    const [attempt] = await h.orm.em.fork().find(ProvisionAttemptEntity, { sessionId: id, instanceId: first });
+    expect(attempt).toMatchObject({ outcome: 'failed' });
+    expect(attempt!.error).toMatch(/EADDRINUSE/);
+    expect(h.logs.some((line) => line.includes(first) && line.includes('EADDRINUSE'))).toBe(true);
   });
 });

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/sqlite';
 import { OptimisticLockError, raw, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Caller, Clock, Offer, ProviderName, Session } from '@gpu-shopper/domain';
-import { ConflictError, IdempotencyConflictError, MS_PER_MINUTE, usdToMicros, ValidationError } from '@gpu-shopper/domain';
+import { ConflictError, IdempotencyConflictError, MS_PER_MINUTE, UnavailableError, usdToMicros, ValidationError } from '@gpu-shopper/domain';
 import { ProvisionAttemptEntity, SessionEntity, type Orm, type SessionRow } from '@gpu-shopper/db';
 import { CreateFailedError, OfferGoneError, type ProviderInstance } from '@gpu-shopper/providers';
 import type { InventoryService } from '../inventory/inventory-service';
@@ -215,7 +215,7 @@ export class Provisioner implements SessionProvisioner {
       const { offers } = await inventory.search({ gpu: model.gpuModel, minVramGb: model.vramGbPerGpu, minGpus: model.gpuCount, maxPricePerHourUsd: cap, sort: 'price', limit: CANDIDATE_LIMIT });
       return usable([model, ...offers.filter((offer) => offer.id !== model.id)]);
     }
-    const { offers } = await inventory.search({
+    const { offers, providers } = await inventory.search({
       gpu: request.gpu,
       minVramGb: request.minVramGb,
       maxPricePerHourUsd: request.maxPricePerHourUsd,
@@ -225,7 +225,13 @@ export class Provisioner implements SessionProvisioner {
       limit: CANDIDATE_LIMIT,
     });
     const found = usable(offers);
-    if (found.length === 0 && sessionId === null) throw new ConflictError(`no offer on the menu matches ${describeRequest(request)}`);
+    if (found.length === 0 && sessionId === null) {
+      // An empty menu because a provider could not be read (just started, outage) is not "nothing
+      // matches": say so, as a retryable 503.
+      const unread = providers.filter((status) => status.status === 'empty' && status.error !== null && (request.provider === undefined || status.provider === request.provider));
+      if (unread.length > 0) throw new UnavailableError(`offers could not be fetched from ${unread.map((status) => `${status.provider} (${status.error})`).join(', ')}; retry shortly`);
+      throw new ConflictError(`no offer on the menu matches ${describeRequest(request)}`);
+    }
     return found;
   }
 

@@ -36,6 +36,8 @@ export interface LifecycleHarness {
   webhooks: RecordingWebhooks;
   secrets: SecretBox;
   consumer: Caller & { role: 'consumer' };
+  /** What the lifecycle and the provisioner logged (operators read these). */
+  logs: string[];
   /** Provisions and settles the create call (the session is provisioning with an instance). */
   provision(request?: Partial<ProvisionRequest>): Promise<string>;
   /** Provisions, lets the provider boot it and the agent say hello: a ready session. */
@@ -63,8 +65,10 @@ export async function createLifecycleHarness(policy: Partial<LifecyclePolicy> = 
   const inventory = new InventoryService({ adapters: registry.all(), clock });
   const webhooks = new RecordingWebhooks();
   const secrets = SecretBox.fromKey(Buffer.alloc(32, 3));
-  const provisioner = new Provisioner({ orm, clock, inventory, providers: registry, secrets, webhooks, deploymentId: 'test', shopperPublicUrl: 'http://127.0.0.1:1', bootstrapScript: 'echo boot', ...provisioning });
-  const lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts: new AlertService(clock, webhooks, { warn: () => {} }), webhooks, deploymentId: 'test', isProvisioning: (id) => provisioner.isInFlight(id), failover: (id, outcome, reason, stoppedAt) => provisioner.failover(id, outcome, reason, stoppedAt), resumeProvisioning: (id) => provisioner.resume(id), policy });
+  const logs: string[] = [];
+  const logger = { warn: (message: string) => void logs.push(message) };
+  const provisioner = new Provisioner({ orm, clock, inventory, providers: registry, secrets, webhooks, deploymentId: 'test', shopperPublicUrl: 'http://127.0.0.1:1', bootstrapScript: 'echo boot', logger, ...provisioning });
+  const lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts: new AlertService(clock, webhooks, { warn: () => {} }), webhooks, deploymentId: 'test', isProvisioning: (id) => provisioner.isInFlight(id), failover: (id, outcome, reason, stoppedAt) => provisioner.failover(id, outcome, reason, stoppedAt), resumeProvisioning: (id) => provisioner.resume(id), policy, logger });
   const em = orm.em.fork();
   em.create(ConsumerEntity, { id: 'con_atlas', name: 'atlas', createdAt: clock.now(), webhookUrl: null, webhookSecretEncrypted: null });
   await em.flush();
@@ -101,6 +105,7 @@ export async function createLifecycleHarness(policy: Partial<LifecyclePolicy> = 
     webhooks,
     secrets,
     consumer,
+    logs,
     provision,
     async provisionReady(workload = 'batch', hours = 2) {
       const id = await provision({ workload, hours, ...(workload === 'llm' ? { llmModel: 'tiny' } : {}) });
