@@ -1,7 +1,8 @@
 // The ORM's one configuration: SQLite, explicit entities, committed migrations run at boot.
 import { Migrator } from '@mikro-orm/migrations';
 import { defineConfig, MikroORM } from '@mikro-orm/sqlite';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { lockDatabase } from './database-lock';
 import { dirname } from 'node:path';
 import { ALL_ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
@@ -16,6 +17,8 @@ export interface OrmOptions {
   /** A file path, or ':memory:' for tests. */
   dbPath: string;
   debug?: boolean;
+  /** Refuse to open a file another live server holds (servers pass true; tools and tests reading a file need not). */
+  exclusive?: boolean;
 }
 
 export function ormConfig(options: OrmOptions) {
@@ -42,10 +45,32 @@ export function ormConfig(options: OrmOptions) {
 
 export type Orm = MikroORM;
 
-/** Opens the database and brings its schema up to date with the committed migrations. */
+/**
+ * Opens the database and brings its schema up to date with the committed migrations. The file and
+ * its WAL side files hold secrets' ciphertexts and everyone's costs: they are the owner's only (0600).
+ */
 export async function openDatabase(options: OrmOptions): Promise<Orm> {
-  if (options.dbPath !== ':memory:') mkdirSync(dirname(options.dbPath), { recursive: true });
-  const orm = await MikroORM.init(ormConfig(options));
-  await orm.getMigrator().up();
-  return orm;
+  const file = options.dbPath !== ':memory:';
+  if (file) mkdirSync(dirname(options.dbPath), { recursive: true, mode: 0o700 });
+  const lock = file && options.exclusive ? lockDatabase(options.dbPath) : null;
+  try {
+    if (file) closeSync(openSync(options.dbPath, 'a', 0o600));
+    const orm = await MikroORM.init(ormConfig(options));
+    await orm.getMigrator().up();
+    if (file) for (const path of [options.dbPath, `${options.dbPath}-wal`, `${options.dbPath}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+    if (lock !== null) {
+      const close = orm.close.bind(orm);
+      orm.close = async (force?: boolean) => {
+        try {
+          await close(force);
+        } finally {
+          lock.release();
+        }
+      };
+    }
+    return orm;
+  } catch (error) {
+    lock?.release();
+    throw error;
+  }
 }

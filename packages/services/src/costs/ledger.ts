@@ -97,7 +97,7 @@ export class LedgerService {
   chargesFor(session: SessionRow, events: readonly UsageEventRow[], now: Date): SessionCharges | null {
     const provider = session.provider ?? events[0]?.provider;
     if (provider === undefined || provider === null) return null;
-    const marks = events.map((event) => ({ kind: event.kind, atMs: event.at.getTime() }));
+    const marks = events.map((event) => ({ kind: event.kind, atMs: event.at.getTime(), instanceId: event.instanceId }));
     return sessionCharges(marks, now.getTime(), pricingOf(session), this.rules[provider]);
   }
 }

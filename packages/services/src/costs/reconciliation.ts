@@ -146,7 +146,7 @@ export class ReconciliationService {
       const provider = sessions.get(sessionId)?.provider ?? first.provider;
       if (!providers.has(provider)) continue;
       const intervals = meterIntervals(
-        events.map((event) => ({ kind: event.kind, atMs: event.at.getTime() })),
+        events.map((event) => ({ kind: event.kind, atMs: event.at.getTime(), instanceId: event.instanceId })),
         now.getTime(),
       );
       const lastStorage = intervals.storage.at(-1);

@@ -5,6 +5,8 @@ import type { UsageKind } from '@gpu-shopper/db';
 export interface UsageMark {
   kind: UsageKind;
   atMs: number;
+  /** The provider instance the mark is about: a session that failed over had several, possibly overlapping. */
+  instanceId?: string;
 }
 
 /** A half-open span of time [fromMs, toMs). */
@@ -28,6 +30,30 @@ export interface MeterIntervals {
  * ignored, compute implies storage (a running instance exists), and storage stopping closes compute.
  */
 export function meterIntervals(marks: readonly UsageMark[], untilMs: number): MeterIntervals {
+  const byInstance = new Map<string, UsageMark[]>();
+  for (const mark of marks) {
+    const key = mark.instanceId ?? '';
+    const list = byInstance.get(key);
+    if (list === undefined) byInstance.set(key, [mark]);
+    else list.push(mark);
+  }
+  if (byInstance.size <= 1) return pairMarks(marks, untilMs);
+  // Each instance has its own meters; the session's are all of them together.
+  const merged: MeterIntervals = { compute: [], storage: [], computeOpen: false, storageOpen: false };
+  for (const list of byInstance.values()) {
+    const meters = pairMarks(list, untilMs);
+    merged.compute.push(...meters.compute);
+    merged.storage.push(...meters.storage);
+    merged.computeOpen ||= meters.computeOpen;
+    merged.storageOpen ||= meters.storageOpen;
+  }
+  const byStart = (a: Interval, b: Interval) => a.fromMs - b.fromMs || a.toMs - b.toMs;
+  merged.compute.sort(byStart);
+  merged.storage.sort(byStart);
+  return merged;
+}
+
+function pairMarks(marks: readonly UsageMark[], untilMs: number): MeterIntervals {
   const compute: Interval[] = [];
   const storage: Interval[] = [];
   let computeFromMs: number | null = null;

@@ -15,7 +15,7 @@ import type { WebhookNotifier } from '../webhooks/webhook-notifier';
 import { DEFAULT_LIFECYCLE_POLICY, type LifecyclePolicy } from './lifecycle-options';
 import { beginShutdown } from './shutdown';
 import { Teardown } from './teardown';
-import { recordUsage } from './usage';
+import { recordLeftoverUsage, recordUsage } from './usage';
 import { closeMetersAtGone, goneEstimate, observeInstance } from './instance-observation';
 import { ProviderListingSource, type ProviderListings } from './provider-listings';
 
@@ -46,12 +46,15 @@ export interface SweepReport {
 const TERMINAL = ['terminated', 'failed'] as const;
 const SWEEP_LOOKUP_BATCH = 500;
 const OPTIMISTIC_RETRIES = 3;
+/** How long a tick waits for the teardowns it started before moving on (they carry on regardless). */
+const TEARDOWN_WAIT_MS = 2_000;
 
 export class LifecycleManager {
   private readonly policy: LifecyclePolicy;
   private readonly teardown: Teardown;
   private lastSweepAtMs = Number.NEGATIVE_INFINITY;
   private readonly listings: ProviderListingSource;
+  private readonly teardownsInFlight = new Map<string, Promise<void>>();
   private running: Promise<void> | null = null;
 
   constructor(private readonly options: LifecycleManagerOptions) {
@@ -193,9 +196,13 @@ export class LifecycleManager {
       if (sighting.kind === 'unknown') return; // never end a session on missing information
       const instance = sighting.kind === 'found' ? sighting.instance : null;
       if (row.state === 'stopping') {
-        // Teardown confirms and finishes; a gone instance need not wait for its back-off.
-        if (instance === null || instance.state === 'terminated') row.nextTeardownAt = now;
-        else await observeInstance(em, row, instance, now);
+        if (instance !== null && instance.state !== 'terminated') {
+          await observeInstance(em, row, instance, now);
+          return;
+        }
+        // Confirmed gone: the session ends now, even while our own destroy call still hangs.
+        await closeMetersAtGone(em, row, now);
+        await this.teardown.finishGone(em, row);
         return;
       }
       if (instance === null || instance.state === 'terminated') {
@@ -306,9 +313,31 @@ export class LifecycleManager {
     });
   }
 
+  /**
+   * Every due teardown runs at once, each on its own: a destroy that hangs at the provider (until the
+   * adapter's timeout and retries give up) must not hold the others, nor the next ticks. The tick
+   * waits a short while for them; a slow one goes on in the background and is not started twice.
+   */
   async advanceTeardowns(): Promise<void> {
-    const due = { state: 'stopping', $or: [{ nextTeardownAt: null }, { nextTeardownAt: { $lte: this.options.clock.now() } }] };
-    await this.forEachSession(due, (em, row) => this.teardown.advance(em, row));
+    const due = { state: 'stopping' as const, $or: [{ nextTeardownAt: null }, { nextTeardownAt: { $lte: this.options.clock.now() } }] };
+    const ids = (await this.em().find(SessionEntity, due, { fields: ['id'] })).map((row) => row.id).filter((id) => !this.teardownsInFlight.has(id));
+    const started = ids.map((id) => {
+      const running = this.forEachSession({ id, state: 'stopping' }, (em, row) => this.teardown.advance(em, row)).finally(() => this.teardownsInFlight.delete(id));
+      this.teardownsInFlight.set(id, running);
+      return running;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const waited = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, TEARDOWN_WAIT_MS);
+      timer.unref?.();
+    });
+    await Promise.race([Promise.all(started), waited]);
+    clearTimeout(timer);
+  }
+
+  /** Resolves once every teardown started so far has settled (tests, shutdown). */
+  async teardownsSettled(): Promise<void> {
+    await Promise.allSettled([...this.teardownsInFlight.values()]);
   }
 
   /**
@@ -340,6 +369,7 @@ export class LifecycleManager {
           { kind: 'orphan', message: `${adapter.name} instance ${instance.instanceId} (${instance.label}) is an orphan: ${reason}; destroying it`, provider: adapter.name, instanceId: instance.instanceId, sessionId: parseSessionLabel(instance.label)?.sessionId ?? null, detail: { reason } },
           'orphan.detected',
         );
+        await this.chargeLeftover(em, adapter.name, instance, sessions);
         try {
           await adapter.destroyInstance(instance.instanceId);
           report.orphansDestroyed.push(instance.instanceId);
@@ -350,6 +380,23 @@ export class LifecycleManager {
       }
     }
     return reports;
+  }
+
+  /**
+   * A create that failed yet made an instance (its id unknown then) is found here by its label: the
+   * provider bills it to us, so its cost goes to the session that made it, from the attempt's start
+   * to this destroy, and the attempt learns its instance id (billing reconciliation then reads it).
+   */
+  private async chargeLeftover(em: EntityManager, provider: ProviderName, instance: ProviderInstance, sessions: ReadonlyMap<string, SessionRow>): Promise<void> {
+    const row = sessions.get(parseSessionLabel(instance.label)?.sessionId ?? '');
+    if (row === undefined) return;
+    const attempt =
+      (await em.findOne(ProvisionAttemptEntity, { sessionId: row.id, provider, instanceId: instance.instanceId })) ??
+      (await em.findOne(ProvisionAttemptEntity, { sessionId: row.id, provider, instanceId: null, outcome: 'failed' }, { orderBy: { id: 'asc' } }));
+    if (attempt === null) return;
+    attempt.instanceId = instance.instanceId;
+    await recordLeftoverUsage(em, row, instance.instanceId, provider, attempt.startedAt, instance.state === 'running', this.options.clock.now());
+    await em.flush();
   }
 
   /** The sessions our labelled instances name, loaded in a few queries rather than one per instance. */

@@ -4,7 +4,7 @@
 // injected clock, ticks every 10 simulated seconds.
 import { afterEach, describe, expect, it } from 'vitest';
 import { MS_PER_HOUR, MS_PER_MINUTE, MS_PER_SECOND, usdToMicros } from '@gpu-shopper/domain';
-import { AlertEntity, CostEntryEntity, ProvisionAttemptEntity } from '@gpu-shopper/db';
+import { AlertEntity, CostEntryEntity, ProvisionAttemptEntity, UsageEventEntity } from '@gpu-shopper/db';
 import { LedgerService } from '../costs/ledger';
 import { createLifecycleHarness, type LifecycleHarness } from '../test-support/lifecycle-harness';
 
@@ -136,5 +136,20 @@ describe('provider truth', () => {
     expect(attempt).toMatchObject({ outcome: 'failed' });
     expect(attempt!.error).toMatch(/EADDRINUSE/);
     expect(h.logs.some((line) => line.includes(first) && line.includes('EADDRINUSE'))).toBe(true);
+  });
+
+  it('charges the session for an instance a failed create made, found by its label, and destroys it', async () => {
+    h = await createLifecycleHarness();
+    h.sims.tensordock.faults.set({ createErrorsButCreates: { count: 1, status: 500, includeInstanceId: false } });
+    const id = await h.provision({ provider: 'tensordock' });
+    const owned = (await h.session(id)).providerInstanceId!;
+    const stray = h.sims.tensordock.lifecycle.live().find((instance) => instance.id !== owned)!;
+    expect(stray).toBeDefined();
+    await h.advance(TICK_MS);
+    const attempts = await h.orm.em.fork().find(ProvisionAttemptEntity, { sessionId: id }, { orderBy: { attempt: 'asc' } });
+    expect(attempts.map((attempt) => [attempt.outcome, attempt.instanceId])).toEqual([['failed', stray.id], ['created', owned]]);
+    expect(['exiting', 'destroyed']).toContain(h.sims.tensordock.lifecycle.get(stray.id)?.phase);
+    const events = await h.orm.em.fork().find(UsageEventEntity, { sessionId: id, instanceId: stray.id });
+    expect(events.map((event) => event.kind)).toContain('storage_stopped');
   });
 });

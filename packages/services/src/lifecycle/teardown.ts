@@ -29,6 +29,7 @@ export class Teardown {
 
   /** One step for a session in `stopping`; the caller flushes. */
   async advance(em: EntityManager, row: SessionRow): Promise<void> {
+    if (row.state !== 'stopping') return; // finished meanwhile (the listing showed it gone)
     const now = this.clock.now();
     if (row.nextTeardownAt && row.nextTeardownAt > now) return;
     if (!row.provider || !row.providerInstanceId) {
@@ -66,8 +67,7 @@ export class Teardown {
         const instance = await adapter.getInstance(row.providerInstanceId);
         if (instance === null || instance.state === 'terminated') {
           await closeMetersAtGone(em, row, this.clock.now());
-          this.finish(em, row);
-          await this.webhooks.notify('session.ended', row.consumerId, { sessionId: row.id, state: row.state, endReason: row.endReason });
+          await this.finishGone(em, row);
           return;
         }
         await observeInstance(em, row, instance, this.clock.now());
@@ -83,6 +83,13 @@ export class Teardown {
         undefined,
       );
     }
+  }
+
+  /** The provider confirmed the instance is gone (meters already closed): the session ends. */
+  async finishGone(em: EntityManager, row: SessionRow): Promise<void> {
+    row.instanceState = 'terminated';
+    this.finish(em, row);
+    await this.webhooks.notify('session.ended', row.consumerId, { sessionId: row.id, state: row.state, endReason: row.endReason });
   }
 
   private retryLater(row: SessionRow, now: Date, reason: string): void {

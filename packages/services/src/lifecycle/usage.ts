@@ -11,9 +11,10 @@ const PAIRS: Record<UsageKind, { meter: 'compute' | 'storage'; opens: boolean }>
 };
 
 /** Whether the session's `meter` is running (its last event is a start). */
-export async function isMeterOpen(em: EntityManager, row: SessionRow, meter: 'compute' | 'storage'): Promise<boolean> {
+export async function isMeterOpen(em: EntityManager, row: SessionRow, meter: 'compute' | 'storage', instanceId = row.providerInstanceId): Promise<boolean> {
   const kinds = meter === 'compute' ? (['compute_started', 'compute_stopped'] as const) : (['storage_started', 'storage_stopped'] as const);
-  const last = await em.findOne(UsageEventEntity, { sessionId: row.id, kind: { $in: [...kinds] } }, { orderBy: { id: 'desc' } });
+  // Meters are per instance: a session that failed over has one pair per instance it had.
+  const last = await em.findOne(UsageEventEntity, { sessionId: row.id, instanceId: instanceId ?? '', kind: { $in: [...kinds] } }, { orderBy: { id: 'desc' } });
   return last?.kind === kinds[0];
 }
 
@@ -24,6 +25,19 @@ export async function recordUsage(em: EntityManager, row: SessionRow, kind: Usag
   if ((await isMeterOpen(em, row, meter)) === opens) return false;
   em.create(UsageEventEntity, { sessionId: row.id, consumerId: row.consumerId, provider: row.provider, instanceId: row.providerInstanceId, kind, at });
   return true;
+}
+
+/**
+ * An instance of the session that is not (or no longer) its own: a create that failed yet made one,
+ * found by the sweep. The provider bills it to us from about when it was created until we destroy it.
+ */
+export async function recordLeftoverUsage(em: EntityManager, row: SessionRow, instanceId: string, provider: SessionRow['provider'], createdAt: Date, running: boolean, destroyAt: Date): Promise<void> {
+  if (!provider || (await em.count(UsageEventEntity, { sessionId: row.id, instanceId })) > 0) return;
+  const base = { sessionId: row.id, consumerId: row.consumerId, provider, instanceId };
+  em.create(UsageEventEntity, { ...base, kind: 'storage_started', at: createdAt });
+  if (running) em.create(UsageEventEntity, { ...base, kind: 'compute_started', at: new Date(Math.round((createdAt.getTime() + destroyAt.getTime()) / 2)) });
+  if (running) em.create(UsageEventEntity, { ...base, kind: 'compute_stopped', at: destroyAt });
+  em.create(UsageEventEntity, { ...base, kind: 'storage_stopped', at: destroyAt });
 }
 
 /** The instance is gone or going: every open meter closes. */

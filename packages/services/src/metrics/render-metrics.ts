@@ -35,7 +35,7 @@ async function sessionFamilies(em: EntityManager, now: Date): Promise<MetricFami
     const events = usage.get(session.id);
     if (events === undefined || session.provider === null || session.provider === undefined) continue;
     const meters = meterIntervals(
-      events.map((event) => ({ kind: event.kind, atMs: event.at.getTime() })),
+      events.map((event) => ({ kind: event.kind, atMs: event.at.getTime(), instanceId: event.instanceId })),
       now.getTime(),
     );
     const pricing = pricingOf(session);

@@ -153,8 +153,9 @@ export class Provisioner implements SessionProvisioner {
     }
     const { provider, instanceId } = previous;
     logger?.warn(`provisioning ${sessionId}: ${reason}; destroying ${provider} instance ${instanceId} and failing over`);
-    // Best effort: it still carries our label, so the orphan sweep destroys it if this does not.
-    await this.options.providers
+    // Best effort, and not awaited (a destroy can hang until the adapter gives up): the instance
+    // still carries our label, so the orphan sweep destroys it if this does not.
+    void this.options.providers
       .get(provider)
       .destroyInstance(instanceId)
       .catch((error: unknown) => logger?.warn(`provisioning ${sessionId}: destroying ${instanceId} failed, the sweep will retry: ${errorMessage(error)}`));
