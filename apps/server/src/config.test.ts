@@ -15,6 +15,13 @@ describe('loadConfig', () => {
     expect(config.lifecycle.expiredGraceMs).toBe(1_800_000);
   });
 
+  it('reads the shutdown grace (default 10 s; 0 waits for nothing)', () => {
+    expect(loadConfig({}).shutdownGraceMs).toBe(10_000);
+    expect(loadConfig({ GPU_SHOPPER_SHUTDOWN_GRACE_SECONDS: '2.5' }).shutdownGraceMs).toBe(2_500);
+    expect(loadConfig({ GPU_SHOPPER_SHUTDOWN_GRACE_SECONDS: '0' }).shutdownGraceMs).toBe(0);
+    expect(() => loadConfig({ GPU_SHOPPER_SHUTDOWN_GRACE_SECONDS: '-1' })).toThrow(/GPU_SHOPPER_SHUTDOWN_GRACE_SECONDS/);
+  });
+
   it('names every bad variable', () => {
     expect(() => loadConfig({ PORT: 'eighty', GPU_SHOPPER_IDLE_ACTIONS: 'llm=nap', GPU_SHOPPER_PUBLIC_URL: 'not a url' })).toThrow(ConfigError);
     try {

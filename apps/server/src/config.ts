@@ -16,6 +16,7 @@ const EnvSchema = z.object({
   GPU_SHOPPER_TICK_SECONDS: z.coerce.number().min(1).max(3600).default(15),
   GPU_SHOPPER_PROVIDER_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(30),
   GPU_SHOPPER_BILLING_RECONCILE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(3_600),
+  GPU_SHOPPER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(10),
   VASTAI_API_KEY: z.string().min(1).optional(),
   VASTAI_API_URL: z.url().optional(),
   TENSORDOCK_API_TOKEN: z.string().min(1).optional(),
@@ -52,6 +53,8 @@ export interface ServerConfig {
   providerTimeoutMs: number;
   /** How often each session's cost is compared with (and, once over, trued up to) the provider's bill. */
   billingReconcileIntervalMs: number;
+  /** How long a graceful shutdown waits, in all, for in-flight requests, a running job and provisioning. */
+  shutdownGraceMs: number;
   vastai: { apiKey: string | null; apiUrl: string | null };
   tensordock: { apiToken: string | null; apiUrl: string | null };
   offerDiskGb: number;
@@ -90,6 +93,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     tickIntervalMs: vars.GPU_SHOPPER_TICK_SECONDS * 1000,
     providerTimeoutMs: vars.GPU_SHOPPER_PROVIDER_TIMEOUT_SECONDS * 1000,
     billingReconcileIntervalMs: vars.GPU_SHOPPER_BILLING_RECONCILE_SECONDS * 1000,
+    shutdownGraceMs: vars.GPU_SHOPPER_SHUTDOWN_GRACE_SECONDS * 1000,
     vastai: { apiKey: vars.VASTAI_API_KEY ?? null, apiUrl: vars.VASTAI_API_URL ?? null },
     tensordock: { apiToken: vars.TENSORDOCK_API_TOKEN ?? null, apiUrl: vars.TENSORDOCK_API_URL ?? null },
     offerDiskGb: vars.GPU_SHOPPER_OFFER_DISK_GB,

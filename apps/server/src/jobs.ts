@@ -1,6 +1,9 @@
 // The server's scheduled jobs (toad-scheduler). Each is idempotent, forks its own entity manager,
 // never overlaps itself, and logs instead of crashing: a failed run is simply run again later.
+// Every run is counted in an InFlightWork, so shutdown can stop the schedule, wait for the run in
+// progress and only then close the database.
 import { AsyncTask, SimpleIntervalJob, ToadScheduler } from 'toad-scheduler';
+import { InFlightWork, ShuttingDownError } from './in-flight';
 import type { Logger } from './logger';
 
 export interface ScheduledJob {
@@ -9,11 +12,52 @@ export interface ScheduledJob {
   run(): Promise<unknown>;
 }
 
-export function startJobs(jobs: readonly ScheduledJob[], logger: Logger): { stop(): void } {
+export interface RunningJobs {
+  /** Where the runs are counted (shared with whatever else shutdown must wait for). */
+  inFlight: InFlightWork;
+  /** No run starts after this; runs in progress carry on (wait for them with `inFlight.idle`). */
+  stop(): void;
+}
+
+export function startJobs(jobs: readonly ScheduledJob[], logger: Logger, inFlight = new InFlightWork()): RunningJobs {
   const scheduler = new ToadScheduler();
+  let stopped = false;
   for (const job of jobs) {
-    const task = new AsyncTask(job.id, () => job.run(), (error) => logger.error(`job ${job.id} failed (it runs again on schedule): ${error.message}`));
+    // The handler never rejects and never throws: a job that throws (even synchronously, or with
+    // something that is not an Error) is logged here, so nothing reaches toad-scheduler's own error
+    // path or the process as an unhandled rejection.
+    const runOnce = async () => {
+      if (stopped) return;
+      try {
+        await inFlight.run(`job ${job.id}`, () => job.run());
+      } catch (error) {
+        if (error instanceof ShuttingDownError) return;
+        safeLog(logger, `job ${job.id} failed (it runs again on schedule): ${describeError(error)}`);
+      }
+    };
+    const task = new AsyncTask(job.id, runOnce, () => undefined);
     scheduler.addSimpleIntervalJob(new SimpleIntervalJob({ milliseconds: job.everyMs }, task, { id: job.id, preventOverrun: true }));
   }
-  return { stop: () => scheduler.stop() };
+  return {
+    inFlight,
+    stop: () => {
+      stopped = true;
+      scheduler.stop();
+    },
+  };
+}
+
+/** A thrown value as one line for the log: an Error's message, a string as is, anything else by its type only (it may hold secrets). */
+export function describeError(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  if (typeof error === 'string') return error;
+  return `a thrown ${error === null ? 'null' : typeof error}`;
+}
+
+function safeLog(logger: Logger, message: string): void {
+  try {
+    logger.error(message);
+  } catch {
+    // A broken log stream must not take the scheduler (or the process) down with it.
+  }
 }

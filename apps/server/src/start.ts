@@ -1,6 +1,8 @@
 // Starts the whole server: database (migrated), operator bootstrap, providers, provisioning, the
 // lifecycle manager (after crash recovery), webhooks and HTTP. Used by `npm start`,
-// `gpu-shopper serve`, the end-to-end tests and the benchmarks.
+// `gpu-shopper serve`, the end-to-end tests and the benchmarks. HTTP listens before crash recovery
+// (/healthz and /readyz answer, POST /sessions is 503 until provisioning is on); `close()` is the
+// graceful shutdown, which never closes the database under work that still uses it.
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Clock } from '@gpu-shopper/domain';
@@ -34,8 +36,10 @@ import type { FastifyInstance } from 'fastify';
 import { bootstrapAdminKey, type AdminBootstrap } from './admin-bootstrap';
 import type { ServerConfig } from './config';
 import { buildHttpServer } from './http/build-server';
+import { InFlightWork } from './in-flight';
 import { consoleLogger, type Logger } from './logger';
-import { startJobs } from './jobs';
+import { startJobs, type RunningJobs } from './jobs';
+import { Readiness, type ReadinessReport } from './readiness';
 import { agentFiles, setUpProviders } from './providers';
 
 export interface StartOptions {
@@ -50,6 +54,8 @@ export interface StartOptions {
   runLifecycle?: boolean;
   lifecyclePolicy?: Partial<LifecyclePolicy>;
   readyDeadlineMs?: number;
+  /** Called once HTTP listens, before crash recovery: /healthz and /readyz answer at this URL from then on. */
+  onListening?: (url: string) => void;
 }
 
 export interface RunningServer {
@@ -62,8 +68,17 @@ export interface RunningServer {
   provisioner: Provisioner | null;
   webhooks: WebhookDispatcher;
   ledger: LedgerService;
-  /** One lifecycle tick, the accounting (ledger, budgets) and due webhook deliveries. */
+  /** What GET /readyz answers now. */
+  readiness(): ReadinessReport;
+  /** One lifecycle tick, the accounting (ledger, budgets) and due webhook deliveries; refused once `close()` began. */
   tick(): Promise<void>;
+  /**
+   * Graceful shutdown (later calls share the first): /readyz turns 503 "draining", the listener
+   * closes and requests in progress finish, the scheduled jobs stop and a run in progress (or a
+   * `tick()`) finishes, in-flight provisioning settles, then the database closes. All of it within
+   * `config.shutdownGraceMs`; if work is still running then, the database is left open (never closed
+   * under it) and this rejects, naming what was still running.
+   */
   close(): Promise<void>;
 }
 
@@ -71,7 +86,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? consoleLogger();
-  const orm = await openDatabase({ dbPath: config.dbPath });
+  const readiness = new Readiness();
+  // Ticks and scheduled runs: shutdown waits for these before the database closes.
+  const inFlight = new InFlightWork();
+  // One server per SQLite file: a second one refuses to start (see packages/db/src/database-lock.ts).
+  const orm = await openDatabase({ dbPath: config.dbPath, exclusive: true });
   const closers: (() => Promise<void>)[] = [() => orm.close()];
   const closeAll = async () => {
     for (const close of [...closers].reverse()) await close().catch(() => undefined);
@@ -117,13 +136,14 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           : null,
       providerMetrics,
     };
-    const app = buildHttpServer(deps, logger);
+    const app = buildHttpServer(deps, logger, readiness);
     closers.push(() => app.close());
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address !== null ? address.port : config.port;
     const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
     const url = `http://${host}:${port}`;
+    options.onListening?.(url);
 
     let provisioner: Provisioner | null = null;
     let lifecycle: LifecycleManager | null = null;
@@ -149,6 +169,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       });
       lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts, webhooks, deploymentId, isProvisioning: (id) => provisioner!.isInFlight(id), failover: (id, outcome, reason, stoppedAt) => provisioner!.failover(id, outcome, reason, stoppedAt), resumeProvisioning: (id) => provisioner!.resume(id), policy: { ...lifecyclePolicyFrom(config), ...options.lifecyclePolicy }, logger });
       // Crash recovery before serving provisioning: every non-terminal session is reconciled first.
+      readiness.advance('recovering');
       await lifecycle.recover();
       deps.provisioner = provisioner;
     }
@@ -158,13 +179,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       await ledger.accrue(orm.em.fork(), clock.now());
       await budgets.check(orm.em.fork(), clock.now());
     };
-    const tick = async () => {
-      await lifecycle?.tick();
-      await accounting();
-      await webhooks.deliverDue();
-    };
+    const tick = () =>
+      inFlight.run('tick', async () => {
+        await lifecycle?.tick();
+        await accounting();
+        await webhooks.deliverDue();
+      });
+    let jobs: RunningJobs | null = null;
     if (options.runLifecycle !== false) {
-      const jobs = startJobs(
+      jobs = startJobs(
         [
           { id: 'lifecycle', everyMs: config.tickIntervalMs, run: () => lifecycle?.tick() ?? Promise.resolve() },
           { id: 'accounting', everyMs: 60_000, run: accounting },
@@ -172,16 +195,109 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           { id: 'reconciliation', everyMs: config.billingReconcileIntervalMs, run: () => reconciliation.run(orm.em.fork(), registry?.all() ?? [], clock.now()) },
         ],
         logger,
+        inFlight,
       );
-      closers.push(async () => jobs.stop());
     }
-    closers.push(async () => {
-      await provisioner?.settled();
-    });
-    return { url, app, deps, admin, simulatedProviders: setup?.simulated ?? [], lifecycle, provisioner, webhooks, ledger, tick, close: closeAll };
+    // Without provider adapters (offer sources only) there is no provisioning to wait for: that
+    // mode serves inventory alone and is ready once started.
+    readiness.advance('ready');
+    const shutdown = () => closeGracefully({ logger, readiness, app, jobs, inFlight, provisioner, closeProviders: setup?.close ?? null, closeDatabase: () => orm.close(), graceMs: config.shutdownGraceMs });
+    let closing: Promise<void> | null = null;
+    return {
+      url,
+      app,
+      deps,
+      admin,
+      simulatedProviders: setup?.simulated ?? [],
+      lifecycle,
+      provisioner,
+      webhooks,
+      ledger,
+      readiness: () => readiness.report(),
+      tick,
+      close: () => (closing ??= shutdown()),
+    };
   } catch (error) {
     await closeAll();
     throw error;
+  }
+}
+
+interface ShutdownParts {
+  logger: Logger;
+  readiness: Readiness;
+  app: FastifyInstance;
+  jobs: RunningJobs | null;
+  inFlight: InFlightWork;
+  provisioner: Provisioner | null;
+  closeProviders: (() => Promise<void>) | null;
+  closeDatabase: () => Promise<void>;
+  graceMs: number;
+}
+
+/**
+ * The steps in order, each logged, all within one grace period (measured on the wall clock, not the
+ * injected one). Whatever still runs when the grace is spent keeps the database open: the process
+ * exits with it open, SQLite rolls back any unfinished transaction, and the next start's crash
+ * recovery picks up a half-done provisioning (it matches instances by their label).
+ */
+async function closeGracefully(parts: ShutdownParts): Promise<void> {
+  const { logger, readiness, app, jobs, inFlight, provisioner, graceMs } = parts;
+  const deadline = Date.now() + graceMs;
+  const left = () => Math.max(0, deadline - Date.now());
+  const unfinished: string[] = [];
+
+  readiness.advance('draining');
+  logger.info(`shutdown: draining (/readyz answers 503); grace ${graceMs / 1000} s`);
+
+  logger.info('shutdown: closing the HTTP listener; requests in progress may finish');
+  const httpClosed = app.close();
+  if (await settlesWithin(httpClosed, left())) {
+    logger.info('shutdown: HTTP closed');
+  } else {
+    // Their handlers may still be running (a socket closing does not stop a handler), so they count as unfinished.
+    logger.warn('shutdown: requests still in progress after the grace; closing their connections');
+    unfinished.push('HTTP requests');
+    app.server.closeAllConnections();
+    await settlesWithin(httpClosed, 1_000);
+  }
+
+  jobs?.stop();
+  inFlight.refuseNew();
+  const running = inFlight.names;
+  logger.info(`shutdown: scheduled jobs stopped; ${running.length === 0 ? 'none was running' : `waiting for ${running.join(', ')}`}`);
+  const stillRunning = await inFlight.idle(left());
+  if (stillRunning.length > 0) unfinished.push(...stillRunning);
+  else if (running.length > 0) logger.info('shutdown: running jobs finished');
+
+  if (provisioner !== null) {
+    logger.info('shutdown: waiting for in-flight provisioning');
+    if (await settlesWithin(provisioner.settled(), left())) logger.info('shutdown: provisioning settled');
+    else unfinished.push('provisioning');
+  }
+
+  if (parts.closeProviders !== null) {
+    await parts.closeProviders().catch((error: unknown) => logger.warn(`shutdown: closing the providers failed: ${error instanceof Error ? error.message : String(error)}`));
+    logger.info('shutdown: providers closed');
+  }
+
+  if (unfinished.length > 0) {
+    const what = unfinished.join(', ');
+    logger.error(`shutdown: still running after the ${graceMs / 1000} s grace: ${what}; the database is left open rather than closed under them (unfinished transactions roll back; crash recovery runs at the next start)`);
+    throw new Error(`shutdown grace (${graceMs / 1000} s) spent with work still running: ${what}`);
+  }
+  await parts.closeDatabase();
+  logger.info('shutdown: database closed');
+}
+
+/** Whether `promise` settles (either way) within `ms`; it keeps running if not. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  try {
+    return await Promise.race([promise.then(() => true, () => true), timedOut]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

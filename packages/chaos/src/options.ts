@@ -18,6 +18,8 @@ export interface ChaosOptions {
   /** Of those, how many go through the `gpu-shopper` CLI (provision and done). */
   cliSessions: number;
   faults: FaultKind[];
+  /** Which providers sessions are provisioned on (alternating). */
+  providers: ('vastai' | 'tensordock')[];
   /** Length of the chaos phase (sessions start, kills and faults happen within it); settling comes after. */
   durationSeconds: number;
   seed: number;
@@ -60,6 +62,7 @@ export function defaultOptions(overrides: Partial<ChaosOptions> = {}): ChaosOpti
     sessions,
     cliSessions: Math.min(sessions, Math.max(1, Math.round(sessions / 8))),
     faults: [...FAULT_KINDS],
+    providers: ['vastai', 'tensordock'],
     durationSeconds: Math.max(45, kills * 12),
     seed: Math.floor(Math.random() * 2 ** 31),
     tickSeconds: 1,
@@ -92,6 +95,7 @@ Options:
   --kills N              server SIGKILLs during the run (default ${DEFAULT_KILLS})
   --sessions N           sessions to provision (default 1.5 x kills, at least 4)
   --cli-sessions N       of those, provisioned and ended through the gpu-shopper CLI (default sessions/8)
+  --providers LIST       where sessions go, alternating: vastai, tensordock or both (default both)
   --faults LIST          comma list of ${FAULT_KINDS.join(', ')}; "all" or "none" (default all)
   --duration SECONDS     length of the chaos phase (default 12 x kills, at least 45)
   --seed N               seed for every random choice the harness makes (default random, printed)
@@ -129,6 +133,7 @@ export function parseChaosArgs(argv: readonly string[]): ParsedArgs {
         sessions: { type: 'string' },
         'cli-sessions': { type: 'string' },
         faults: { type: 'string' },
+        providers: { type: 'string' },
         duration: { type: 'string' },
         seed: { type: 'string' },
         'tick-seconds': { type: 'string' },
@@ -172,6 +177,7 @@ export function parseChaosArgs(argv: readonly string[]): ParsedArgs {
   set('downSeconds', range('--down', text('down'), 0));
   set('faultSeconds', range('--fault-seconds', text('fault-seconds'), 1));
   set('faults', faultList(text('faults')));
+  set('providers', providerList(text('providers')));
   if (values.strict === true) overrides.strictInvariants = true;
   if (values.json === true) overrides.json = true;
   if (values.keep === true) overrides.keep = true;
@@ -219,4 +225,13 @@ function faultList(raw: string | undefined): FaultKind[] | undefined {
   const unknown = words.filter((word) => !(FAULT_KINDS as readonly string[]).includes(word));
   if (unknown.length > 0 || words.length === 0) throw new OptionsError(`--faults: unknown ${unknown.length > 0 ? unknown.join(', ') : 'empty list'}; choose from ${FAULT_KINDS.join(', ')}, all, none`);
   return [...new Set(words)] as FaultKind[];
+}
+
+function providerList(raw: string | undefined): ChaosOptions['providers'] | undefined {
+  if (raw === undefined) return undefined;
+  const words = raw.split(',').map((word) => word.trim()).filter(Boolean);
+  const known = ['vastai', 'tensordock'] as const;
+  const unknown = words.filter((word) => !(known as readonly string[]).includes(word));
+  if (unknown.length > 0 || words.length === 0) throw new OptionsError(`--providers: unknown ${unknown.length > 0 ? unknown.join(', ') : 'empty list'}; choose from ${known.join(', ')}`);
+  return [...new Set(words)] as ChaosOptions['providers'];
 }

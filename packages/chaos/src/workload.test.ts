@@ -3,7 +3,7 @@ import { createRandom } from './random';
 import { planSessions } from './workload';
 
 describe('planSessions', () => {
-  const plans = planSessions({ sessions: 12, cliSessions: 3, durationSeconds: 100, lifetimeSeconds: { min: 10, max: 60 } }, createRandom(4), ['a', 'b', 'c']);
+  const plans = planSessions({ sessions: 12, cliSessions: 3, durationSeconds: 100, lifetimeSeconds: { min: 10, max: 60 }, providers: ['vastai', 'tensordock'] }, createRandom(4), ['a', 'b', 'c']);
 
   it('plans the sessions in start order, within the first three quarters of the chaos phase', () => {
     expect(plans).toHaveLength(12);

@@ -26,7 +26,7 @@ export interface PlannedSession {
   key: string;
 }
 
-export function planSessions(options: Pick<ChaosOptions, 'sessions' | 'cliSessions' | 'durationSeconds' | 'lifetimeSeconds'>, random: Random, consumers: readonly string[]): PlannedSession[] {
+export function planSessions(options: Pick<ChaosOptions, 'sessions' | 'cliSessions' | 'durationSeconds' | 'lifetimeSeconds' | 'providers'>, random: Random, consumers: readonly string[]): PlannedSession[] {
   const cliIndexes = new Set(random.shuffle([...Array(options.sessions).keys()]).slice(0, options.cliSessions));
   // Starts spread over the first three quarters of the chaos phase, so kills find work in flight.
   const startWindowMs = options.durationSeconds * 750;
@@ -38,7 +38,7 @@ export function planSessions(options: Pick<ChaosOptions, 'sessions' | 'cliSessio
       lifetimeMs: Math.round(random.inRange(options.lifetimeSeconds) * 1000),
       via: cliIndexes.has(index) ? 'cli' : 'rest',
       consumer: consumers[index % consumers.length]!,
-      body: { gpu: random.pick(GPUS), hours: 1, provider: index % 2 === 0 ? 'vastai' : 'tensordock', workload, ...(workload === 'llm' ? { llmModel: LLM_MODEL } : {}) },
+      body: { gpu: random.pick(GPUS), hours: 1, provider: options.providers[index % options.providers.length]!, workload, ...(workload === 'llm' ? { llmModel: LLM_MODEL } : {}) },
       key: `chaos-${index}-${randomUUID()}`,
     };
   });

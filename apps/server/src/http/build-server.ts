@@ -1,22 +1,40 @@
-// The HTTP surface: tRPC at /trpc, REST at /api/v1 (with its OpenAPI document), /docs and /healthz.
+// The HTTP surface: tRPC at /trpc, REST at /api/v1 (with its OpenAPI document), /docs, /healthz
+// (liveness) and /readyz (readiness). The two probes are plain routes outside the OpenAPI document.
 import Fastify, { type FastifyInstance } from 'fastify';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
 import { appRouter, createInnerContext, openApiDocument, REST_BASE_PATH, requestInfoFromHeaders, type ApiDeps, type AppRouter } from '@gpu-shopper/api';
 import type { Logger } from '../logger';
+import { Readiness } from '../readiness';
 import { registerDocs } from './docs';
 import { registerMetrics } from './metrics';
 import { registerInventoryResponseCache } from './inventory-response-cache';
 
-export function buildHttpServer(deps: ApiDeps, logger: Logger): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 500 } });
+const PROBES = new Set(['/healthz', '/readyz']);
+
+/** `readiness` defaults to one that is already ready (an app built on its own, as in tests). */
+export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readiness = readyAlready()): FastifyInstance {
+  // Fastify's own answer to requests that arrive on a kept-alive connection while it closes is a
+  // bare 503; ours below keeps the API's error shape and lets the probes answer truthfully.
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 500 }, return503OnClosing: false });
   const createContext = ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => createInnerContext(deps, requestInfoFromHeaders(req.headers));
   const onError = ({ error, path }: { error: { code: string; message: string; cause?: unknown }; path?: string }) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') logger.error(`${path ?? '?'}: ${error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : error.message}`);
   };
 
+  // While draining, new requests (on connections opened before the listener closed) are turned away
+  // so the client retries on another replica; requests already running finish.
+  app.addHook('onRequest', async (request, reply) => {
+    if (!readiness.isDraining || PROBES.has(request.url.split('?', 1)[0]!)) return;
+    return reply.code(503).header('connection', 'close').send({ message: 'the server is shutting down; retry on another instance', code: 'SERVICE_UNAVAILABLE' });
+  });
   registerInventoryResponseCache(app, deps, [`${REST_BASE_PATH}/inventory`, '/trpc/inventory.search']);
   app.get('/healthz', () => ({ status: 'ok' }));
+  // 503 until the database is migrated, crash recovery is done and provisioning is on; 503 again once shutdown begins.
+  app.get('/readyz', (_request, reply) => {
+    const report = readiness.report();
+    return reply.code(report.status === 'ready' ? 200 : 503).header('cache-control', 'no-store').send(report);
+  });
   registerMetrics(app, deps);
   const document = JSON.stringify(openApiDocument());
   app.get(`${REST_BASE_PATH}/openapi.json`, (_request, reply) => reply.type('application/json').send(document));
@@ -38,4 +56,10 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger): FastifyInstance 
     return reply.code(status).send({ message: status === 500 ? 'internal error' : error.message, code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' });
   });
   return app;
+}
+
+function readyAlready(): Readiness {
+  const readiness = new Readiness();
+  readiness.advance('ready');
+  return readiness;
 }

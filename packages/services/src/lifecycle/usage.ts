@@ -28,16 +28,27 @@ export async function recordUsage(em: EntityManager, row: SessionRow, kind: Usag
 }
 
 /**
- * An instance of the session that is not (or no longer) its own: a create that failed yet made one,
- * found by the sweep. The provider bills it to us from about when it was created until we destroy it.
+ * An instance of the session that is not (or no longer) its own, seen alive by the sweep: a create
+ * that failed yet made one, or a failed-over instance whose destroy did not take. The provider bills
+ * it to us until it is gone, so its meters run from about its creation to the last time it was seen:
+ * each sighting moves their end to `seenAt` (the caller flushes).
  */
-export async function recordLeftoverUsage(em: EntityManager, row: SessionRow, instanceId: string, provider: SessionRow['provider'], createdAt: Date, running: boolean, destroyAt: Date): Promise<void> {
-  if (!provider || (await em.count(UsageEventEntity, { sessionId: row.id, instanceId })) > 0) return;
+export async function recordLeftoverUsage(em: EntityManager, row: SessionRow, instanceId: string, provider: SessionRow['provider'], createdAt: Date, running: boolean, seenAt: Date): Promise<void> {
+  if (!provider) return;
+  const events = await em.find(UsageEventEntity, { sessionId: row.id, instanceId }, { orderBy: { id: 'asc' } });
   const base = { sessionId: row.id, consumerId: row.consumerId, provider, instanceId };
-  em.create(UsageEventEntity, { ...base, kind: 'storage_started', at: createdAt });
-  if (running) em.create(UsageEventEntity, { ...base, kind: 'compute_started', at: new Date(Math.round((createdAt.getTime() + destroyAt.getTime()) / 2)) });
-  if (running) em.create(UsageEventEntity, { ...base, kind: 'compute_stopped', at: destroyAt });
-  em.create(UsageEventEntity, { ...base, kind: 'storage_stopped', at: destroyAt });
+  if (events.length === 0) {
+    em.create(UsageEventEntity, { ...base, kind: 'storage_started', at: createdAt });
+    // When it began running is unknown: halfway between its creation and this sighting.
+    if (running) em.create(UsageEventEntity, { ...base, kind: 'compute_started', at: new Date(Math.round((createdAt.getTime() + seenAt.getTime()) / 2)) });
+    if (running) em.create(UsageEventEntity, { ...base, kind: 'compute_stopped', at: seenAt });
+    em.create(UsageEventEntity, { ...base, kind: 'storage_stopped', at: seenAt });
+    return;
+  }
+  for (const kind of ['compute_stopped', 'storage_stopped'] as const) {
+    const stop = events.filter((event) => event.kind === kind).at(-1);
+    if (stop !== undefined && stop.at < seenAt && (kind === 'storage_stopped' || running)) stop.at = seenAt;
+  }
 }
 
 /** The instance is gone or going: every open meter closes. */
