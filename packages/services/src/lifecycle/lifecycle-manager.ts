@@ -74,13 +74,15 @@ export class LifecycleManager {
   private async runJobs(): Promise<void> {
     // One listing per provider per tick: every live session is compared with it (level-triggered),
     // and the orphan sweep reads the same listing.
+    // Deadlines first: they need only our rows, so a slow listing (thousands of instances, a
+    // provider timing out) never delays a reservation's end.
+    await this.job('reservations', () => this.enforceReservations());
+    await this.job('idle', () => this.actOnIdleNodes());
+    await this.job('heartbeats', () => this.detectHeartbeatLoss());
     const listings = await this.listings.fetch();
     await this.job('reattach', () => this.reattachUnrecorded(listings));
     await this.job('provisioning', () => this.advanceProvisioning(listings));
     await this.job('reconcile', () => this.reconcileLiveSessions(listings));
-    await this.job('reservations', () => this.enforceReservations());
-    await this.job('idle', () => this.actOnIdleNodes());
-    await this.job('heartbeats', () => this.detectHeartbeatLoss());
     await this.job('teardown', () => this.advanceTeardowns());
     if (this.options.clock.now().getTime() - this.lastSweepAtMs >= this.policy.sweepIntervalMs) {
       await this.job('sweep', async () => {
@@ -188,9 +190,16 @@ export class LifecycleManager {
    * that failed changes nothing.
    */
   async reconcileLiveSessions(listings?: ProviderListings): Promise<void> {
-    const { clock } = this.options;
     const view = listings ?? (await this.listings.fetch());
-    await this.forEachSession({ state: { $in: ['ready', 'stopped', 'stopping'] }, providerInstanceId: { $ne: null } }, async (em, row) => {
+    const changed = await this.recordUnchangedSightings(view);
+    for (let start = 0; start < changed.length; start += SWEEP_LOOKUP_BATCH) {
+      await this.reconcileChanged(view, changed.slice(start, start + SWEEP_LOOKUP_BATCH));
+    }
+  }
+
+  private async reconcileChanged(view: ProviderListings, ids: string[]): Promise<void> {
+    const { clock } = this.options;
+    await this.forEachSession({ id: { $in: ids }, state: { $in: ['ready', 'stopped', 'stopping'] }, providerInstanceId: { $ne: null } }, async (em, row) => {
       const now = clock.now();
       const sighting = await view.find(row.provider!, row.providerInstanceId!);
       if (sighting.kind === 'unknown') return; // never end a session on missing information
@@ -216,6 +225,40 @@ export class LifecycleManager {
         await this.endLost(em, row, `the provider says instance ${row.providerInstanceId} ${what}, without us asking`, now);
       }
     });
+  }
+
+  /**
+   * Most sessions' instances are listed just as we last saw them: for those, only when they were
+   * seen is written, in a few bulk updates (a tick over 10,000 sessions stays cheap). Returns the
+   * sessions whose instance changed, is missing, or needs a closer look (handled one by one).
+   */
+  private async recordUnchangedSightings(view: ProviderListings): Promise<string[]> {
+    const now = this.options.clock.now();
+    const rows = await this.em().find(
+      SessionEntity,
+      { state: { $in: ['ready', 'stopped', 'stopping'] }, providerInstanceId: { $ne: null } },
+      { fields: ['id', 'state', 'provider', 'providerInstanceId', 'instanceState'] },
+    );
+    const running: string[] = [];
+    const notRunning: string[] = [];
+    const changed: string[] = [];
+    for (const row of rows) {
+      if (view.listing(row.provider!).kind === 'failed') continue; // never act on missing information
+      const instance = view.listed(row.provider!, row.providerInstanceId!);
+      const settled = instance !== undefined && instance.state === row.instanceState && instance.state !== 'terminated' && !(row.state === 'ready' && (instance.state === 'failed' || instance.state === 'stopped'));
+      if (!settled) changed.push(row.id);
+      else if (instance.state === 'running') running.push(row.id);
+      else notRunning.push(row.id);
+    }
+    const em = this.em();
+    for (const [ids, seen] of [
+      [running, { instanceSeenAt: now, instanceSeenRunningAt: now }],
+      [notRunning, { instanceSeenAt: now, instanceSeenNotRunningAt: now }],
+    ] as const) {
+      // Observation timestamps only: no version bump, nothing another writer could be overwriting.
+      for (let start = 0; start < ids.length; start += SWEEP_LOOKUP_BATCH) await em.nativeUpdate(SessionEntity, { id: { $in: ids.slice(start, start + SWEEP_LOOKUP_BATCH) } }, seen);
+    }
+    return changed;
   }
 
   private async endLost(em: EntityManager, row: SessionRow, reason: string, endedAt: Date): Promise<void> {

@@ -24,16 +24,23 @@ export class ProviderListings {
     return this.listings.get(provider) ?? { kind: 'failed', error: `${provider} was not listed` };
   }
 
-  /** What the provider says about one instance. */
-  async find(provider: ProviderName, instanceId: string): Promise<Sighting> {
+  /** The instance as listed; undefined when not listed or the listing failed (no confirming read). */
+  listed(provider: ProviderName, instanceId: string): ProviderInstance | undefined {
     const listing = this.listing(provider);
-    if (listing.kind === 'failed') return { kind: 'unknown', error: listing.error };
+    if (listing.kind === 'failed') return undefined;
     let index = this.indexes.get(provider);
     if (index === undefined) {
       index = new Map(listing.instances.map((instance) => [instance.instanceId, instance]));
       this.indexes.set(provider, index);
     }
-    const listed = index.get(instanceId);
+    return index.get(instanceId);
+  }
+
+  /** What the provider says about one instance. */
+  async find(provider: ProviderName, instanceId: string): Promise<Sighting> {
+    const listing = this.listing(provider);
+    if (listing.kind === 'failed') return { kind: 'unknown', error: listing.error };
+    const listed = this.listed(provider, instanceId);
     if (listed !== undefined) return { kind: 'found', instance: listed };
     const key = `${provider}/${instanceId}`;
     let confirmation = this.confirmed.get(key);
