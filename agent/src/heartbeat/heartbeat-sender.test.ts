@@ -56,7 +56,7 @@ describe('heartbeat sender', () => {
     expect(sender.lastContactAt).toEqual(clock.now());
   });
 
-  it('backs off exponentially while the shopper is unreachable, up to the cap', async () => {
+  it('retries within seconds, then backs off exponentially while the shopper is unreachable, up to the cap', async () => {
     const { clock, fetch, sender, setReachable } = harness();
     setReachable(false);
     const attemptTimes: number[] = [];
@@ -67,7 +67,7 @@ describe('heartbeat sender', () => {
       if (fetch.mock.calls.length > before) attemptTimes.push((clock.now().getTime() - start) / 1000);
       clock.advanceMs(1000);
     }
-    expect(attemptTimes.slice(0, 6)).toEqual([0, 30, 90, 210, 330, 450]);
+    expect(attemptTimes.slice(0, 9)).toEqual([0, 2, 6, 14, 30, 62, 126, 246, 366]);
     expect(sender.lastContactAt).toBeNull();
     setReachable(true);
     clock.advanceMs(120_000);

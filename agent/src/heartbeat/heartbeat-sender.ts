@@ -5,6 +5,9 @@ import type { Logger } from '../logger';
 import { heartbeatPath, heartbeatResponseSchema } from './contract';
 import type { HeartbeatRequest, HeartbeatResponse } from './contract';
 
+/** The first retry after a failed heartbeat; each further one waits twice as long, up to the cap. */
+const FIRST_RETRY_MS = 2_000;
+
 export interface HeartbeatSenderOptions {
   shopperUrl: string | null;
   sessionId: string;
@@ -64,8 +67,12 @@ export class HeartbeatSender {
       return parsed;
     } catch (error) {
       this.consecutiveFailures += 1;
-      const backoffMs = Math.min(this.options.intervalMs * 2 ** this.consecutiveFailures, this.options.maxBackoffMs);
-      this.nextAttemptAt = new Date(clock.now().getTime() + Math.max(backoffMs, this.options.intervalMs));
+      // Retry soon, then back off: a shopper that restarts (a deploy, a crash) hears from its nodes
+      // within seconds (it learns they live, and since when, to bound their compute meters), while
+      // one that stays down is not hammered.
+      const firstRetryMs = Math.min(FIRST_RETRY_MS, this.options.intervalMs);
+      const backoffMs = Math.min(firstRetryMs * 2 ** (this.consecutiveFailures - 1), this.options.maxBackoffMs);
+      this.nextAttemptAt = new Date(clock.now().getTime() + backoffMs);
       logger.warn('heartbeat failed', { consecutiveFailures: this.consecutiveFailures, error: (error as Error).message, retryInMs: backoffMs });
       return null;
     } finally {
