@@ -1,9 +1,9 @@
-// Finds the recorded provider fixtures: <repoRoot>/../shared/provider-api/fixtures, wherever the clone lives.
+// Finds the recorded provider fixtures kept in the repository (packages/providers/fixtures).
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-/** This file sits at <repoRoot>/packages/providers/src/test-support/. */
-export const FIXTURES_DIR = fileURLToPath(new URL('../../../../../shared/provider-api/fixtures/', import.meta.url));
+/** This file sits at packages/providers/src/test-support/. */
+export const FIXTURES_DIR = fileURLToPath(new URL('../../fixtures/', import.meta.url));
 
 export function fixturePath(name: string): string {
   return `${FIXTURES_DIR}${name}`;

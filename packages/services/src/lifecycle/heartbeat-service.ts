@@ -42,7 +42,8 @@ export class HeartbeatService {
     if (heartbeat.status.agentStartedAt !== undefined) {
       const agentStartedAt = new Date(heartbeat.status.agentStartedAt);
       // Only a plausible one (not in the future): it can only move the compute meter's start earlier.
-      if (agentStartedAt <= now) {
+      // Once known it is used for any later start (computeStartEstimate): only a new one needs a look.
+      if (agentStartedAt <= now && agentStartedAt.getTime() !== row.agentStartedAt?.getTime()) {
         row.agentStartedAt = agentStartedAt;
         await refineComputeStart(this.em, row);
       }

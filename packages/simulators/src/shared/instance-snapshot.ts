@@ -2,24 +2,10 @@
 // timestamps, pricing, the pending change, the billing ledger, the node's process group) as plain JSON;
 // each provider encodes its own data (references into its catalog become ids).
 import { BillingLedger, type ChargeSegment } from './billing-ledger';
-import type { SimInstance, SimPhase } from './lifecycle';
+import type { SimInstance } from './lifecycle';
 
-export interface StoredInstance<S> {
-  id: string;
-  data: S;
-  phase: SimPhase;
-  phaseSinceMs: number;
-  createdAtMs: number;
-  destroyedAtMs: number | null;
-  computePerHourUsd: number;
-  storagePerHourUsd: number;
-  pending: { atMs: number; to: SimPhase } | null;
-  stuckLoading: boolean;
-  ledger: ChargeSegment[];
-  lastAccruedMs: number;
-  statusMessage: string | null;
-  nodePgid: number | null;
-}
+/** A SimInstance as JSON: its provider data encoded, its ledger as plain segments. */
+export type StoredInstance<S> = Omit<SimInstance<S>, 'ledger'> & { ledger: ChargeSegment[] };
 
 export function storeInstance<D, S>(instance: SimInstance<D>, encode: (data: D) => S): StoredInstance<S> {
   const { ledger, data, ...fields } = instance;

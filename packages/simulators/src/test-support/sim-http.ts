@@ -5,7 +5,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TensorDockSimulator } from '../tensordock/simulator';
-import type { VastAiSimulator } from '../vastai/simulator';
+import type { SimBillingRow, VastAiSimulator } from '../vastai/simulator';
 
 export interface SimAnswer {
   status: number;
@@ -78,18 +78,8 @@ export async function adminInstances(baseUrl: string): Promise<AdminRow[]> {
   return (await call(baseUrl, 'GET', '/__admin/instances', null)).json.instances as AdminRow[];
 }
 
-export interface BillingRow {
-  instanceId: string;
-  label: string | null;
-  computeUsd: number;
-  storageUsd: number;
-  totalUsd: number;
-  computeHours: number;
-  storageHours: number;
-}
-
-export async function adminBilling(baseUrl: string): Promise<BillingRow[]> {
-  return (await call(baseUrl, 'GET', '/__admin/billing', null)).json.billing as BillingRow[];
+export async function adminBilling(baseUrl: string): Promise<SimBillingRow[]> {
+  return (await call(baseUrl, 'GET', '/__admin/billing', null)).json.billing as SimBillingRow[];
 }
 
 export function tempStateDir(): string {

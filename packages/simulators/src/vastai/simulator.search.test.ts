@@ -5,7 +5,7 @@ import { ManualClock } from '@gpu-shopper/domain';
 import { startVastAiSimulator, type VastAiSimulator } from './simulator';
 
 const fixtureRecord = (
-  JSON.parse(readFileSync(new URL('../../../../../shared/provider-api/fixtures/vast-bundles-example.json', import.meta.url), 'utf8')) as {
+  JSON.parse(readFileSync(new URL('../../../providers/fixtures/vast-bundles-example.json', import.meta.url), 'utf8')) as {
     offers: Record<string, unknown>[];
   }
 ).offers[0]!;
