@@ -1,4 +1,5 @@
 export * from './entities';
 export * from './orm';
-export type { EntityManager } from '@mikro-orm/sqlite';
+/** The ORM's entity manager, whichever SQL dialect is behind it. */
+export type { EntityManager } from '@mikro-orm/knex';
 export * from './database-lock';

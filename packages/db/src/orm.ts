@@ -1,11 +1,18 @@
-// The ORM's one configuration: SQLite, explicit entities, committed migrations run at boot.
+// The ORM's one configuration. SQLite (a file) is the embedded default for one replica;
+// GPU_SHOPPER_DATABASE_URL=postgres://... selects PostgreSQL, the store for several replicas.
+// Both run the same entities and each dialect's committed migrations at boot.
+import { defineConfig, MikroORM, type Options } from '@mikro-orm/core';
+import type { AbstractSqlDriver, EntityManager } from '@mikro-orm/knex';
 import { Migrator } from '@mikro-orm/migrations';
-import { defineConfig, MikroORM } from '@mikro-orm/sqlite';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { SqliteDriver } from '@mikro-orm/sqlite';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
-import { lockDatabase } from './database-lock';
 import { dirname } from 'node:path';
+import pg from 'pg';
+import { lockDatabase } from './database-lock';
 import { ALL_ENTITIES } from './entities';
-import { MIGRATIONS } from './migrations';
+import { POSTGRESQL_MIGRATIONS } from './migrations/postgresql';
+import { SQLITE_MIGRATIONS } from './migrations/sqlite';
 
 export const DEFAULT_DB_PATH = './data/gpu-shopper.db';
 
@@ -13,49 +20,90 @@ export function resolveDbPath(env: NodeJS.ProcessEnv = process.env): string {
   return env.GPU_SHOPPER_DB ?? DEFAULT_DB_PATH;
 }
 
+export type Dialect = 'sqlite' | 'postgresql';
+
 export interface OrmOptions {
-  /** A file path, or ':memory:' for tests. */
+  /** A SQLite file path, or ':memory:' for tests. Ignored when databaseUrl is set. */
   dbPath: string;
+  /** postgres://user@host:port/database: use PostgreSQL instead of the SQLite file. */
+  databaseUrl?: string;
   debug?: boolean;
-  /** Refuse to open a file another live server holds (servers pass true; tools and tests reading a file need not). */
+  /** Refuse to open a SQLite file another live server holds (servers pass true; tools and tests reading a file need not). */
   exclusive?: boolean;
+  /** PostgreSQL connection pool size per replica (default 10). */
+  poolMax?: number;
 }
 
-export function ormConfig(options: OrmOptions) {
-  return defineConfig({
-    dbName: options.dbPath,
+const POSTGRES_URL = /^postgres(ql)?:\/\//i;
+
+export function dialectOf(options: Pick<OrmOptions, 'databaseUrl'>): Dialect {
+  if (options.databaseUrl === undefined) return 'sqlite';
+  if (!POSTGRES_URL.test(options.databaseUrl)) throw new Error('GPU_SHOPPER_DATABASE_URL must be a postgres:// or postgresql:// URL');
+  return 'postgresql';
+}
+
+// WAL: readers do not wait for the writer, and a commit is an append rather than a journal rewrite
+// plus fsync; with synchronous=normal a commit no longer waits for the disk (a power cut may lose
+// the last commits, never corrupt the file). Measured: 50 concurrent provisions went from ~130 ms
+// per session insert (fsync-bound, serialized) to a few ms.
+const sqlitePool = {
+  afterCreate: (connection: { exec(sql: string, done: (error: Error | null) => void): void }, done: (error: Error | null, connection: unknown) => void) => {
+    connection.exec('pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 5000;', (error) => done(error, connection));
+  },
+};
+
+export function ormConfig(options: OrmOptions): Options<AbstractSqlDriver> {
+  const dialect = dialectOf(options);
+  const common = {
     entities: ALL_ENTITIES,
     extensions: [Migrator],
-    migrations: { migrationsList: MIGRATIONS, snapshot: false, transactional: true, silent: true },
     debug: options.debug ?? false,
-    // WAL: readers do not wait for the writer, and a commit is an append rather than a journal
-    // rewrite plus fsync; with synchronous=normal a commit no longer waits for the disk (a power
-    // cut may lose the last commits, never corrupt the file). Measured: 50 concurrent provisions
-    // went from ~130 ms per session insert (fsync-bound, serialized) to a few ms.
-    pool: {
-      afterCreate: (connection: { exec(sql: string, done: (error: Error | null) => void): void }, done: (error: Error | null, connection: unknown) => void) => {
-        connection.exec('pragma journal_mode = wal; pragma synchronous = normal; pragma busy_timeout = 5000;', (error) => done(error, connection));
-      },
-    },
     // Entities are plain defineEntity schemas: nothing to discover by reflection.
     discovery: { warnWhenNoEntities: true },
     allowGlobalContext: false,
-  });
+  };
+  if (dialect === 'postgresql') {
+    return defineConfig({
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: options.databaseUrl,
+      pool: { min: 0, max: options.poolMax ?? 10 },
+      migrations: { migrationsList: POSTGRESQL_MIGRATIONS, snapshot: false, transactional: true, allOrNothing: true, silent: true },
+    }) as Options<AbstractSqlDriver>;
+  }
+  return defineConfig({
+    ...common,
+    driver: SqliteDriver,
+    dbName: options.dbPath,
+    pool: sqlitePool,
+    migrations: { migrationsList: SQLITE_MIGRATIONS, snapshot: false, transactional: true, silent: true },
+  }) as Options<AbstractSqlDriver>;
 }
 
-export type Orm = MikroORM;
+export type Orm = MikroORM<AbstractSqlDriver, EntityManager<AbstractSqlDriver>>;
 
 /**
- * Opens the database and brings its schema up to date with the committed migrations. The file and
- * its WAL side files hold secrets' ciphertexts and everyone's costs: they are the owner's only (0600).
+ * Opens the database and brings its schema up to date with the committed migrations. A SQLite file
+ * and its WAL side files hold secrets' ciphertexts and everyone's costs: they are the owner's only (0600).
+ * Replicas on PostgreSQL may start together: the migrator holds PostgreSQL's advisory lock while it runs.
  */
 export async function openDatabase(options: OrmOptions): Promise<Orm> {
+  if (dialectOf(options) === 'postgresql') {
+    const orm = (await MikroORM.init(ormConfig(options))) as Orm;
+    try {
+      await migrateUnderLock(orm, options.databaseUrl as string);
+      return orm;
+    } catch (error) {
+      await orm.close(true);
+      throw error;
+    }
+  }
   const file = options.dbPath !== ':memory:';
   if (file) mkdirSync(dirname(options.dbPath), { recursive: true, mode: 0o700 });
   const lock = file && options.exclusive ? lockDatabase(options.dbPath) : null;
   try {
     if (file) closeSync(openSync(options.dbPath, 'a', 0o600));
-    const orm = await MikroORM.init(ormConfig(options));
+    const orm = (await MikroORM.init(ormConfig(options))) as Orm;
     await orm.getMigrator().up();
     if (file) for (const path of [options.dbPath, `${options.dbPath}-wal`, `${options.dbPath}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
     if (lock !== null) {
@@ -73,4 +121,26 @@ export async function openDatabase(options: OrmOptions): Promise<Orm> {
     lock?.release();
     throw error;
   }
+}
+
+/** Any number we pick: the key of the session-level advisory lock replicas take to migrate one at a time. */
+const MIGRATION_LOCK_KEY = 47_110_001;
+
+/**
+ * Several replicas starting at once would run the same migration twice. The lock is session-level,
+ * so it is held on a connection of its own while the migrator runs on the pool.
+ */
+async function migrateUnderLock(orm: Orm, databaseUrl: string): Promise<void> {
+  const lock = new pg.Client({ connectionString: databaseUrl });
+  await lock.connect();
+  try {
+    await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    await orm.getMigrator().up();
+  } finally {
+    await lock.end();
+  }
+}
+
+export function dialectOfOrm(orm: Orm): Dialect {
+  return orm.config.get('driver') === PostgreSqlDriver ? 'postgresql' : 'sqlite';
 }

@@ -1,5 +1,5 @@
 // Looking consumers up by name, for operators who address them that way.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import { NotFoundError } from '@gpu-shopper/domain';
 import { ConsumerEntity } from '@gpu-shopper/db';
 

@@ -1,6 +1,7 @@
 // A fresh API over an in-memory database, with an operator key and consumer keys, for router tests.
 import { ManualClock } from '@gpu-shopper/domain';
-import { openDatabase, type Orm } from '@gpu-shopper/db';
+import type { Orm } from '@gpu-shopper/db';
+import { openTestDatabase } from '@gpu-shopper/db/test-support';
 import { ApiKeyService, CallerCache, InventoryService, insertSession, type OfferSource, type SessionProvisioner } from '@gpu-shopper/services';
 import { createInnerContext, type ApiDeps } from '../context';
 import { createCaller } from '../root';
@@ -20,7 +21,7 @@ export interface Harness {
 
 export async function createHarness(options: { adapters?: OfferSource[]; consumers?: string[]; provisioner?: SessionProvisioner } = {}): Promise<Harness> {
   const clock = new ManualClock('2026-03-01T10:00:00.000Z');
-  const orm = await openDatabase({ dbPath: ':memory:' });
+  const orm = await openTestDatabase();
   const deps: ApiDeps = {
     orm,
     clock,

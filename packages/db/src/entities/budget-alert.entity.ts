@@ -9,7 +9,7 @@ export const BudgetAlertEntity = defineEntity({
     budgetId: p.string().index(),
     periodStart: p.datetime(),
     thresholdPercent: p.integer(),
-    spentMicros: p.integer(),
+    spentMicros: p.bigint("number"),
     firedAt: p.datetime(),
   },
   uniques: [{ properties: ['budgetId', 'periodStart', 'thresholdPercent'] }],

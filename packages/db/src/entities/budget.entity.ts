@@ -9,10 +9,10 @@ export const BudgetEntity = defineEntity({
   properties: {
     ...baseProperties,
     consumerId: p.string().nullable().index(),
-    limitMicros: p.integer(),
+    limitMicros: p.bigint("number"),
     period: p.enum([...BUDGET_PERIODS]),
     thresholdsPercent: p.json<number[]>(),
-    webhookUrl: p.string().nullable(),
+    webhookUrl: p.text().nullable(),
     action: p.enum([...BUDGET_ACTIONS]),
     updatedAt: p.datetime(),
     version: p.integer().version(),

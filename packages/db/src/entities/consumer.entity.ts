@@ -8,7 +8,7 @@ export const ConsumerEntity = defineEntity({
   properties: {
     ...baseProperties,
     name: p.string().unique(),
-    webhookUrl: p.string().nullable(),
+    webhookUrl: p.text().nullable(),
     /** HMAC-SHA256 secret for this consumer's webhooks, encrypted with the master key. */
     webhookSecretEncrypted: p.text().nullable(),
   },

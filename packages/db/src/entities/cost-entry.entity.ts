@@ -14,7 +14,7 @@ export const CostEntryEntity = defineEntity({
     /** `adjustment`: the provider's bill minus our metered cost, written by reconciliation (see cost_reconciliations). */
     kind: p.enum(['compute', 'storage', 'adjustment'] as const),
     hourStart: p.datetime().index(),
-    costMicros: p.integer(),
+    costMicros: p.bigint("number"),
   },
   uniques: [{ properties: ['sessionId', 'hourStart', 'kind'] }],
 });

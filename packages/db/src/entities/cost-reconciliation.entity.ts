@@ -12,12 +12,12 @@ export const CostReconciliationEntity = defineEntity({
     provider: p.enum([...PROVIDER_NAMES]),
     from: p.datetime(),
     to: p.datetime(),
-    ledgerMicros: p.integer(),
-    providerMicros: p.integer(),
+    ledgerMicros: p.bigint("number"),
+    providerMicros: p.bigint("number"),
     /** (ledger - provider) / provider; null when the provider billed nothing. */
     differenceRatio: p.double().$type<number>().nullable(),
     /** What this comparison wrote to the ledger as an `adjustment` entry (provider - metered). */
-    adjustmentMicros: p.integer().default(0),
+    adjustmentMicros: p.bigint("number").default(0),
     checkedAt: p.datetime(),
   },
 });

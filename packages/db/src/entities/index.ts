@@ -5,6 +5,7 @@ export * from './budget.entity';
 export * from './consumer.entity';
 export * from './cost-entry.entity';
 export * from './cost-reconciliation.entity';
+export * from './lease.entity';
 export * from './override-request.entity';
 export * from './provider-credential.entity';
 export * from './provision-attempt.entity';
@@ -20,6 +21,7 @@ import { BudgetEntity } from './budget.entity';
 import { ConsumerEntity } from './consumer.entity';
 import { CostEntryEntity } from './cost-entry.entity';
 import { CostReconciliationEntity } from './cost-reconciliation.entity';
+import { LeaseEntity } from './lease.entity';
 import { OverrideRequestEntity } from './override-request.entity';
 import { ProviderCredentialEntity } from './provider-credential.entity';
 import { ProvisionAttemptEntity } from './provision-attempt.entity';
@@ -44,4 +46,5 @@ export const ALL_ENTITIES = [
   AlertEntity,
   WebhookDeliveryEntity,
   ProviderCredentialEntity,
+  LeaseEntity,
 ];

@@ -45,7 +45,7 @@ export const SessionEntity = defineEntity({
     sshPublicKey: p.text().nullable(),
     /** Secrets at rest are encrypted with the server's master key. */
     sshPrivateKeyEncrypted: p.text().nullable(),
-    nodeEndpoint: p.string().nullable(),
+    nodeEndpoint: p.text().nullable(),
     nodeTokenHash: p.string().nullable().index(),
     nodeTokenEncrypted: p.text().nullable(),
     lastHeartbeatAt: p.datetime().nullable(),
@@ -69,6 +69,10 @@ export const SessionEntity = defineEntity({
     /** Teardown: the next time destroy is attempted, and how many attempts so far. */
     nextTeardownAt: p.datetime().nullable(),
     teardownAttempts: p.integer().default(0),
+    /** Lifecycle lease: the replica working on this session until lockExpiresAt (see LEASES.md). */
+    lockOwner: p.string().nullable(),
+    lockToken: p.string().nullable(),
+    lockExpiresAt: p.datetime().nullable(),
     updatedAt: p.datetime(),
     readyAt: p.datetime().nullable(),
     endedAt: p.datetime().nullable(),

@@ -1,6 +1,6 @@
 // Raising alerts operators must see (orphans, lost heartbeats, failed listings...): stored, logged,
 // and sent to the webhooks.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { Clock } from '@gpu-shopper/domain';
 import { AlertEntity, type AlertKind, type AlertRow } from '@gpu-shopper/db';
 import { newId } from '../ids';

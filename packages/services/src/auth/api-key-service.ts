@@ -1,6 +1,6 @@
 // API keys: created shown-once, stored as SHA-256 hashes, resolved to a Caller on every request.
 import { randomBytes } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { ApiKeySummary, Caller, Clock } from '@gpu-shopper/domain';
 import { ConflictError, ConsumerNameSchema, NotFoundError, UnauthorizedError, ValidationError } from '@gpu-shopper/domain';
 import { ApiKeyEntity, ConsumerEntity, type ApiKeyRow, type ConsumerRow } from '@gpu-shopper/db';

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, usdToMicros } from '@gpu-shopper/domain';
-import { AlertEntity, BudgetAlertEntity, BudgetEntity, CostEntryEntity, openDatabase, type Orm } from '@gpu-shopper/db';
+import { AlertEntity, BudgetAlertEntity, BudgetEntity, CostEntryEntity, type Orm } from '@gpu-shopper/db';
+import { openTestDatabase } from '@gpu-shopper/db/test-support';
 import { LedgerService } from '../costs/ledger';
 import { newId } from '../ids';
 import { seedConsumer, seedPricedSession, seedUsage } from '../test-support/ledger-fixtures';
@@ -10,7 +11,7 @@ import { BudgetEnforcer } from './budget-enforcer';
 let orm: Orm;
 const clock = new ManualClock('2026-03-10T12:00:00.000Z');
 beforeAll(async () => {
-  orm = await openDatabase({ dbPath: ':memory:' });
+  orm = await openTestDatabase();
 });
 afterAll(() => orm.close());
 
@@ -96,7 +97,7 @@ describe('BudgetEnforcer.check', () => {
   });
 
   it('a global shutdown budget ends every consumer’s live sessions', async () => {
-    const fresh = await openDatabase({ dbPath: ':memory:' });
+    const fresh = await openTestDatabase();
     try {
       const em = fresh.em.fork();
       const a = seedConsumer(em, 'g-a', clock.now());

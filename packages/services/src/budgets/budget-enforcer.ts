@@ -1,6 +1,6 @@
 // The scheduled budget check: compares each budget's spend in its period with its thresholds, fires each
 // threshold once per period (webhook + BudgetAlert row), and at 100% applies the budget's action.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import { microsToUsd } from '@gpu-shopper/domain';
 import { AlertEntity, BudgetAlertEntity, BudgetEntity, SessionEntity, type BudgetRow } from '@gpu-shopper/db';

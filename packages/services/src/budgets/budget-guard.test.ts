@@ -1,7 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BudgetExceededError, ManualClock, usdToMicros } from '@gpu-shopper/domain';
-import { BudgetEntity, CostEntryEntity, openDatabase, SessionEntity, type Orm } from '@gpu-shopper/db';
+import { BudgetEntity, CostEntryEntity, SessionEntity, type Orm } from '@gpu-shopper/db';
+import { openTestDatabase } from '@gpu-shopper/db/test-support';
 import { LedgerService } from '../costs/ledger';
 import { newId } from '../ids';
 import { seedConsumer, seedPricedSession, seedUsage } from '../test-support/ledger-fixtures';
@@ -13,7 +14,7 @@ import { SessionService } from '../sessions/session-service';
 let orm: Orm;
 const clock = new ManualClock('2026-03-10T12:00:00.000Z');
 beforeEach(async () => {
-  orm = await openDatabase({ dbPath: ':memory:' });
+  orm = await openTestDatabase();
 });
 afterEach(() => orm.close());
 

@@ -1,7 +1,7 @@
 // Refuses new provisioning that a blocking budget cannot cover, race-free: checks and the session insert
 // run under a per-consumer lock (and a global one when a global budget applies), so concurrent requests
 // each see the reservations the others committed.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { Clock } from '@gpu-shopper/domain';
 import { BudgetExceededError, costMicrosFor, microsToUsd, MS_PER_HOUR } from '@gpu-shopper/domain';
 import { BudgetEntity, type BudgetRow } from '@gpu-shopper/db';

@@ -1,5 +1,5 @@
 // Budgets: consumers set their own; operators set anyone's, or a global one.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { Budget, BudgetAction, BudgetPeriod, Caller, Clock } from '@gpu-shopper/domain';
 import { ForbiddenError, microsToUsd, NotFoundError, usdToMicros, ValidationError } from '@gpu-shopper/domain';
 import { BudgetEntity, type BudgetRow } from '@gpu-shopper/db';

@@ -1,6 +1,7 @@
 // How much of a budget is used: ledger spend in the current period, and spend already committed by live
 // sessions' reservations that the ledger has not accrued yet.
-import { raw, type EntityManager } from '@mikro-orm/sqlite';
+import { raw } from '@mikro-orm/core';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { BudgetPeriod } from '@gpu-shopper/domain';
 import { bucketStart, costMicrosFor } from '@gpu-shopper/domain';
 import { CostEntryEntity, SessionEntity, type SessionRow } from '@gpu-shopper/db';

@@ -1,6 +1,6 @@
 // Cost queries over the ledger: totals and buckets per hour, day or month, per consumer or for all,
 // grouped by provider, GPU model or consumer on request, and one session's cost so far.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { Caller, Clock, CostPeriod, CostSummary } from '@gpu-shopper/domain';
 import { bucketStart, ForbiddenError, microsToUsd, NotFoundError, ValidationError } from '@gpu-shopper/domain';
 import { CostEntryEntity, SessionEntity, type CostEntryRow } from '@gpu-shopper/db';

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, MS_PER_HOUR, MS_PER_MINUTE } from '@gpu-shopper/domain';
 import { CostEntryEntity, openDatabase, UsageEventEntity, type Orm } from '@gpu-shopper/db';
+import { openTestDatabase } from '@gpu-shopper/db/test-support';
 import { seedConsumer, seedPricedSession, seedUsage } from '../test-support/ledger-fixtures';
 import { LedgerService } from './ledger';
 
@@ -16,7 +17,7 @@ describe('LedgerService.accrue', () => {
   let orm: Orm;
   const clock = new ManualClock('2026-03-01T10:00:00.000Z');
   beforeAll(async () => {
-    orm = await openDatabase({ dbPath: ':memory:' });
+    orm = await openTestDatabase();
   });
   afterAll(() => orm.close());
 

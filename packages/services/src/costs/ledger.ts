@@ -1,6 +1,6 @@
 // The cost ledger: recomputes each session's hourly cost rows from its persisted usage events. Nothing is
 // counted in memory, so accruing again (after a restart, twice, concurrently) gives the same rows.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { ProviderName } from '@gpu-shopper/domain';
 import { CostEntryEntity, SessionEntity, UsageEventEntity, type CostEntryRow, type SessionRow, type UsageEventRow } from '@gpu-shopper/db';
 import { PROVIDER_BILLING_RULES, type ProviderBillingRule } from './billing-rules';

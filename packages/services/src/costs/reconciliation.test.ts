@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, type Caller } from '@gpu-shopper/domain';
-import { AlertEntity, CostEntryEntity, CostReconciliationEntity, openDatabase, ProvisionAttemptEntity, type Orm } from '@gpu-shopper/db';
+import { AlertEntity, CostEntryEntity, CostReconciliationEntity, ProvisionAttemptEntity, type Orm } from '@gpu-shopper/db';
+import { openTestDatabase } from '@gpu-shopper/db/test-support';
 import type { BillingCharge, ProviderAdapter } from '@gpu-shopper/providers';
 import { seedConsumer, seedPricedSession, seedUsage } from '../test-support/ledger-fixtures';
 import { RecordingNotifier } from '../test-support/recording-notifier';
@@ -36,7 +37,7 @@ describe('ReconciliationService', () => {
   const clock = new ManualClock('2026-03-10T10:00:00.000Z');
   const ids: Record<string, { sessionId: string; instanceId: string; consumerId: string }> = {};
   beforeAll(async () => {
-    orm = await openDatabase({ dbPath: ':memory:' });
+    orm = await openTestDatabase();
     const em = orm.em.fork();
     for (const name of ['exact', 'drifting', 'unbilled']) {
       const consumerId = seedConsumer(em, `recon-${name}`, clock.now());
@@ -86,7 +87,7 @@ describe('ReconciliationService', () => {
   });
 
   it('reports a provider whose billing cannot be read, and skips providers without a billing endpoint', async () => {
-    const fresh = await openDatabase({ dbPath: ':memory:' });
+    const fresh = await openTestDatabase();
     try {
       const em = fresh.em.fork();
       const session = seedPricedSession(em, clock, { consumerId: seedConsumer(em, 'recon-fail', clock.now()), instanceId: 'i-1' });
@@ -118,7 +119,7 @@ describe('ReconciliationService', () => {
   });
 
   it('trues an ended session up to the provider’s final bill, over every instance it had, once', async () => {
-    const fresh = await openDatabase({ dbPath: ':memory:' });
+    const fresh = await openTestDatabase();
     try {
       const em = fresh.em.fork();
       const consumerId = seedConsumer(em, 'recon-trueup', clock.now());

@@ -1,6 +1,6 @@
 // Checks our ledger against what each provider says it billed, per session over the session's lifetime;
 // stores every comparison, and raises a cost_drift alert and webhook when they differ by more than 1%.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { Caller, ProviderName } from '@gpu-shopper/domain';
 import { bucketStart, isTerminal, microsToUsd, usdToMicros } from '@gpu-shopper/domain';
 import { AlertEntity, CostEntryEntity, CostReconciliationEntity, ProvisionAttemptEntity, SessionEntity, type CostReconciliationRow, type UsageEventRow } from '@gpu-shopper/db';

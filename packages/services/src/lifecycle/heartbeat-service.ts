@@ -1,7 +1,7 @@
 // Heartbeats from node agents: proof of life, the node's idle state, and the channel through which
 // the shopper tells the agent about extensions and shutdowns. Authenticated by the node token.
 import { timingSafeEqual } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { Clock } from '@gpu-shopper/domain';
 import { UnauthorizedError } from '@gpu-shopper/domain';
 import { SessionEntity } from '@gpu-shopper/db';

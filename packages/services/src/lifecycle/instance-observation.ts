@@ -3,7 +3,7 @@
 // state changes, which we only see when we look; each change is dated halfway between the last
 // look that did not show it and the first that did (or at a moment we know exactly, such as the
 // destroy call we made), so the ledger's error is bounded by half the observation interval.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import { UsageEventEntity, type SessionRow } from '@gpu-shopper/db';
 import type { ProviderInstance } from '@gpu-shopper/providers';
 import { AGENT_PORT, SSH_PORT } from '../provisioning/node-spec';

@@ -1,7 +1,7 @@
 // The lifecycle manager: the jobs that keep every paid instance attached to a live reservation.
 // Each job is idempotent, runs on its own forked entity manager and is safe to re-run after a
 // crash; `tick()` runs them all, `recover()` reconciles with the providers before serving.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import { OptimisticLockError } from '@mikro-orm/core';
 import type { Clock, ProviderName } from '@gpu-shopper/domain';
 import { parseSessionLabel } from '@gpu-shopper/domain';

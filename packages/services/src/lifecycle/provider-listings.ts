@@ -2,7 +2,7 @@
 // session is compared with, never one call per session. An instance missing from a listing is
 // confirmed with one direct read before anyone believes it gone (a listing can lag a create), and a
 // listing that failed makes every answer "unknown": nothing is ever ended on missing information.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { ProviderName } from '@gpu-shopper/domain';
 import type { ProviderInstance } from '@gpu-shopper/providers';
 import type { AlertSink } from '../alerts/alert-service';

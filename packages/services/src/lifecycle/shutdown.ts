@@ -1,6 +1,6 @@
 // Starting a shutdown: the session goes to `stopping`, the agent learns it from its next heartbeat
 // answer (and stops its jobs with a grace), and the teardown job ends the instance after that grace.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { Clock, EndReason, StoragePolicy } from '@gpu-shopper/domain';
 import { MS_PER_MINUTE, MS_PER_SECOND } from '@gpu-shopper/domain';
 import type { SessionRow } from '@gpu-shopper/db';

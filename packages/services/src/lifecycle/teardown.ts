@@ -1,7 +1,7 @@
 // Ending an instance: destroy (or stop, for a preserved disk), then read it back and only believe
 // the provider when it confirms. Failures are retried with back-off, never given up and never
 // marked done on hope; a teardown that keeps failing is raised to operators.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { Clock } from '@gpu-shopper/domain';
 import { MS_PER_MINUTE, MS_PER_SECOND } from '@gpu-shopper/domain';
 import { ProvisionAttemptEntity, type SessionRow } from '@gpu-shopper/db';

@@ -1,6 +1,6 @@
 // Writes the usage events the ledger bills from, idempotently: a second "compute started" while
 // compute is already running is ignored, so jobs can re-run after a crash without double billing.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import { UsageEventEntity, type SessionRow, type UsageKind } from '@gpu-shopper/db';
 
 const PAIRS: Record<UsageKind, { meter: 'compute' | 'storage'; opens: boolean }> = {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, usdToMicros } from '@gpu-shopper/domain';
-import { AlertEntity, CostEntryEntity, openDatabase, WebhookDeliveryEntity, type Orm } from '@gpu-shopper/db';
+import { AlertEntity, CostEntryEntity, WebhookDeliveryEntity, type Orm } from '@gpu-shopper/db';
+import { openTestDatabase } from '@gpu-shopper/db/test-support';
 import { newId } from '../ids';
 import { seedConsumer, seedPricedSession, seedUsage } from '../test-support/ledger-fixtures';
 import { escapeLabelValue, formatPrometheus } from './prometheus-text';
@@ -51,7 +52,7 @@ describe('renderMetrics', () => {
   let orm: Orm;
   const clock = new ManualClock('2026-03-10T12:00:00.000Z');
   beforeAll(async () => {
-    orm = await openDatabase({ dbPath: ':memory:' });
+    orm = await openTestDatabase();
     const em = orm.em.fork();
     const atlas = seedConsumer(em, 'atlas', clock.now());
     const running = seedPricedSession(em, clock, { consumerId: atlas, provider: 'vastai', computePerHourUsd: 0.5, storagePerHourUsd: 0.02 });

@@ -1,6 +1,7 @@
 // Builds the /metrics page: spend rate and sessions from the database, accrued cost per consumer from
 // the ledger, orphans, alerts and webhook deliveries, and the provider API calls seen in this process.
-import { raw, type EntityManager } from '@mikro-orm/sqlite';
+import { raw } from '@mikro-orm/core';
+import type { EntityManager } from '@gpu-shopper/db';
 import { LIVE_STATES, SESSION_STATES, PROVIDER_NAMES } from '@gpu-shopper/domain';
 import { AlertEntity, ConsumerEntity, CostEntryEntity, SessionEntity, WebhookDeliveryEntity } from '@gpu-shopper/db';
 import { loadUsage } from '../costs/ledger';

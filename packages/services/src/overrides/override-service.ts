@@ -1,6 +1,6 @@
 // Reservations past 12 hours: a consumer asks, an operator decides. Every decision records who
 // and when; an approved end becomes the session's new hard maximum.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { Caller, Clock, OverrideRequest } from '@gpu-shopper/domain';
 import { approveOverride, ConflictError, InvalidStateError, NotFoundError } from '@gpu-shopper/domain';
 import { OverrideRequestEntity, SessionEntity } from '@gpu-shopper/db';

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock, type ProviderName } from '@gpu-shopper/domain';
-import { openDatabase, ProviderCredentialEntity, type Orm } from '@gpu-shopper/db';
+import { ProviderCredentialEntity, type Orm } from '@gpu-shopper/db';
+import { openTestDatabase } from '@gpu-shopper/db/test-support';
 import { RequestBudget, TensorDockAdapter, VastAiAdapter } from '@gpu-shopper/providers';
 import { startSimulators, type RunningSimulators } from '@gpu-shopper/simulators';
 import { ProviderRegistry } from '../provider-registry';
@@ -15,7 +16,7 @@ describe('ProviderKeyService', () => {
   const secrets = SecretBox.fromKey(Buffer.alloc(32, 5));
 
   beforeEach(async () => {
-    orm = await openDatabase({ dbPath: ':memory:' });
+    orm = await openTestDatabase();
     sims = await startSimulators({ clock, vastApiKey: 'real-vast-key-123', tensordockApiToken: 'real-td-token-456', vastOfferCount: 50, tensordockHostnodeCount: 5 });
     const common = { clock, retry: { sleep: async () => {} }, budget: RequestBudget.unlimited() };
     const createAdapter = (provider: ProviderName, key: string) =>

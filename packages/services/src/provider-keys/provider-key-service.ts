@@ -1,7 +1,7 @@
 // Provider keys configured by an operator at run time: validated against the provider, sealed at
 // rest, and put to use at once (the adapter is swapped in place, no restart). Keys from the
 // environment take precedence; a key is never returned, only a masked hint.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { Clock, ProviderName } from '@gpu-shopper/domain';
 import { ConflictError, PROVIDER_NAMES, ValidationError } from '@gpu-shopper/domain';
 import { ProviderCredentialEntity } from '@gpu-shopper/db';

@@ -2,7 +2,7 @@
 // committed before any provider is called (write-ahead) and the instance id as soon as it is known,
 // so a crash at any point leaves a trail the lifecycle manager can follow to zero orphans.
 import { randomBytes } from 'node:crypto';
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import { OptimisticLockError, raw, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Caller, Clock, Offer, ProviderName, Session } from '@gpu-shopper/domain';
 import { ConflictError, IdempotencyConflictError, MS_PER_MINUTE, UnavailableError, usdToMicros, ValidationError } from '@gpu-shopper/domain';

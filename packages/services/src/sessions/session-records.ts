@@ -1,6 +1,6 @@
 // Reading and writing session rows: mapping to the API shape, and the one place state changes
 // (validated by the domain's transition table, and written to the audit trail).
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { Clock, EndReason, Session, SessionDetail, SessionState, Workload } from '@gpu-shopper/domain';
 import { assertTransition, isTerminal, newReservation, sessionLabel } from '@gpu-shopper/domain';
 import { OverrideRequestEntity, ProvisionAttemptEntity, SessionEntity, SessionEventEntity, type SessionRow } from '@gpu-shopper/db';

@@ -1,7 +1,7 @@
 // What consumers and operators do with sessions: list, read, finish, extend, force shut down.
 // Provisioning itself is delegated to a SessionProvisioner; without one, creating a session is
 // refused with a clear "unavailable" error, never a fake success.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { Caller, Clock, Session, SessionCredentials, SessionDetail, SessionState, StoragePolicy, Workload } from '@gpu-shopper/domain';
 import { extendReservation, ForbiddenError, InvalidStateError, LIVE_STATES, microsToUsd, NotFoundError, UnavailableError } from '@gpu-shopper/domain';
 import type { AlertSink } from '../alerts/alert-service';

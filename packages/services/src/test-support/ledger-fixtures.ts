@@ -1,6 +1,6 @@
 // Builders for ledger, budget and metrics tests: consumers, priced sessions, and the usage events the
 // lifecycle would write for them.
-import type { EntityManager } from '@mikro-orm/sqlite';
+import type { EntityManager } from '@gpu-shopper/db';
 import type { Clock, ProviderName, SessionState } from '@gpu-shopper/domain';
 import { ConsumerEntity, UsageEventEntity, type SessionRow, type UsageKind } from '@gpu-shopper/db';
 import { newId } from '../ids';

@@ -1,7 +1,8 @@
 // A complete provisioning + lifecycle stack over an in-memory database and both provider simulators,
 // on one ManualClock: hours of reservation pass in milliseconds.
 import { ManualClock, MS_PER_MINUTE, type Caller, type Workload } from '@gpu-shopper/domain';
-import { ConsumerEntity, openDatabase, SessionEntity, type Orm, type SessionRow } from '@gpu-shopper/db';
+import { ConsumerEntity, SessionEntity, type Orm, type SessionRow } from '@gpu-shopper/db';
+import { openTestDatabase } from '@gpu-shopper/db/test-support';
 import { RequestBudget, TensorDockAdapter, VastAiAdapter } from '@gpu-shopper/providers';
 import { startSimulators, type RunningSimulators } from '@gpu-shopper/simulators';
 import { AlertService } from '../alerts/alert-service';
@@ -58,7 +59,7 @@ export interface HarnessOptions extends Pick<ProvisionerOptions, 'maxAttempts'> 
 export async function createLifecycleHarness(policy: Partial<LifecyclePolicy> = {}, options: HarnessOptions = {}): Promise<LifecycleHarness> {
   const { vastOfferCount = 300, tensordockHostnodeCount = 30, ...provisioning } = options;
   const clock = new ManualClock('2026-04-01T08:00:00.000Z');
-  const orm = await openDatabase({ dbPath: ':memory:' });
+  const orm = await openTestDatabase();
   const sims = await startSimulators({ clock, bootDelayMs: 2 * MS_PER_MINUTE, vastApiKey: 'vk', tensordockApiToken: 'tt', vastOfferCount, tensordockHostnodeCount });
   const common = { clock, retry: { sleep: async () => {} }, budget: RequestBudget.unlimited(), timeoutMs: 2_000 };
   const registry = new ProviderRegistry([new VastAiAdapter({ ...common, apiKey: 'vk', baseUrl: sims.vastUrl }), new TensorDockAdapter({ ...common, apiKey: 'tt', baseUrl: sims.tensordockUrl })]);

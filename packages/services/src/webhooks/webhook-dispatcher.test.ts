@@ -2,7 +2,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ManualClock, MS_PER_SECOND, ValidationError } from '@gpu-shopper/domain';
-import { ConsumerEntity, openDatabase, type Orm } from '@gpu-shopper/db';
+import { ConsumerEntity, type Orm } from '@gpu-shopper/db';
+import { openTestDatabase } from '@gpu-shopper/db/test-support';
 import { SecretBox } from '../secrets/secret-box';
 import { retryDelayCeilingMs } from './webhook-backoff';
 import { WebhookDispatcher, type WebhookDispatcherOptions } from './webhook-dispatcher';
@@ -80,7 +81,7 @@ describe('WebhookDispatcher', () => {
   }
 
   beforeEach(async () => {
-    orm = await openDatabase({ dbPath: ':memory:' });
+    orm = await openTestDatabase();
     clock = new ManualClock('2026-03-01T12:00:00.000Z');
     box = SecretBox.fromKey(Buffer.alloc(32, 9));
     receiver = await startReceiver();
@@ -338,7 +339,7 @@ describe('WebhookDispatcher', () => {
       await expect(hooks.notify('cost.drift', 'con_x', { driftUsd: 3 })).resolves.toBeUndefined();
       expect(warnings.at(-1)).toMatch(/^webhooks: could not queue cost.drift for con_x: /);
       // afterEach closes whatever `orm` holds.
-      orm = await openDatabase({ dbPath: ':memory:' });
+      orm = await openTestDatabase();
     });
 
     it('never throws on a payload that cannot be stored', async () => {

@@ -1,0 +1,6 @@
+// Committed PostgreSQL migrations, in order. PostgreSQL support began with the schema as it then
+// stood, so its first migration creates it whole; later ones mirror the SQLite ones.
+import type { MigrationObject } from '@mikro-orm/core';
+import { Migration20261129050000 } from './Migration20261129050000';
+
+export const POSTGRESQL_MIGRATIONS: MigrationObject[] = [{ name: 'Migration20261129050000', class: Migration20261129050000 }];
