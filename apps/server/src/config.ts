@@ -1,6 +1,7 @@
 // Server configuration from the environment, validated once at start-up with clear messages.
 import { z } from 'zod';
 import { resolveDbPath } from '@gpu-shopper/db';
+import { hostname } from 'node:os';
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -13,6 +14,9 @@ const EnvSchema = z.object({
   GPU_SHOPPER_DEPLOYMENT_ID: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, "_" and "-" only').optional(),
   GPU_SHOPPER_WEBHOOK_URL: z.url().optional(),
   GPU_SHOPPER_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
+  GPU_SHOPPER_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\/\S+$/i, 'a postgres:// or postgresql:// URL').optional(),
+  GPU_SHOPPER_REPLICA_ID: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'letters, digits, ".", ":", "_" and "-" only').optional(),
+  GPU_SHOPPER_LEASE_SECONDS: z.coerce.number().min(2).max(3600).optional(),
   GPU_SHOPPER_TICK_SECONDS: z.coerce.number().min(1).max(3600).default(15),
   GPU_SHOPPER_PROVIDER_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(30),
   GPU_SHOPPER_BILLING_RECONCILE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(3_600),
@@ -38,6 +42,15 @@ export interface ServerConfig {
   port: number;
   host: string;
   dbPath: string;
+  /** PostgreSQL (several replicas) instead of the SQLite file at dbPath. */
+  databaseUrl: string | null;
+  /**
+   * Who holds this replica's leases. Stable across a restart of the same container (hostname, and
+   * pid 1), so a restarted replica takes its own work back at once; others wait for the lease to expire.
+   */
+  replicaId: string;
+  /** How long a replica's claim on a session lasts unless renewed (PostgreSQL only). */
+  leaseTtlMs: number;
   dataDir: string;
   /** Where a generated admin key is written (0600). */
   adminKeyFile: string;
@@ -76,12 +89,24 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     throw new ConfigError(`invalid configuration: ${problems}`);
   }
   const vars = parsed.data;
+  if (vars.GPU_SHOPPER_DATABASE_URL !== undefined) {
+    // Every replica must seal and read secrets with one key, label instances with one deployment id
+    // and accept one operator key: a replica generating its own would lock the others out of its rows
+    // or, worse, see their instances as orphans.
+    const missing = (['GPU_SHOPPER_SECRET_KEY', 'GPU_SHOPPER_DEPLOYMENT_ID', 'GPU_SHOPPER_ADMIN_KEY'] as const).filter((name) => vars[name] === undefined);
+    if (missing.length > 0) throw new ConfigError(`invalid configuration: with GPU_SHOPPER_DATABASE_URL, set ${missing.join(', ')} (the same on every replica)`);
+  }
   const dbPath = resolveDbPath(env);
   const dataDir = dbPath === ':memory:' ? './data' : (dbPath.replace(/[/\\]?[^/\\]*$/, '') || '.');
   return {
     port: vars.PORT,
     host: vars.HOST,
     dbPath,
+    databaseUrl: vars.GPU_SHOPPER_DATABASE_URL ?? null,
+    replicaId: vars.GPU_SHOPPER_REPLICA_ID ?? `${hostname()}-${process.pid}`,
+    // Long enough to outlast a step's provider calls, short enough that a dead replica's sessions
+    // move on soon: four ticks, at least 10 s.
+    leaseTtlMs: (vars.GPU_SHOPPER_LEASE_SECONDS ?? Math.max(10, 4 * vars.GPU_SHOPPER_TICK_SECONDS)) * 1000,
     dataDir,
     adminKeyFile: vars.GPU_SHOPPER_ADMIN_KEY_FILE ?? `${dataDir}/admin-key`,
     adminKey: vars.GPU_SHOPPER_ADMIN_KEY ?? null,

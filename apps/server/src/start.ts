@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Clock } from '@gpu-shopper/domain';
 import { systemClock } from '@gpu-shopper/domain';
-import { openDatabase } from '@gpu-shopper/db';
+import { openDatabase, postgresAdvisoryLocks, type Orm } from '@gpu-shopper/db';
 import {
   AlertService,
   ApiKeyService,
@@ -21,6 +21,8 @@ import {
   ReconciliationService,
   DEFAULT_LIFECYCLE_POLICY,
   InventoryService,
+  JobLeases,
+  SessionLeases,
   LifecycleManager,
   loadStoredProviderKeys,
   ProviderRegistry,
@@ -90,8 +92,13 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // Ticks and scheduled runs: shutdown waits for these before the database closes.
   const inFlight = new InFlightWork();
   // One server per SQLite file: a second one refuses to start (see packages/db/src/database-lock.ts).
-  const orm = await openDatabase({ dbPath: config.dbPath, exclusive: true });
+  // On PostgreSQL, replicas share the database and coordinate through leases in it.
+  const orm = await openDatabase({ dbPath: config.dbPath, databaseUrl: config.databaseUrl ?? undefined, exclusive: true });
   const closers: (() => Promise<void>)[] = [() => orm.close()];
+  // Several replicas (PostgreSQL): sessions and singleton jobs are leased in the database. On SQLite
+  // the file lock already makes this process the only one, and nothing needs leasing.
+  const coordination = config.databaseUrl === null ? null : replicaCoordination(orm, clock, config);
+  if (coordination !== null) closers.push(() => coordination.databaseLocks.close());
   const closeAll = async () => {
     for (const close of [...closers].reverse()) await close().catch(() => undefined);
   };
@@ -148,7 +155,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     let provisioner: Provisioner | null = null;
     let lifecycle: LifecycleManager | null = null;
     // One guard per process: its locks make concurrent provisions and extensions unable to overshoot a budget together.
-    const budgetGuard = new BudgetGuard({ clock, ledger });
+    const budgetGuard = new BudgetGuard({ clock, ledger, databaseLocks: coordination?.databaseLocks });
     const alerts = new AlertService(clock, webhooks, logger);
     deps.budgets = { guard: budgetGuard, alerts };
     if (registry !== null) {
@@ -166,8 +173,9 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         readyDeadlineMs: options.readyDeadlineMs === undefined ? config.lifecycle.readyDeadlineMs : { vastai: options.readyDeadlineMs, tensordock: options.readyDeadlineMs },
         budgetGuard,
         logger,
+        leases: coordination?.sessions,
       });
-      lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts, webhooks, deploymentId, isProvisioning: (id) => provisioner!.isInFlight(id), failover: (id, outcome, reason, stoppedAt) => provisioner!.failover(id, outcome, reason, stoppedAt), resumeProvisioning: (id) => provisioner!.resume(id), policy: { ...lifecyclePolicyFrom(config), ...options.lifecyclePolicy }, logger });
+      lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts, webhooks, deploymentId, isProvisioning: (id) => provisioner!.isInFlight(id), failover: (id, outcome, reason, stoppedAt) => provisioner!.failover(id, outcome, reason, stoppedAt), resumeProvisioning: (id) => provisioner!.resume(id), policy: { ...lifecyclePolicyFrom(config), ...options.lifecyclePolicy }, logger, leases: coordination?.sessions });
       // Crash recovery before serving provisioning: every non-terminal session is reconciled first.
       readiness.advance('recovering');
       await lifecycle.recover();
@@ -187,12 +195,20 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       });
     let jobs: RunningJobs | null = null;
     if (options.runLifecycle !== false) {
+      // Deadlines and the provider sync run apart, so a slow listing never delays a reservation's end.
+      // Singleton jobs run on one replica at a time (its lease); webhook deliveries are claimed row by row.
+      const singleton = (name: string, everyMs: number, run: () => Promise<unknown>) => ({
+        id: name,
+        everyMs,
+        run: coordination === null ? run : () => coordination.jobs.runExclusive(name, Math.max(3 * everyMs, MIN_JOB_LEASE_MS), async () => void (await run())),
+      });
       jobs = startJobs(
         [
-          { id: 'lifecycle', everyMs: config.tickIntervalMs, run: () => lifecycle?.tick() ?? Promise.resolve() },
-          { id: 'accounting', everyMs: 60_000, run: accounting },
+          singleton('lifecycle', config.tickIntervalMs, () => lifecycle?.runDeadlines() ?? Promise.resolve()),
+          singleton('provider-sync', config.tickIntervalMs, () => lifecycle?.syncWithProviders() ?? Promise.resolve()),
+          singleton('accounting', 60_000, accounting),
           { id: 'webhooks', everyMs: 5_000, run: () => webhooks.deliverDue() },
-          { id: 'reconciliation', everyMs: config.billingReconcileIntervalMs, run: () => reconciliation.run(orm.em.fork(), registry?.all() ?? [], clock.now()) },
+          singleton('reconciliation', config.billingReconcileIntervalMs, () => reconciliation.run(orm.em.fork(), registry?.all() ?? [], clock.now())),
         ],
         logger,
         inFlight,
@@ -201,7 +217,22 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Without provider adapters (offer sources only) there is no provisioning to wait for: that
     // mode serves inventory alone and is ready once started.
     readiness.advance('ready');
-    const shutdown = () => closeGracefully({ logger, readiness, app, jobs, inFlight, provisioner, closeProviders: setup?.close ?? null, closeDatabase: () => orm.close(), graceMs: config.shutdownGraceMs });
+    const shutdown = () =>
+      closeGracefully({
+        logger,
+        readiness,
+        app,
+        jobs,
+        inFlight,
+        provisioner,
+        closeProviders: setup?.close ?? null,
+        releaseLeases: coordination === null ? null : () => coordination.releaseAll(),
+        closeDatabase: async () => {
+          await coordination?.databaseLocks.close().catch(() => undefined);
+          await orm.close();
+        },
+        graceMs: config.shutdownGraceMs,
+      });
     let closing: Promise<void> | null = null;
     return {
       url,
@@ -231,6 +262,8 @@ interface ShutdownParts {
   inFlight: InFlightWork;
   provisioner: Provisioner | null;
   closeProviders: (() => Promise<void>) | null;
+  /** Several replicas: hands this replica's leases back, so another takes its work over at once. */
+  releaseLeases: (() => Promise<void>) | null;
   closeDatabase: () => Promise<void>;
   graceMs: number;
 }
@@ -281,6 +314,13 @@ async function closeGracefully(parts: ShutdownParts): Promise<void> {
     logger.info('shutdown: providers closed');
   }
 
+  if (parts.releaseLeases !== null && unfinished.length === 0) {
+    // Only once nothing of ours still runs: a lease released under a running step would let another
+    // replica start the same work beside it.
+    await parts.releaseLeases().catch((error: unknown) => logger.warn(`shutdown: releasing leases failed (they expire on their own): ${error instanceof Error ? error.message : String(error)}`));
+    logger.info('shutdown: leases released');
+  }
+
   if (unfinished.length > 0) {
     const what = unfinished.join(', ');
     logger.error(`shutdown: still running after the ${graceMs / 1000} s grace: ${what}; the database is left open rather than closed under them (unfinished transactions roll back; crash recovery runs at the next start)`);
@@ -318,4 +358,22 @@ function loadDeploymentId(file: string, ephemeral: boolean): string {
     writeFileSync(file, `${id}\n`);
   }
   return id;
+}
+
+/** A singleton job's lease outlives three of its intervals, and never less than this. */
+const MIN_JOB_LEASE_MS = 10_000;
+
+function replicaCoordination(orm: Orm, clock: Clock, config: ServerConfig) {
+  const databaseLocks = postgresAdvisoryLocks(config.databaseUrl as string);
+  const jobs = new JobLeases({ orm, clock, owner: config.replicaId });
+  const sessions = new SessionLeases({ orm, clock, owner: config.replicaId, ttlMs: config.leaseTtlMs });
+  return {
+    databaseLocks,
+    jobs,
+    sessions,
+    releaseAll: async () => {
+      await jobs.releaseAll();
+      await sessions.releaseAll();
+    },
+  };
 }

@@ -40,3 +40,5 @@ export * from './metrics/provider-call-metrics';
 export * from './metrics/render-metrics';
 export * from './lifecycle/end-consumer-sessions';
 export * from './metrics/instrumented-adapter';
+export * from './coordination/job-lease';
+export * from './coordination/session-leases';

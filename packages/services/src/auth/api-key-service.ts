@@ -1,5 +1,6 @@
 // API keys: created shown-once, stored as SHA-256 hashes, resolved to a Caller on every request.
 import { randomBytes } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@gpu-shopper/db';
 import type { ApiKeySummary, Caller, Clock } from '@gpu-shopper/domain';
 import { ConflictError, ConsumerNameSchema, NotFoundError, UnauthorizedError, ValidationError } from '@gpu-shopper/domain';
@@ -108,8 +109,12 @@ export class ApiKeyService {
       if (existing.role !== 'admin') throw new ConflictError('GPU_SHOPPER_ADMIN_KEY is already registered as a consumer key');
       return;
     }
-    this.em.create(ApiKeyEntity, { id: newId('key'), role: 'admin', consumerId: null, prefix: key.slice(0, KEY_PREFIX_LENGTH), hash, createdAt: this.clock.now(), revokedAt: null, lastUsedAt: null });
-    await this.em.flush();
+    try {
+      await this.em.insert(ApiKeyEntity, { id: newId('key'), role: 'admin', consumerId: null, prefix: key.slice(0, KEY_PREFIX_LENGTH), hash, createdAt: this.clock.now(), revokedAt: null, lastUsedAt: null });
+    } catch (error) {
+      // Replicas starting together register the same key: one insert wins, and that is the point.
+      if (!(error instanceof UniqueConstraintViolationException)) throw error;
+    }
   }
 
   async hasActiveAdminKey(): Promise<boolean> {

@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { BudgetExceededError, ManualClock, usdToMicros } from '@gpu-shopper/domain';
-import { BudgetEntity, CostEntryEntity, SessionEntity, type Orm } from '@gpu-shopper/db';
-import { openTestDatabase } from '@gpu-shopper/db/test-support';
+import { BudgetEntity, CostEntryEntity, postgresAdvisoryLocks, SessionEntity, type Orm } from '@gpu-shopper/db';
+import { openTestDatabase, testDialect } from '@gpu-shopper/db/test-support';
 import { LedgerService } from '../costs/ledger';
 import { newId } from '../ids';
 import { seedConsumer, seedPricedSession, seedUsage } from '../test-support/ledger-fixtures';
@@ -169,5 +169,23 @@ describe('extending a session goes through the same guard', () => {
     expect(raised).toHaveLength(1);
     expect(raised[0]).toMatchObject({ kind: 'budget', sessionId: session.id });
     expect(raised[0]!.message).toMatch(/past its \$3\.00 limit/);
+  });
+});
+
+describe('BudgetGuard across replicas', () => {
+  // Two guards are two replicas: each has its own in-memory locks; only the database serializes them.
+  it.runIf(testDialect() === 'postgresql')('lets 50 concurrent provisions spread over two replicas commit only what the budget covers', async () => {
+    const consumerId = await setup({ limitUsd: 100, spentUsd: 95 });
+    const databaseUrl = orm.config.getClientUrl();
+    const locks = [postgresAdvisoryLocks(databaseUrl), postgresAdvisoryLocks(databaseUrl)];
+    try {
+      const guards = locks.map((databaseLocks) => new BudgetGuard({ clock, ledger: new LedgerService(), databaseLocks }));
+      const outcomes = await Promise.allSettled(Array.from({ length: 50 }, (_, index) => provision(guards[index % 2]!, consumerId, 0.5, 2)));
+      // $5 left, $1 per reservation: exactly five fit, whichever replica took them.
+      expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(5);
+      expect(await orm.em.fork().count(SessionEntity, { consumerId })).toBe(5);
+    } finally {
+      for (const lock of locks) await lock.close();
+    }
   });
 });

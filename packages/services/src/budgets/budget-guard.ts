@@ -4,7 +4,7 @@
 import type { EntityManager } from '@gpu-shopper/db';
 import type { Clock } from '@gpu-shopper/domain';
 import { BudgetExceededError, costMicrosFor, microsToUsd, MS_PER_HOUR } from '@gpu-shopper/domain';
-import { BudgetEntity, type BudgetRow } from '@gpu-shopper/db';
+import { BudgetEntity, type BudgetRow, type DatabaseLocks } from '@gpu-shopper/db';
 import type { LedgerService } from '../costs/ledger';
 import { budgetPeriodStart, ledgerSpendMicros, reservedMicros } from './budget-spend';
 import { KeyedMutex } from './keyed-mutex';
@@ -23,6 +23,11 @@ export interface BudgetGuardOptions {
   clock: Clock;
   /** When given, the consumer's ledger is accrued up to now before checking, so running time counts. */
   ledger?: LedgerService;
+  /**
+   * Several replicas on one database: the same per-consumer (and global) serialization, held in the
+   * database, so requests on different replicas cannot overshoot a budget together either.
+   */
+  databaseLocks?: DatabaseLocks;
 }
 
 export interface BudgetHeadroom {
@@ -41,17 +46,20 @@ export class BudgetGuard {
   /**
    * Runs `fn` (which must insert and flush the new session row, priced and with its reservation) only if
    * every blocking budget of the consumer, and every global one, can still cover `projectedMicros`.
-   * One guard per process: the locks are in memory.
+   * In memory, one guard per process; with `databaseLocks`, across replicas too.
    */
   async withinBudget<T>(consumerId: string, projectedMicros: number, em: EntityManager, fn: () => Promise<T>): Promise<T> {
     return this.locks.run(consumerId, async () => {
       const budgets = await em.find(BudgetEntity, { $or: [{ consumerId }, { consumerId: null }], action: { $in: [...BLOCKING_ACTIONS] } });
+      const global = budgets.some((budget) => budget.consumerId === null || budget.consumerId === undefined);
       const checked = async () => {
         await this.assertCovered(em, consumerId, budgets, projectedMicros);
         return fn();
       };
       // Lock order is always consumer, then global: no two callers can wait on each other.
-      return budgets.some((budget) => budget.consumerId === null || budget.consumerId === undefined) ? this.locks.run(GLOBAL_KEY, checked) : checked();
+      const databaseLocks = this.options.databaseLocks;
+      const locked = databaseLocks === undefined ? checked : () => databaseLocks.withLocks(global ? [`budget:${consumerId}`, 'budget:global'] : [`budget:${consumerId}`], checked);
+      return global ? this.locks.run(GLOBAL_KEY, locked) : locked();
     });
   }
 

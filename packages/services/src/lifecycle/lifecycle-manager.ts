@@ -18,6 +18,7 @@ import { Teardown } from './teardown';
 import { recordLeftoverUsage, recordUsage } from './usage';
 import { closeMetersAtGone, goneEstimate, observeInstance } from './instance-observation';
 import { ProviderListingSource, type ProviderListings } from './provider-listings';
+import type { SessionLeases } from '../coordination/session-leases';
 
 export interface LifecycleManagerOptions {
   orm: Orm;
@@ -34,6 +35,11 @@ export interface LifecycleManagerOptions {
   resumeProvisioning?: (sessionId: string) => void;
   policy?: Partial<LifecyclePolicy>;
   logger?: { warn(message: string): void };
+  /**
+   * Several replicas: each session is claimed before this manager works on it, and sessions another
+   * replica holds are left to it. Without it (one process), every session is this process's.
+   */
+  leases?: SessionLeases;
 }
 
 export interface SweepReport {
@@ -56,6 +62,8 @@ export class LifecycleManager {
   private readonly listings: ProviderListingSource;
   private readonly teardownsInFlight = new Map<string, Promise<void>>();
   private running: Promise<void> | null = null;
+  private runningDeadlines: Promise<void> | null = null;
+  private runningSync: Promise<void> | null = null;
 
   constructor(private readonly options: LifecycleManagerOptions) {
     this.policy = { ...DEFAULT_LIFECYCLE_POLICY, ...options.policy, idleAction: { ...DEFAULT_LIFECYCLE_POLICY.idleAction, ...options.policy?.idleAction } };
@@ -63,32 +71,54 @@ export class LifecycleManager {
     this.listings = new ProviderListingSource({ providers: options.providers, alerts: options.alerts, em: () => this.em(), alertAfterFailures: this.policy.listingFailureAlertAfter, logger: options.logger });
   }
 
-  /** Runs every job once; concurrent calls share one run. */
+  /** Runs every job once, deadlines then the provider sync; concurrent calls share one run. */
   tick(): Promise<void> {
-    this.running ??= this.runJobs().finally(() => {
+    this.running ??= (async () => {
+      await this.runDeadlines();
+      await this.syncWithProviders();
+    })().finally(() => {
       this.running = null;
     });
     return this.running;
   }
 
-  private async runJobs(): Promise<void> {
-    // One listing per provider per tick: every live session is compared with it (level-triggered),
-    // and the orphan sweep reads the same listing.
-    // Deadlines first: they need only our rows, so a slow listing (thousands of instances, a
-    // provider timing out) never delays a reservation's end.
-    await this.job('reservations', () => this.enforceReservations());
-    await this.job('idle', () => this.actOnIdleNodes());
-    await this.job('heartbeats', () => this.detectHeartbeatLoss());
-    const listings = await this.listings.fetch();
-    await this.job('reattach', () => this.reattachUnrecorded(listings));
-    await this.job('provisioning', () => this.advanceProvisioning(listings));
-    await this.job('reconcile', () => this.reconcileLiveSessions(listings));
-    await this.job('teardown', () => this.advanceTeardowns());
-    if (this.options.clock.now().getTime() - this.lastSweepAtMs >= this.policy.sweepIntervalMs) {
-      await this.job('sweep', async () => {
-        await this.sweepProviders(listings);
-      });
-    }
+  /**
+   * The jobs that need only our rows: reservation ends, idle nodes, heartbeat loss, teardowns. The
+   * server runs them on their own schedule, beside the provider sync, so a slow listing (thousands of
+   * instances, a provider timing out) never delays a reservation's end. Concurrent calls share a run.
+   */
+  runDeadlines(): Promise<void> {
+    this.runningDeadlines ??= (async () => {
+      await this.job('reservations', () => this.enforceReservations());
+      await this.job('idle', () => this.actOnIdleNodes());
+      await this.job('heartbeats', () => this.detectHeartbeatLoss());
+      await this.job('teardown', () => this.advanceTeardowns());
+    })().finally(() => {
+      this.runningDeadlines = null;
+    });
+    return this.runningDeadlines;
+  }
+
+  /**
+   * Provider truth: one listing per provider, every live session compared with it (level-triggered),
+   * booting nodes advanced, unrecorded instances re-attached, and the orphan sweep on the same
+   * listing. Concurrent calls share a run.
+   */
+  syncWithProviders(): Promise<void> {
+    this.runningSync ??= (async () => {
+      const listings = await this.listings.fetch();
+      await this.job('reattach', () => this.reattachUnrecorded(listings));
+      await this.job('provisioning', () => this.advanceProvisioning(listings));
+      await this.job('reconcile', () => this.reconcileLiveSessions(listings));
+      if (this.options.clock.now().getTime() - this.lastSweepAtMs >= this.policy.sweepIntervalMs) {
+        await this.job('sweep', async () => {
+          await this.sweepProviders(listings);
+        });
+      }
+    })().finally(() => {
+      this.runningSync = null;
+    });
+    return this.runningSync;
   }
 
   private async job(name: string, run: () => Promise<void>): Promise<void> {
@@ -110,10 +140,23 @@ export class LifecycleManager {
    */
   private async forEachSession(where: Record<string, unknown>, step: (em: EntityManager, row: SessionRow) => Promise<void>): Promise<void> {
     const ids = (await this.em().find(SessionEntity, where, { fields: ['id'] })).map((row) => row.id);
+    if (ids.length === 0) return;
+    // Several replicas: only the sessions this replica holds; the others' are theirs until their leases expire.
+    const claim = this.options.leases === undefined ? null : await this.options.leases.claim(ids);
+    try {
+      await this.eachClaimed(claim === null ? ids : ids.filter((id) => claim.ids.has(id)), step);
+    } finally {
+      await claim?.release();
+    }
+  }
+
+  private async eachClaimed(ids: readonly string[], step: (em: EntityManager, row: SessionRow) => Promise<void>): Promise<void> {
+    const owner = this.options.leases?.owner;
     for (const id of ids) {
       for (let tries = 1; ; tries += 1) {
         const em = this.em();
-        const row = await em.findOne(SessionEntity, { id });
+        // Read under our lease: a row another replica took over meanwhile is not ours to write.
+        const row = await em.findOne(SessionEntity, owner === undefined ? { id } : { id, lockOwner: owner });
         if (row === null) break;
         try {
           await step(em, row);

@@ -21,6 +21,7 @@ import { OfferClaims } from './offer-claims';
 import { offerRequestOf, requestFingerprint, type OfferRequest } from './request-fingerprint';
 import type { WebhookNotifier } from '../webhooks/webhook-notifier';
 import { buildNodeSpec } from './node-spec';
+import type { SessionLeases } from '../coordination/session-leases';
 
 /** Serializes budget checks with the session insert (see BudgetGuard). */
 export interface ProvisioningBudgetGuard {
@@ -47,6 +48,12 @@ export interface ProvisionerOptions {
   readyDeadlineMs?: Partial<Record<ProviderName, number>>;
   budgetGuard?: ProvisioningBudgetGuard;
   logger?: { warn(message: string): void };
+  /**
+   * Several replicas: a session is held (leased) while this replica rents for it, so no other replica
+   * resumes it meanwhile; a replica that dies mid-create leaves a lease that expires, and the
+   * persisted session and attempts tell the next holder what to do (adopt by label, or rent on).
+   */
+  leases?: SessionLeases;
 }
 
 export const DEFAULT_READY_DEADLINE_MS: Record<ProviderName, number> = { vastai: 15 * MS_PER_MINUTE, tensordock: 10 * MS_PER_MINUTE };
@@ -94,6 +101,11 @@ export class Provisioner implements SessionProvisioner {
       });
       row.requestFingerprint = fingerprint;
       row.provisionRequest = offerRequest as Record<string, unknown>;
+      if (this.options.leases !== undefined) {
+        // Held from its first write, so no other replica takes it for an interrupted provision.
+        row.lockOwner = this.options.leases.owner;
+        row.lockExpiresAt = new Date(this.options.clock.now().getTime() + this.options.leases.ttlMs);
+      }
       this.applyOffer(row, first);
       this.issueNodeToken(row);
       row.sshUser = 'root';
@@ -252,11 +264,30 @@ export class Provisioner implements SessionProvisioner {
     row.nodeTokenEncrypted = this.options.secrets.seal(nodeToken);
   }
 
+  /** Rents for the session while holding its lease (renewed as it goes); leaves it to the replica that holds it otherwise. */
+  private async rentNext(sessionId: string, queue: Offer[]): Promise<void> {
+    const { leases, logger } = this.options;
+    if (leases === undefined) return this.rent(sessionId, queue);
+    const claim = await leases.claimOne(sessionId);
+    if (claim === null) {
+      logger?.warn(`provisioning ${sessionId}: another replica holds this session; leaving it to that replica`);
+      return;
+    }
+    const renew = setInterval(() => void leases.claim([sessionId]).catch(() => undefined), Math.max(1, Math.floor(leases.ttlMs / 3)));
+    renew.unref?.();
+    try {
+      await this.rent(sessionId, queue);
+    } finally {
+      clearInterval(renew);
+      await claim.release().catch(() => undefined);
+    }
+  }
+
   /**
    * Tries offers until one is rented: first `queue`, then a fresh search (once), skipping offers this
    * session already tried and offers other sessions hold. Every attempt is recorded on the session.
    */
-  private async rentNext(sessionId: string, queue: Offer[]): Promise<void> {
+  private async rent(sessionId: string, queue: Offer[]): Promise<void> {
     const { clock, logger } = this.options;
     const seen = await this.options.orm.em.fork().find(ProvisionAttemptEntity, { sessionId }, { fields: ['offerId'] });
     const tried = new Set(seen.map((attempt) => attempt.offerId));
