@@ -5,58 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@gpu-shopper/domain';
 import { openDatabase, SessionEntity } from '@gpu-shopper/db';
-import { RequestBudget, TensorDockAdapter, VastAiAdapter, type ProviderAdapter } from '@gpu-shopper/providers';
-import { AlertService, insertSession, LifecycleManager, ProviderRegistry, type WebhookNotifier } from '@gpu-shopper/services';
-import { startSimulators } from '@gpu-shopper/simulators';
+import type { LifecycleManager } from '@gpu-shopper/services';
+import { seedFleet, timedMs, type Fleet } from './lifecycle-fleet';
 
 const SESSIONS = 10_000;
-const DEPLOYMENT_ID = 'bench';
-const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBenchBenchBenchBenchBenchBenchBenchBenchBench bench';
-
-/** One real instance per provider, made through its API: the template the seeded instances copy. */
-async function templateInstance(adapter: ProviderAdapter): Promise<string> {
-  const [offer] = await adapter.searchOffers({ gpu: '4090', diskGb: 100, limit: 5 });
-  if (offer === undefined) throw new Error(`${adapter.name}: no 4090 offer to copy`);
-  const created = await adapter.createInstance(offer, { image: 'ubuntu', diskGb: 100, env: {}, ports: [22, 8787], bootstrapScript: 'true', sshPublicKey: SSH_KEY, label: `gpu-shopper:${DEPLOYMENT_ID}:template` });
-  return created.instanceId;
-}
 
 export async function runLifecycleTickBench(): Promise<{ name: string; results: Record<string, number | string> }> {
   const clock = new ManualClock(new Date());
-  const sims = await startSimulators({ clock, vastApiKey: 'bench-vast', tensordockApiToken: 'bench-td', bootDelayMs: 0, nodePublicIp: '127.0.0.1' });
   const orm = await openDatabase({ dbPath: join(mkdtempSync(join(tmpdir(), 'gpu-shopper-tick-')), 'db.sqlite') });
+  let fleet: Fleet | null = null;
   try {
-    const common = { clock, budget: RequestBudget.unlimited(), retry: { sleep: async () => {} } };
-    const registry = new ProviderRegistry([new VastAiAdapter({ ...common, apiKey: 'bench-vast', baseUrl: sims.vastUrl }), new TensorDockAdapter({ ...common, apiKey: 'bench-td', baseUrl: sims.tensordockUrl })]);
-    const vastTemplate = sims.vast.lifecycle.get(await templateInstance(registry.get('vastai')))!;
-    const tdTemplate = sims.tensordock.lifecycle.get(await templateInstance(registry.get('tensordock')))!;
-
-    const seedStartedAt = performance.now();
-    for (let first = 0; first < SESSIONS; first += 1_000) {
-      const em = orm.em.fork();
-      for (let index = first; index < first + 1_000; index += 1) {
-        const row = insertSession(em, clock, { consumerId: 'con_bench', workload: 'batch', reservationHours: 12, deploymentId: DEPLOYMENT_ID, actor: 'bench' });
-        const onVast = index % 2 === 0;
-        const instanceId = onVast ? String(40_000_000 + index) : `${index.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
-        const pricing = { computePerHourUsd: 0.4, storagePerHourUsd: 0.01 };
-        if (onVast) sims.vast.lifecycle.create(instanceId, { ...vastTemplate.data, label: row.label, portMappings: {} }, pricing);
-        else sims.tensordock.lifecycle.create(instanceId, { ...tdTemplate.data, name: row.label }, pricing);
-        Object.assign(row, { state: 'ready', provider: onVast ? 'vastai' : 'tensordock', providerInstanceId: instanceId, instanceState: 'running', lastHeartbeatAt: clock.now(), readyAt: clock.now(), nodeEndpoint: 'http://127.0.0.1:1' });
-      }
-      await em.flush();
-    }
-    // The templates were only patterns: gone before the measurement.
-    sims.vast.lifecycle.destroy(vastTemplate.id);
-    sims.tensordock.lifecycle.destroy(tdTemplate.id);
-    const seedMs = performance.now() - seedStartedAt;
-
-    const quiet: WebhookNotifier = { notify: async () => {} };
-    const lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts: new AlertService(clock, quiet, { warn: () => {} }), webhooks: quiet, deploymentId: DEPLOYMENT_ID });
-    const timed = async (run: () => Promise<unknown>) => {
-      const startedAt = performance.now();
-      await run();
-      return Math.round(performance.now() - startedAt);
-    };
+    fleet = await seedFleet(orm, clock, SESSIONS);
+    const lifecycle = fleet.lifecycle();
+    const timed = async (run: () => Promise<unknown>) => Math.round(await timedMs(run));
     clock.advance(1_000);
     const firstTickMs = await timed(() => lifecycle.tick()); // the first tick sweeps
     clock.advance(1_000);
@@ -84,11 +45,11 @@ export async function runLifecycleTickBench(): Promise<{ name: string; results: 
         'deadline jobs alone ms (run before the listing)': deadlinesMs,
         'sweep alone ms (listing included)': sweepMs,
         'instances listed': listed,
-        'seed ms': Math.round(seedMs),
+        'seed ms': Math.round(fleet.seedMs),
       },
     };
   } finally {
     await orm.close();
-    await sims.close();
+    await fleet?.sims.close();
   }
 }

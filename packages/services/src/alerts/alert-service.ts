@@ -1,5 +1,5 @@
 // Raising alerts operators must see (orphans, lost heartbeats, failed listings...): stored, logged,
-// and sent to the webhooks.
+// and sent to the webhooks, the alert and its webhook in the caller's entity manager (one commit).
 import type { EntityManager } from '@gpu-shopper/db';
 import type { Clock } from '@gpu-shopper/domain';
 import { AlertEntity, type AlertKind, type AlertRow } from '@gpu-shopper/db';
@@ -16,8 +16,17 @@ export interface AlertInput {
   detail?: Record<string, unknown>;
 }
 
+export interface RaiseOptions {
+  /**
+   * true (default): `em` is flushed, so the alert, its webhook and whatever else `em` holds commit
+   * together now. false: nothing is flushed; they commit with the caller's own flush or transaction,
+   * and a change that fails to save raises nothing. Use false where a flush of the change follows.
+   */
+  flush?: boolean;
+}
+
 export interface AlertSink {
-  raise(em: EntityManager, alert: AlertInput, webhook?: WebhookEvent): Promise<AlertRow>;
+  raise(em: EntityManager, alert: AlertInput, webhook?: WebhookEvent, options?: RaiseOptions): Promise<AlertRow>;
 }
 
 export class AlertService implements AlertSink {
@@ -27,7 +36,7 @@ export class AlertService implements AlertSink {
     private readonly logger: { warn(message: string): void },
   ) {}
 
-  async raise(em: EntityManager, alert: AlertInput, webhook?: WebhookEvent): Promise<AlertRow> {
+  async raise(em: EntityManager, alert: AlertInput, webhook?: WebhookEvent, options: RaiseOptions = {}): Promise<AlertRow> {
     const row = em.create(AlertEntity, {
       id: newId('alr'),
       createdAt: this.clock.now(),
@@ -40,11 +49,12 @@ export class AlertService implements AlertSink {
       resolvedAt: null,
       detail: alert.detail ?? null,
     });
-    await em.flush();
-    this.logger.warn(`alert ${alert.kind}: ${alert.message}`);
     if (webhook !== undefined) {
-      await this.webhooks.notify(webhook, alert.consumerId ?? null, { alertId: row.id, kind: alert.kind, message: alert.message, sessionId: alert.sessionId ?? null, provider: alert.provider ?? null, instanceId: alert.instanceId ?? null, ...alert.detail });
+      const payload = { alertId: row.id, kind: alert.kind, message: alert.message, sessionId: alert.sessionId ?? null, provider: alert.provider ?? null, instanceId: alert.instanceId ?? null, ...alert.detail };
+      await this.webhooks.notify(webhook, alert.consumerId ?? null, payload, { em });
     }
+    if (options.flush !== false) await em.flush();
+    this.logger.warn(`alert ${alert.kind}: ${alert.message}`);
     return row;
   }
 }

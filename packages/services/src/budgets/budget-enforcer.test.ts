@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock, usdToMicros } from '@gpu-shopper/domain';
-import { AlertEntity, BudgetAlertEntity, BudgetEntity, CostEntryEntity, type Orm } from '@gpu-shopper/db';
+import { AlertEntity, BudgetAlertEntity, BudgetEntity, CostEntryEntity, WebhookDeliveryEntity, type Orm } from '@gpu-shopper/db';
 import { openTestDatabase } from '@gpu-shopper/db/test-support';
 import { LedgerService } from '../costs/ledger';
 import { newId } from '../ids';
 import { seedConsumer, seedPricedSession, seedUsage } from '../test-support/ledger-fixtures';
+import { SecretBox } from '../secrets/secret-box';
 import { RecordingNotifier } from '../test-support/recording-notifier';
+import { WebhookDispatcher } from '../webhooks/webhook-dispatcher';
 import { BudgetEnforcer } from './budget-enforcer';
 
 let orm: Orm;
@@ -117,5 +119,21 @@ describe('BudgetEnforcer.check', () => {
     } finally {
       await fresh.close();
     }
+  });
+  it('queues each threshold’s webhook in the transaction that records it: overlapping checks queue it once', async () => {
+    const em = orm.em.fork();
+    const consumerId = seedConsumer(em, 'enforce-outbox', clock.now());
+    await em.flush();
+    const row = await budget(consumerId, 10, 'alert', 'total');
+    await spend(consumerId, '2026-03-02T10:00:00Z', 12);
+    const notifier = new WebhookDispatcher({ orm, clock, secrets: SecretBox.fromKey(Buffer.alloc(32, 7)), operatorWebhookUrl: null, operatorWebhookSecret: null });
+    const enforcer = new BudgetEnforcer({ notifier, endSessions: async () => {} });
+
+    const checks = await Promise.all([enforcer.check(orm.em.fork(), clock.now()), enforcer.check(orm.em.fork(), clock.now())]);
+    expect(checks.flatMap((check) => check.find((c) => c.budgetId === row.id)?.fired ?? []).sort((a, b) => a - b)).toEqual([50, 80, 100]);
+    const queued = (await orm.em.fork().find(WebhookDeliveryEntity, { consumerId })).map((delivery) => (delivery.payload as { data: { thresholdPercent: number } }).data.thresholdPercent);
+    expect(queued.sort((a, b) => a - b)).toEqual([50, 80, 100]);
+    expect(await orm.em.fork().count(BudgetAlertEntity, { budgetId: row.id })).toBe(3);
+    expect(await orm.em.fork().count(AlertEntity, { kind: 'budget', consumerId })).toBe(1);
   });
 });

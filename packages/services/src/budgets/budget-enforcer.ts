@@ -66,14 +66,11 @@ export class BudgetEnforcer {
     return check;
   }
 
-  /** Inserts the (budget, period, threshold) row first: only the check that wins the insert notifies. */
+  /**
+   * Inserts the (budget, period, threshold) row first: only the check that wins the insert notifies.
+   * The row, the alert and the webhook (outbox) commit in one transaction: all or nothing.
+   */
   private async fireOnce(em: EntityManager, budget: BudgetRow, periodStart: Date, thresholdPercent: number, spentMicros: number, now: Date): Promise<boolean> {
-    try {
-      await em.insert(BudgetAlertEntity, { budgetId: budget.id, periodStart, thresholdPercent, spentMicros, firedAt: now });
-    } catch (error) {
-      if (error instanceof UniqueConstraintViolationException) return false;
-      throw error;
-    }
     const consumerId = budget.consumerId ?? null;
     const payload = {
       budgetId: budget.id,
@@ -85,22 +82,29 @@ export class BudgetEnforcer {
       spentUsd: microsToUsd(spentMicros),
       action: budget.action,
     };
-    if (thresholdPercent >= 100) {
-      em.create(AlertEntity, {
-        id: newId('alr'),
-        createdAt: now,
-        kind: 'budget',
-        message: `${consumerId === null ? 'global' : `consumer ${consumerId}`} ${budget.period} budget ${budget.id} reached: $${payload.spentUsd.toFixed(2)} of $${payload.limitUsd.toFixed(2)} (action: ${budget.action})`,
-        sessionId: null,
-        consumerId,
-        provider: null,
-        instanceId: null,
-        resolvedAt: null,
-        detail: payload,
+    try {
+      await em.transactional(async (tx) => {
+        await tx.insert(BudgetAlertEntity, { budgetId: budget.id, periodStart, thresholdPercent, spentMicros, firedAt: now });
+        if (thresholdPercent >= 100) {
+          tx.create(AlertEntity, {
+            id: newId('alr'),
+            createdAt: now,
+            kind: 'budget',
+            message: `${consumerId === null ? 'global' : `consumer ${consumerId}`} ${budget.period} budget ${budget.id} reached: $${payload.spentUsd.toFixed(2)} of $${payload.limitUsd.toFixed(2)} (action: ${budget.action})`,
+            sessionId: null,
+            consumerId,
+            provider: null,
+            instanceId: null,
+            resolvedAt: null,
+            detail: payload,
+          });
+        }
+        await this.options.notifier.notify('budget.threshold', consumerId, payload, { url: budget.webhookUrl ?? undefined, em: tx });
       });
-      await em.flush();
+    } catch (error) {
+      if (error instanceof UniqueConstraintViolationException) return false;
+      throw error;
     }
-    await this.options.notifier.notify('budget.threshold', consumerId, payload, { url: budget.webhookUrl ?? undefined });
     return true;
   }
 

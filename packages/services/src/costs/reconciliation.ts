@@ -222,7 +222,7 @@ export class ReconciliationService {
     return differenceRatio !== null && Math.abs(differenceRatio) > this.driftRatio && Math.abs(ledgerMicros - providerMicros) >= this.minDriftMicros;
   }
 
-  /** One open alert per session: a drift that persists across runs is not news. */
+  /** One open alert per session: a drift that persists across runs is not news. Committed by run()'s flush, with the comparison. */
   private async raiseDrift(em: EntityManager, candidate: Candidate, ledgerMicros: number, providerMicros: number, differenceRatio: number, now: Date): Promise<void> {
     const open = await em.findOne(AlertEntity, { kind: 'cost_drift', sessionId: candidate.sessionId, resolvedAt: null });
     if (open !== null) return;
@@ -240,8 +240,7 @@ export class ReconciliationService {
       resolvedAt: null,
       detail,
     });
-    await em.flush();
-    await this.notifier.notify('cost.drift', null, { alertId: alert.id, sessionId: candidate.sessionId, consumerId: candidate.consumerId, provider: candidate.provider, instanceId: candidate.instanceId, ...detail });
+    await this.notifier.notify('cost.drift', null, { alertId: alert.id, sessionId: candidate.sessionId, consumerId: candidate.consumerId, provider: candidate.provider, instanceId: candidate.instanceId, ...detail }, { em });
   }
 }
 

@@ -64,8 +64,9 @@ export class HeartbeatService {
       markReady(this.em, this.clock, row);
       becameReady = true;
     }
+    // The event commits with the change that caused it (outbox): a heartbeat that loses a race announces nothing.
+    if (becameReady) await this.webhooks.notify('session.ready', row.consumerId, { sessionId: row.id, nodeEndpoint: row.nodeEndpoint }, { em: this.em });
     await this.em.flush();
-    if (becameReady) await this.webhooks.notify('session.ready', row.consumerId, { sessionId: row.id, nodeEndpoint: row.nodeEndpoint });
     const ending = row.state === 'stopping' || row.state === 'stopped' || row.state === 'terminated' || row.state === 'failed';
     return {
       reservationEndsAt: row.reservationEndsAt.toISOString(),

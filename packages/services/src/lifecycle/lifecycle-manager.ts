@@ -50,7 +50,12 @@ export interface SweepReport {
 }
 
 const TERMINAL = ['terminated', 'failed'] as const;
+
+/** What the orphan sweep needs of the session an instance's label names. */
+type LabelledSession = Pick<SessionRow, 'id' | 'state' | 'provider' | 'providerInstanceId'>;
 const SWEEP_LOOKUP_BATCH = 500;
+/** Sessions read per page when recording sightings. */
+const SIGHTING_PAGE = 1_000;
 const OPTIMISTIC_RETRIES = 3;
 /** How long a tick waits for the teardowns it started before moving on (they carry on regardless). */
 const TEARDOWN_WAIT_MS = 2_000;
@@ -200,7 +205,7 @@ export class LifecycleManager {
       await observeInstance(em, row, detailed, now);
       if (instance.state === 'running' && row.lastHeartbeatAt && row.agentReady) {
         markReady(em, clock, row);
-        await this.options.webhooks.notify('session.ready', row.consumerId, { sessionId: row.id, nodeEndpoint: row.nodeEndpoint });
+        await this.options.webhooks.notify('session.ready', row.consumerId, { sessionId: row.id, nodeEndpoint: row.nodeEndpoint }, { em });
         return;
       }
       if (row.provisionDeadlineAt && now >= row.provisionDeadlineAt) {
@@ -223,7 +228,7 @@ export class LifecycleManager {
     if (stoppedAt !== undefined) await closeMetersAtGone(em, row, clock.now());
     beginShutdown(em, clock, row, { reason, actor: SYSTEM_ACTOR, endReason: 'provision_failed', immediate: true });
     row.failureReason = reason;
-    await this.options.webhooks.notify('session.failed', row.consumerId, { sessionId: row.id, reason });
+    await this.options.webhooks.notify('session.failed', row.consumerId, { sessionId: row.id, reason }, { em });
   }
 
   /**
@@ -277,23 +282,33 @@ export class LifecycleManager {
    */
   private async recordUnchangedSightings(view: ProviderListings): Promise<string[]> {
     const now = this.options.clock.now();
-    const rows = await this.em().find(
-      SessionEntity,
-      { state: { $in: ['ready', 'stopped', 'stopping'] }, providerInstanceId: { $ne: null } },
-      { fields: ['id', 'state', 'provider', 'providerInstanceId', 'instanceState'] },
-    );
     const running: string[] = [];
     const notRunning: string[] = [];
     const changed: string[] = [];
-    for (const row of rows) {
-      if (view.listing(row.provider!).kind === 'failed') continue; // never act on missing information
-      const instance = view.listed(row.provider!, row.providerInstanceId!);
-      const settled = instance !== undefined && instance.state === row.instanceState && instance.state !== 'terminated' && !(row.state === 'ready' && (instance.state === 'failed' || instance.state === 'stopped'));
-      if (!settled) changed.push(row.id);
-      else if (instance.state === 'running') running.push(row.id);
-      else notRunning.push(row.id);
-    }
     const em = this.em();
+    // Plain rows, a page at a time, yielding between pages: 10,000 sessions must not hold the event
+    // loop (the deadline tick, requests and heartbeats run beside this).
+    let after = '';
+    for (;;) {
+      const rows = await em
+        .createQueryBuilder(SessionEntity)
+        .select(['id', 'state', 'provider', 'providerInstanceId', 'instanceState'])
+        .where({ state: { $in: ['ready', 'stopped', 'stopping'] }, providerInstanceId: { $ne: null }, id: { $gt: after } })
+        .orderBy({ id: 'asc' })
+        .limit(SIGHTING_PAGE)
+        .execute<{ id: string; state: SessionRow['state']; provider: ProviderName; providerInstanceId: string; instanceState: string | null }[]>('all', true);
+      for (const row of rows) {
+        if (view.listing(row.provider).kind === 'failed') continue; // never act on missing information
+        const instance = view.listed(row.provider, row.providerInstanceId);
+        const settled = instance !== undefined && instance.state === row.instanceState && instance.state !== 'terminated' && !(row.state === 'ready' && (instance.state === 'failed' || instance.state === 'stopped'));
+        if (!settled) changed.push(row.id);
+        else if (instance.state === 'running') running.push(row.id);
+        else notRunning.push(row.id);
+      }
+      if (rows.length < SIGHTING_PAGE) break;
+      after = rows[rows.length - 1]!.id;
+      await yieldToEventLoop();
+    }
     for (const [ids, seen] of [
       [running, { instanceSeenAt: now, instanceSeenRunningAt: now }],
       [notRunning, { instanceSeenAt: now, instanceSeenNotRunningAt: now }],
@@ -310,6 +325,7 @@ export class LifecycleManager {
       em,
       { kind: 'instance_lost', message: `session ${row.id}: ${reason}; ending the session`, sessionId: row.id, consumerId: row.consumerId, provider: row.provider ?? null, instanceId: row.providerInstanceId ?? null, detail: { reason, endedAt: endedAt.toISOString() } },
       'session.lost',
+      { flush: false },
     );
     beginShutdown(em, clock, row, { reason, actor: SYSTEM_ACTOR, endReason: 'lost', immediate: true });
     row.failureReason = reason;
@@ -333,6 +349,7 @@ export class LifecycleManager {
           em,
           { kind: 'orphan', message: `session ${row.id} is still ${row.state} ${Math.round((now.getTime() - row.hardMaxEndsAt.getTime()) / 60_000)} min past its reservation; shutting it down`, sessionId: row.id, consumerId: row.consumerId, provider: row.provider ?? null, instanceId: row.providerInstanceId ?? null, detail: { reason: 'past reservation' } },
           'orphan.detected',
+          { flush: false },
         );
         beginShutdown(em, clock, row, { reason: 'still running past its reservation (orphan)', actor: SYSTEM_ACTOR, endReason: 'orphan', immediate: true });
         return;
@@ -345,7 +362,7 @@ export class LifecycleManager {
       const warnAt = row.reservationEndsAt.getTime() - this.policy.expiringWarningMs;
       if (now.getTime() >= warnAt && now < row.reservationEndsAt && !row.expiringNotifiedAt) {
         row.expiringNotifiedAt = now;
-        await this.options.webhooks.notify('reservation.expiring', row.consumerId, { sessionId: row.id, reservationEndsAt: row.reservationEndsAt.toISOString() });
+        await this.options.webhooks.notify('reservation.expiring', row.consumerId, { sessionId: row.id, reservationEndsAt: row.reservationEndsAt.toISOString() }, { em });
       }
       if (now < row.reservationEndsAt) {
         row.graceEndsAt = null; // extended during a grace: the grace is over
@@ -359,7 +376,7 @@ export class LifecycleManager {
       }
       if (!row.graceEndsAt) {
         row.graceEndsAt = new Date(Math.min(now.getTime() + this.policy.expiredGraceMs, row.hardMaxEndsAt.getTime()));
-        await this.options.webhooks.notify('reservation.expired', row.consumerId, { sessionId: row.id, graceEndsAt: row.graceEndsAt.toISOString(), message: 'the node is busy: extend the session before the grace ends, or it will be shut down' });
+        await this.options.webhooks.notify('reservation.expired', row.consumerId, { sessionId: row.id, graceEndsAt: row.graceEndsAt.toISOString(), message: 'the node is busy: extend the session before the grace ends, or it will be shut down' }, { em });
         return;
       }
       if (now >= row.graceEndsAt) beginShutdown(em, clock, row, { reason: 'reservation ended and its grace period passed without an extension', actor: SYSTEM_ACTOR, endReason: 'expired' });
@@ -372,11 +389,11 @@ export class LifecycleManager {
     await this.forEachSession({ state: 'ready', agentIdle: true }, async (em, row) => {
       if (this.policy.idleAction[row.workload] === 'shutdown') {
         beginShutdown(em, clock, row, { reason: `the node has been idle since ${row.agentIdleSince?.toISOString() ?? 'a while'}`, actor: SYSTEM_ACTOR, endReason: 'idle' });
-        await this.options.webhooks.notify('session.idle', row.consumerId, { sessionId: row.id, action: 'shutdown' });
+        await this.options.webhooks.notify('session.idle', row.consumerId, { sessionId: row.id, action: 'shutdown' }, { em });
         return;
       }
       if (row.agentIdleSince && (await em.count(AlertEntity, { kind: 'idle', sessionId: row.id, createdAt: { $gte: row.agentIdleSince } })) === 0) {
-        await this.options.alerts.raise(em, { kind: 'idle', message: `session ${row.id} is idle`, sessionId: row.id, consumerId: row.consumerId }, 'session.idle');
+        await this.options.alerts.raise(em, { kind: 'idle', message: `session ${row.id} is idle`, sessionId: row.id, consumerId: row.consumerId }, 'session.idle', { flush: false });
       }
     });
   }
@@ -395,6 +412,7 @@ export class LifecycleManager {
         em,
         { kind: 'heartbeat_lost', message: `session ${row.id}: no heartbeat for ${Math.round(silentMs / 60_000)} min`, sessionId: row.id, consumerId: row.consumerId, provider: row.provider ?? null, instanceId: row.providerInstanceId ?? null },
         'heartbeat.lost',
+        { flush: false },
       );
     });
   }
@@ -473,9 +491,11 @@ export class LifecycleManager {
    * provider bills it to us, so its cost goes to the session that made it, from the attempt's start
    * to this destroy, and the attempt learns its instance id (billing reconciliation then reads it).
    */
-  private async chargeLeftover(em: EntityManager, provider: ProviderName, instance: ProviderInstance, sessions: ReadonlyMap<string, SessionRow>): Promise<void> {
-    const row = sessions.get(parseSessionLabel(instance.label)?.sessionId ?? '');
-    if (row === undefined) return;
+  private async chargeLeftover(em: EntityManager, provider: ProviderName, instance: ProviderInstance, sessions: ReadonlyMap<string, LabelledSession>): Promise<void> {
+    const known = sessions.get(parseSessionLabel(instance.label)?.sessionId ?? '');
+    if (known === undefined) return;
+    const row = await em.findOne(SessionEntity, { id: known.id }); // the whole row: the meters need its prices
+    if (row === null) return;
     const attempt =
       (await em.findOne(ProvisionAttemptEntity, { sessionId: row.id, provider, instanceId: instance.instanceId })) ??
       (await em.findOne(ProvisionAttemptEntity, { sessionId: row.id, provider, instanceId: null, outcome: 'failed' }, { orderBy: { id: 'asc' } }));
@@ -486,20 +506,22 @@ export class LifecycleManager {
   }
 
   /** The sessions our labelled instances name, loaded in a few queries rather than one per instance. */
-  private async sessionsByLabel(instances: readonly ProviderInstance[]): Promise<Map<string, SessionRow>> {
+  private async sessionsByLabel(instances: readonly ProviderInstance[]): Promise<Map<string, LabelledSession>> {
     const ids = [...new Set(instances.flatMap((instance) => {
       const parsed = parseSessionLabel(instance.label);
       return parsed !== null && parsed.deploymentId === this.options.deploymentId ? [parsed.sessionId] : [];
     }))];
-    const sessions = new Map<string, SessionRow>();
+    const sessions = new Map<string, LabelledSession>();
     const em = this.em();
     for (let start = 0; start < ids.length; start += SWEEP_LOOKUP_BATCH) {
-      for (const row of await em.find(SessionEntity, { id: { $in: ids.slice(start, start + SWEEP_LOOKUP_BATCH) } })) sessions.set(row.id, row);
+      const rows = await em.find(SessionEntity, { id: { $in: ids.slice(start, start + SWEEP_LOOKUP_BATCH) } }, { fields: ['id', 'state', 'provider', 'providerInstanceId'] });
+      for (const row of rows) sessions.set(row.id, row);
+      await yieldToEventLoop();
     }
     return sessions;
   }
 
-  private orphanReason(instance: ProviderInstance, sessions: ReadonlyMap<string, SessionRow>): string | null {
+  private orphanReason(instance: ProviderInstance, sessions: ReadonlyMap<string, LabelledSession>): string | null {
     const parsed = parseSessionLabel(instance.label);
     if (parsed === null || parsed.deploymentId !== this.options.deploymentId) return null;
     if (instance.state === 'terminated') return null;
@@ -570,6 +592,11 @@ export class LifecycleManager {
       transitionSession(em, clock, row, 'failed', { reason: 'interrupted before any instance was created', actor: SYSTEM_ACTOR, endReason: 'provision_failed', failureReason: 'the server stopped while provisioning; no instance exists' });
     });
   }
+}
+
+/** Lets timers and I/O callbacks run between pages of a long job. */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 export function markReady(em: EntityManager, clock: Clock, row: SessionRow): void {

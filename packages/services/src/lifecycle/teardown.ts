@@ -58,7 +58,7 @@ export class Teardown {
         if (instance !== null) await observeInstance(em, row, instance, this.clock.now());
         if (instance !== null && instance.state === 'stopped') {
           transitionSession(em, this.clock, row, 'stopped', { reason: 'instance stopped, disk preserved', actor: SYSTEM_ACTOR });
-          await this.webhooks.notify('session.ended', row.consumerId, { sessionId: row.id, state: 'stopped', storage: 'preserved' });
+          await this.webhooks.notify('session.ended', row.consumerId, { sessionId: row.id, state: 'stopped', storage: 'preserved' }, { em });
           return;
         }
         this.retryLater(row, now, `stop not yet confirmed (provider says ${instance?.state ?? 'gone'})`);
@@ -81,6 +81,7 @@ export class Teardown {
         em,
         { kind: 'teardown_stuck', message: `session ${row.id}: ${row.provider} instance ${row.providerInstanceId} not confirmed gone after ${row.teardownAttempts} attempts; still retrying`, sessionId: row.id, consumerId: row.consumerId, provider: row.provider, instanceId: row.providerInstanceId },
         undefined,
+        { flush: false },
       );
     }
   }
@@ -89,7 +90,7 @@ export class Teardown {
   async finishGone(em: EntityManager, row: SessionRow): Promise<void> {
     row.instanceState = 'terminated';
     this.finish(em, row);
-    await this.webhooks.notify('session.ended', row.consumerId, { sessionId: row.id, state: row.state, endReason: row.endReason });
+    await this.webhooks.notify('session.ended', row.consumerId, { sessionId: row.id, state: row.state, endReason: row.endReason }, { em });
   }
 
   private retryLater(row: SessionRow, now: Date, reason: string): void {

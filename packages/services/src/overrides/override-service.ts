@@ -32,8 +32,9 @@ export class OverrideService {
       decidedBy: null,
       decidedAt: null,
     });
+    // The event commits with the request (outbox): a request that fails to save announces nothing.
+    await this.webhooks.notify('override.requested', consumerId, { overrideId: row.id, sessionId, requestedEndsAt }, { em: this.em });
     await this.em.flush();
-    await this.webhooks.notify('override.requested', consumerId, { overrideId: row.id, sessionId, requestedEndsAt });
     return toOverrideRequest(row);
   }
 
@@ -59,8 +60,8 @@ export class OverrideService {
     request.status = approve ? 'approved' : 'denied';
     request.decidedBy = actorOf(caller);
     request.decidedAt = this.clock.now();
+    await this.webhooks.notify('override.decided', request.consumerId, { overrideId, sessionId: request.sessionId, status: request.status, decidedBy: request.decidedBy }, { em: this.em });
     await this.em.flush();
-    await this.webhooks.notify('override.decided', request.consumerId, { overrideId, sessionId: request.sessionId, status: request.status, decidedBy: request.decidedBy });
     return toOverrideRequest(request);
   }
 }

@@ -356,8 +356,8 @@ export class Provisioner implements SessionProvisioner {
     const attempts = await em.find(ProvisionAttemptEntity, { sessionId }, { orderBy: { attempt: 'asc' } });
     const failures = attempts.map((attempt) => `${attempt.offerId}: ${attempt.outcome}${attempt.error ? ` (${attempt.error})` : ''}`);
     transitionSession(em, clock, row, 'failed', { reason: 'no offer could be rented', actor: SYSTEM_ACTOR, endReason: 'provision_failed', failureReason: failures.join('; ') || 'no candidate offer' });
+    await this.options.webhooks.notify('session.failed', row.consumerId, { sessionId, reason: row.failureReason }, { em });
     await em.flush();
-    await this.options.webhooks.notify('session.failed', row.consumerId, { sessionId, reason: row.failureReason });
   }
 
   /**

@@ -100,31 +100,31 @@ export class SessionService {
     }
     // The added hours may cost up to the session's all-in price each: budgets see them before they exist.
     const addedMicros = projectedReservationMicros(row.pricePerHourUsd ?? 0, decision.reservation.hours - row.reservationHours);
+    const budgets = addedMicros > 0 ? this.budgets : null;
+    const overAlertBudgets = budgets === null ? [] : await budgets.guard.alertBudgetsExceeded(this.em, row.consumerId, addedMicros);
     const apply = async () => {
       row.reservationHours = decision.reservation.hours;
       row.reservationEndsAt = new Date(decision.reservation.endsAt);
       row.updatedAt = this.clock.now();
+      // The alerts and their webhooks commit with the extension, in its flush: an extension that fails to save raises nothing.
+      for (const budget of overAlertBudgets) {
+        await budgets?.alerts.raise(
+          this.em,
+          {
+            kind: 'budget',
+            message: `extending session ${row.id} by ${hours} h (up to $${microsToUsd(addedMicros).toFixed(2)}) takes ${budget.global ? 'the global' : 'the consumer’s'} ${budget.period} budget ${budget.budgetId} past its $${microsToUsd(budget.limitMicros).toFixed(2)} limit (an alert budget: allowed)`,
+            sessionId: row.id,
+            consumerId: row.consumerId,
+            detail: { budgetId: budget.budgetId, addedUsd: microsToUsd(addedMicros), remainingUsd: microsToUsd(budget.remainingMicros) },
+          },
+          'budget.threshold',
+          { flush: false },
+        );
+      }
       await this.em.flush();
     };
-    if (this.budgets === null || addedMicros <= 0) {
-      await apply();
-      return toSessionDetail(this.em, row);
-    }
-    const overAlertBudgets = await this.budgets.guard.alertBudgetsExceeded(this.em, row.consumerId, addedMicros);
-    await this.budgets.guard.withinBudget(row.consumerId, addedMicros, this.em, apply);
-    for (const budget of overAlertBudgets) {
-      await this.budgets.alerts.raise(
-        this.em,
-        {
-          kind: 'budget',
-          message: `extending session ${row.id} by ${hours} h (up to $${microsToUsd(addedMicros).toFixed(2)}) takes ${budget.global ? 'the global' : 'the consumer’s'} ${budget.period} budget ${budget.budgetId} past its $${microsToUsd(budget.limitMicros).toFixed(2)} limit (an alert budget: allowed)`,
-          sessionId: row.id,
-          consumerId: row.consumerId,
-          detail: { budgetId: budget.budgetId, addedUsd: microsToUsd(addedMicros), remainingUsd: microsToUsd(budget.remainingMicros) },
-        },
-        'budget.threshold',
-      );
-    }
+    if (budgets === null) await apply();
+    else await budgets.guard.withinBudget(row.consumerId, addedMicros, this.em, apply);
     return toSessionDetail(this.em, row);
   }
 

@@ -1,9 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { OptimisticLockError } from '@mikro-orm/core';
 import { ManualClock, MS_PER_SECOND, ValidationError } from '@gpu-shopper/domain';
-import { ConsumerEntity, type Orm } from '@gpu-shopper/db';
-import { openTestDatabase } from '@gpu-shopper/db/test-support';
+import { BudgetEntity, ConsumerEntity, openDatabase, WebhookDeliveryEntity, type Orm } from '@gpu-shopper/db';
+import { openTestDatabase, testDialect } from '@gpu-shopper/db/test-support';
+import { newId } from '../ids';
 import { SecretBox } from '../secrets/secret-box';
 import { retryDelayCeilingMs } from './webhook-backoff';
 import { WebhookDispatcher, type WebhookDispatcherOptions } from './webhook-dispatcher';
@@ -115,6 +117,8 @@ describe('WebhookDispatcher', () => {
         'x-gpu-shopper-timestamp': timestamp,
       });
       expect(verifyWebhookSignature(secret!, timestamp, request!.body, request!.headers['x-gpu-shopper-signature'] as string)).toBe(true);
+      // The event id travels as a header too: receivers deduplicate on it without parsing the body.
+      expect(request?.headers['x-gpu-shopper-event-id']).toBe(JSON.parse(request!.body).id);
       expect(JSON.parse(request!.body)).toEqual({
         id: expect.stringMatching(/^evt_/),
         event: 'session.ready',
@@ -354,6 +358,175 @@ describe('WebhookDispatcher', () => {
       await hooks.notify('reservation.expiring', null, { endsAt: new Date('2026-03-01T13:00:00.000Z'), note: undefined });
       await hooks.deliverDue();
       expect(JSON.parse(receiver.received[0]!.body).data).toEqual({ endsAt: '2026-03-01T13:00:00.000Z' });
+    });
+  });
+  describe('outbox (notify with the caller’s entity manager)', () => {
+    async function addBudget(consumerId: string): Promise<string> {
+      const em = orm.em.fork();
+      const budget = em.create(BudgetEntity, { id: newId('bud'), consumerId, limitMicros: 10_000_000, period: 'month', thresholdsPercent: [100], webhookUrl: null, action: 'alert', createdAt: clock.now(), updatedAt: clock.now() });
+      await em.flush();
+      return budget.id;
+    }
+    const deliveryCount = () => orm.em.fork().count(WebhookDeliveryEntity, {});
+
+    it('a change whose flush fails (lost optimistic lock) announces nothing; one that saves announces exactly once', async () => {
+      const hooks = dispatcher();
+      const consumerId = await addConsumer('acme');
+      await hooks.setConsumerWebhook(consumerId, receiver.url('/acme'));
+      const budgetId = await addBudget(consumerId);
+
+      const loser = orm.em.fork();
+      const stale = await loser.findOneOrFail(BudgetEntity, { id: budgetId });
+      const winner = orm.em.fork();
+      (await winner.findOneOrFail(BudgetEntity, { id: budgetId })).limitMicros = 20_000_000;
+      await winner.flush();
+
+      stale.limitMicros = 30_000_000;
+      await hooks.notify('budget.threshold', consumerId, { budgetId, limitUsd: 30 }, { em: loser });
+      expect(await deliveryCount()).toBe(0); // queued in the caller's entity manager, not saved on its own
+      await expect(loser.flush()).rejects.toThrow(OptimisticLockError);
+      expect(await deliveryCount()).toBe(0);
+
+      const em = orm.em.fork();
+      (await em.findOneOrFail(BudgetEntity, { id: budgetId })).limitMicros = 30_000_000;
+      await hooks.notify('budget.threshold', consumerId, { budgetId, limitUsd: 30 }, { em });
+      expect(await deliveryCount()).toBe(0);
+      await em.flush();
+      expect(await deliveryCount()).toBe(1);
+      expect(await hooks.deliverDue()).toEqual({ delivered: 1, failed: 0, retried: 0 });
+      expect(receiver.received.map((r) => JSON.parse(r.body).data)).toEqual([{ budgetId, limitUsd: 30 }]);
+    });
+
+    it('commits with the transaction it was queued in, and rolls back with it', async () => {
+      const hooks = dispatcher({ operatorWebhookUrl: receiver.url('/ops'), operatorWebhookSecret: OPERATOR_SECRET });
+      const consumerId = await addConsumer('acme');
+      await hooks.setConsumerWebhook(consumerId, receiver.url('/acme'));
+      const budgetId = await addBudget(consumerId);
+      const change = (limitMicros: number, fail: boolean) =>
+        orm.em.fork().transactional(async (tx) => {
+          (await tx.findOneOrFail(BudgetEntity, { id: budgetId })).limitMicros = limitMicros;
+          await hooks.notify('budget.threshold', consumerId, { budgetId }, { em: tx });
+          await tx.flush();
+          if (fail) throw new Error('the change is abandoned');
+        });
+
+      await expect(change(40_000_000, true)).rejects.toThrow('abandoned');
+      expect(await deliveryCount()).toBe(0);
+      expect((await orm.em.fork().findOneOrFail(BudgetEntity, { id: budgetId })).limitMicros).toBe(10_000_000);
+
+      await change(50_000_000, false);
+      const rows = await orm.em.fork().find(WebhookDeliveryEntity, {}, { orderBy: { url: 'asc' } });
+      // The consumer's copy and the operators' copy: one event, one envelope id.
+      expect(rows.map((row) => row.url)).toEqual([receiver.url('/acme'), receiver.url('/ops')]);
+      expect(new Set(rows.map((row) => (row.payload as { id: string }).id)).size).toBe(1);
+      expect((await orm.em.fork().findOneOrFail(BudgetEntity, { id: budgetId })).limitMicros).toBe(50_000_000);
+    });
+
+    it('never flushes the caller’s pending changes itself', async () => {
+      const hooks = dispatcher();
+      const consumerId = await addConsumer('acme');
+      await hooks.setConsumerWebhook(consumerId, receiver.url('/acme'));
+      const em = orm.em.fork();
+      const consumer = await em.findOneOrFail(ConsumerEntity, { id: consumerId });
+      consumer.name = 'renamed';
+      await hooks.notify('session.ready', consumerId, {}, { em });
+      expect((await orm.em.fork().findOneOrFail(ConsumerEntity, { id: consumerId })).name).toBe('acme');
+      expect(await deliveryCount()).toBe(0);
+      await em.flush();
+      expect(await deliveryCount()).toBe(1);
+    });
+  });
+
+  describe('replicas (claims in the database)', () => {
+    it('two dispatchers on one database, delivering at once, send every event exactly once', async () => {
+      // On PostgreSQL the second replica has a connection pool of its own; SQLite is one replica's store.
+      const otherOrm = testDialect() === 'postgresql' ? await openDatabase({ dbPath: ':memory:', databaseUrl: orm.config.get('clientUrl') as string, poolMax: 5 }) : orm;
+      try {
+        const options = { batchSize: 4, concurrency: 2 };
+        const first = dispatcher(options);
+        const second = dispatcher({ ...options, orm: otherOrm });
+        const consumerId = await addConsumer('acme');
+        await first.setConsumerWebhook(consumerId, receiver.url('/acme'));
+        const events = 20;
+        for (let i = 0; i < events; i += 1) await first.notify('session.ready', consumerId, { n: i });
+
+        const delivered = { first: 0, second: 0 };
+        for (let round = 0; round < events; round += 1) {
+          const [a, b] = await Promise.all([first.deliverDue(), second.deliverDue()]);
+          delivered.first += a.delivered;
+          delivered.second += b.delivered;
+          if (a.delivered + b.delivered === 0) break;
+        }
+
+        const eventIds = receiver.received.map((r) => r.headers['x-gpu-shopper-event-id'] as string);
+        expect(eventIds).toHaveLength(events);
+        expect(new Set(eventIds).size).toBe(events);
+        expect(new Set(receiver.received.map((r) => JSON.parse(r.body).data.n)).size).toBe(events);
+        expect(delivered.first + delivered.second).toBe(events);
+        // Both took part: each claimed a batch of its own in the first round.
+        expect(delivered.first).toBeGreaterThan(0);
+        expect(delivered.second).toBeGreaterThan(0);
+        const rows = await orm.em.fork().find(WebhookDeliveryEntity, {});
+        expect(rows.every((row) => row.status === 'delivered' && row.attempts === 1 && row.claimToken === null && row.claimExpiresAt === null)).toBe(true);
+        expect(warnings).toEqual([]);
+      } finally {
+        if (otherOrm !== orm) await otherOrm.close(true);
+      }
+    });
+
+    it('takes over a claim once it expires, and fences off the stalled replica’s late answer', async () => {
+      let stalledStarted!: () => void;
+      const started = new Promise<void>((resolve) => (stalledStarted = resolve));
+      let answerStalled!: (response: Response) => void;
+      const stalledAnswer = new Promise<Response>((resolve) => (answerStalled = resolve));
+      // A replica whose POST never returns (until the test says so): it holds its claim, then loses it.
+      const stalled = dispatcher({
+        fetch: async () => {
+          stalledStarted();
+          return stalledAnswer;
+        },
+      });
+      const healthy = dispatcher();
+      const consumerId = await addConsumer('acme');
+      await healthy.setConsumerWebhook(consumerId, receiver.url('/acme'));
+      await healthy.notify('session.ended', consumerId, { sessionId: 'ses_1' });
+
+      const stalledRun = stalled.deliverDue();
+      await started;
+      const [claimed] = await orm.em.fork().find(WebhookDeliveryEntity, {});
+      expect(claimed?.claimToken).toEqual(expect.any(String));
+      // Default claim: twice the worst batch (100 / 4 rounds × 1 s), at least a minute.
+      expect(claimed?.claimExpiresAt?.getTime()).toBe(clock.now().getTime() + 60_000);
+
+      clock.advance(60_000 - 1);
+      expect(await healthy.deliverDue()).toEqual({ delivered: 0, failed: 0, retried: 0 });
+      expect(receiver.received).toHaveLength(0);
+
+      clock.advance(1);
+      expect(await healthy.deliverDue()).toEqual({ delivered: 1, failed: 0, retried: 0 });
+      expect(receiver.received).toHaveLength(1);
+
+      answerStalled(new Response(null, { status: 200 }));
+      expect(await stalledRun).toEqual({ delivered: 0, failed: 0, retried: 0 });
+      expect(warnings.at(-1)).toMatch(/could not be recorded: its claim expired/);
+      const [delivery] = await orm.em.fork().find(WebhookDeliveryEntity, {});
+      expect(delivery).toMatchObject({ status: 'delivered', attempts: 1, claimToken: null, claimExpiresAt: null });
+      expect(await healthy.deliverDue()).toEqual({ delivered: 0, failed: 0, retried: 0 });
+    });
+
+    it('a crashed replica’s claim on a retry is taken over too, keeping the attempt count', async () => {
+      const hooks = dispatcher({ claimTtlMs: 30_000 });
+      const consumerId = await addConsumer('acme');
+      await hooks.setConsumerWebhook(consumerId, receiver.url('/acme'));
+      await hooks.notify('session.idle', consumerId, {});
+      // What a replica that died mid-send leaves behind.
+      await orm.em.fork().nativeUpdate(WebhookDeliveryEntity, {}, { attempts: 2, claimToken: 'crashed-replica', claimExpiresAt: new Date(clock.now().getTime() + 10_000) });
+
+      expect(await hooks.deliverDue()).toEqual({ delivered: 0, failed: 0, retried: 0 });
+      clock.advance(10_000);
+      expect(await hooks.deliverDue()).toEqual({ delivered: 1, failed: 0, retried: 0 });
+      expect((await hooks.listDeliveries({ consumerId, limit: 1 }))[0]).toMatchObject({ status: 'delivered', attempts: 3 });
+      expect(receiver.received).toHaveLength(1);
     });
   });
 });

@@ -1,13 +1,16 @@
-// The WebhookNotifier behind every service: queues events in the delivery log, then a scheduled
-// `deliverDue` signs and POSTs them, retrying with back-off until delivered or given up.
+// The WebhookNotifier behind every service: queues events in the delivery log (an outbox, written in
+// the caller's own transaction), then a scheduled `deliverDue` claims, signs and POSTs them, retrying
+// with back-off until delivered or given up. Design and locking: WEBHOOKS.md beside this file.
+import { randomUUID } from 'node:crypto';
+import { FlushMode, LockMode } from '@mikro-orm/core';
 import type { Clock } from '@gpu-shopper/domain';
 import { NotFoundError } from '@gpu-shopper/domain';
-import { ConsumerEntity, WebhookDeliveryEntity, type Orm, type WebhookDeliveryRow } from '@gpu-shopper/db';
+import { ConsumerEntity, dialectOfOrm, WebhookDeliveryEntity, type Orm, type WebhookDeliveryRow } from '@gpu-shopper/db';
 import { newId } from '../ids';
 import type { SecretBox } from '../secrets/secret-box';
 import { retryDelayMs } from './webhook-backoff';
 import { toWebhookDelivery, type WebhookDelivery, type WebhookEnvelope } from './webhook-deliveries';
-import type { WebhookEvent, WebhookNotifier } from './webhook-notifier';
+import type { NotifyOptions, WebhookEvent, WebhookNotifier } from './webhook-notifier';
 import { postWebhook } from './webhook-post';
 import { WebhookSecretResolver, WebhookSecretUnavailableError } from './webhook-secrets';
 import { generateWebhookSecret, signWebhook } from './webhook-signature';
@@ -30,6 +33,11 @@ export interface WebhookDispatcherOptions {
   concurrency?: number;
   /** Jitter source; injectable for deterministic tests. */
   random?: () => number;
+  /**
+   * How long a claimed batch is ours before another replica may take it over (a crashed replica's
+   * claims expire). Default: twice the worst case of one batch, at least a minute.
+   */
+  claimTtlMs?: number;
 }
 
 export interface DeliveryCounts {
@@ -42,6 +50,7 @@ export interface DeliveryCounts {
 export const WEBHOOK_USER_AGENT = 'gpu-shopper-webhooks/1';
 const MAX_ERROR_LENGTH = 500;
 const MAX_LIST_LIMIT = 500;
+const MIN_CLAIM_TTL_MS = 60_000;
 
 type DeliveryUpdate = Pick<WebhookDeliveryRow, 'status' | 'attempts' | 'lastError' | 'nextAttemptAt' | 'deliveredAt'>;
 
@@ -58,6 +67,8 @@ export class WebhookDispatcher implements WebhookNotifier {
   private readonly batchSize: number;
   private readonly concurrency: number;
   private readonly random: () => number;
+  private readonly claimTtlMs: number;
+  /** In-process guard against a slow tick overlapping the next; replicas are kept apart by claims. */
   private delivering = false;
 
   constructor(options: WebhookDispatcherOptions) {
@@ -73,14 +84,21 @@ export class WebhookDispatcher implements WebhookNotifier {
     this.batchSize = options.batchSize ?? 100;
     this.concurrency = options.concurrency ?? 4;
     this.random = options.random ?? Math.random;
+    // A batch sends in ceil(batch / concurrency) rounds of at most timeoutMs each; doubled for the
+    // database writes and secret look-ups around them.
+    this.claimTtlMs = options.claimTtlMs ?? Math.max(MIN_CLAIM_TTL_MS, 2 * Math.ceil(this.batchSize / this.concurrency) * this.timeoutMs);
     if (this.operatorWebhookUrl !== null && this.operatorWebhookSecret === null) {
       this.logger.warn("webhooks: an operator webhook URL is set without a secret; the operators' copies will fail");
     }
   }
 
-  async notify(event: WebhookEvent, consumerId: string | null, payload: Record<string, unknown>, options: { url?: string } = {}): Promise<void> {
+  /**
+   * With `options.em` the deliveries join that entity manager unflushed (the outbox): they commit, or
+   * not, with the caller's change. Without it they are saved at once on a fork of their own.
+   */
+  async notify(event: WebhookEvent, consumerId: string | null, payload: Record<string, unknown>, options: NotifyOptions = {}): Promise<void> {
     try {
-      const em = this.orm.em.fork();
+      const em = options.em ?? this.orm.em.fork();
       const now = this.clock.now();
       const envelope: WebhookEnvelope = { id: newId('evt'), event, occurredAt: now.toISOString(), consumerId, data: payload };
       // Round-trip through JSON now: what is stored is exactly what will be sent (Dates as ISO strings),
@@ -88,7 +106,8 @@ export class WebhookDispatcher implements WebhookNotifier {
       const storedPayload = JSON.parse(JSON.stringify(envelope)) as WebhookEnvelope;
       const targets: { consumerId: string | null; url: string }[] = [];
       if (consumerId !== null) {
-        const url = options.url ?? (await em.findOne(ConsumerEntity, { id: consumerId }))?.webhookUrl ?? null;
+        // Never an automatic flush of the caller's pending changes: they are the caller's to flush.
+        const url = options.url ?? (await em.findOne(ConsumerEntity, { id: consumerId }, { flushMode: FlushMode.COMMIT }))?.webhookUrl ?? null;
         if (url !== null) targets.push({ consumerId, url });
       } else if (options.url !== undefined) {
         // A global budget's own webhook: an operators' destination, so signed with their secret.
@@ -112,29 +131,33 @@ export class WebhookDispatcher implements WebhookNotifier {
           nextAttemptAt: problem === null ? now : null,
           lastError: problem,
           deliveredAt: null,
+          claimToken: null,
+          claimExpiresAt: null,
         });
       }
-      if (targets.length > 0) await em.flush();
+      if (options.em === undefined && targets.length > 0) await em.flush();
     } catch (error) {
       this.logger.warn(`webhooks: could not queue ${event}${consumerId === null ? '' : ` for ${consumerId}`}: ${errorMessage(error)}`);
     }
   }
 
-  /** Sends what is due. Overlapping calls (a slow tick) return at once rather than double-send. */
+  /**
+   * Claims a batch of due deliveries in the database and sends it. Every replica may call this at
+   * once: a claimed delivery is sent by its claimant only, until the claim expires (claimTtlMs).
+   * Overlapping calls in one process (a slow tick) return at once.
+   */
   async deliverDue(): Promise<DeliveryCounts> {
     const counts: DeliveryCounts = { delivered: 0, failed: 0, retried: 0 };
     if (this.delivering) return counts;
     this.delivering = true;
     try {
-      const due = await this.orm.em
-        .fork()
-        .find(WebhookDeliveryEntity, { status: 'pending', nextAttemptAt: { $lte: this.clock.now() } }, { orderBy: { nextAttemptAt: 'asc', id: 'asc' }, limit: this.batchSize });
+      const claimed = await this.claimDue();
       const secrets = new WebhookSecretResolver(this.orm, this.secrets, this.operatorWebhookSecret);
-      await forEachConcurrently(due, this.concurrency, async (row) => {
+      await forEachConcurrently(claimed, this.concurrency, async (row) => {
         try {
           counts[await this.attempt(row, secrets)] += 1;
         } catch (error) {
-          // The row stays pending and is picked up again next tick.
+          // Still pending: sent again once the claim expires (or by whoever took it over).
           this.logger.warn(`webhooks: delivery ${row.id} could not be recorded: ${errorMessage(error)}`);
         }
       });
@@ -142,6 +165,27 @@ export class WebhookDispatcher implements WebhookNotifier {
     } finally {
       this.delivering = false;
     }
+  }
+
+  /**
+   * Marks up to batchSize due deliveries with a fresh claim token, in one transaction, and returns
+   * those carrying it. On PostgreSQL the due rows are selected FOR UPDATE SKIP LOCKED: replicas
+   * claiming at the same moment take disjoint batches instead of queueing. SQLite (one replica, one
+   * writer) needs no row lock; the fenced update below is what makes a claim exclusive either way.
+   */
+  private async claimDue(): Promise<WebhookDeliveryRow[]> {
+    const now = this.clock.now();
+    const claimToken = randomUUID();
+    const claimExpiresAt = new Date(now.getTime() + this.claimTtlMs);
+    const claimable = { status: 'pending' as const, nextAttemptAt: { $lte: now }, $or: [{ claimToken: null }, { claimExpiresAt: { $lte: now } }] };
+    const lock = dialectOfOrm(this.orm) === 'postgresql' ? { lockMode: LockMode.PESSIMISTIC_PARTIAL_WRITE as const } : {};
+    const claimedCount = await this.orm.em.fork().transactional(async (em) => {
+      const due = await em.find(WebhookDeliveryEntity, claimable, { fields: ['id'], orderBy: { nextAttemptAt: 'asc', id: 'asc' }, limit: this.batchSize, ...lock });
+      if (due.length === 0) return 0;
+      return em.nativeUpdate(WebhookDeliveryEntity, { $and: [claimable, { id: { $in: due.map((row) => row.id) } }] }, { claimToken, claimExpiresAt });
+    });
+    if (claimedCount === 0) return [];
+    return this.orm.em.fork().find(WebhookDeliveryEntity, { claimToken, status: 'pending' }, { orderBy: { nextAttemptAt: 'asc', id: 'asc' } });
   }
 
   /** Sets (or, with null, removes) a consumer's webhook. The new secret is returned once, in clear. */
@@ -195,6 +239,8 @@ export class WebhookDispatcher implements WebhookNotifier {
         'content-type': 'application/json',
         'user-agent': WEBHOOK_USER_AGENT,
         'x-gpu-shopper-event': row.event,
+        // The envelope's id: the same for an event's every copy and every retry, for receivers to deduplicate.
+        'x-gpu-shopper-event-id': eventIdOf(row),
         'x-gpu-shopper-delivery': row.id,
         'x-gpu-shopper-timestamp': String(timestampSeconds),
         'x-gpu-shopper-signature': signWebhook(secret, timestampSeconds, body),
@@ -219,9 +265,18 @@ export class WebhookDispatcher implements WebhookNotifier {
 
   /** A direct update on a fresh fork: deliveries finish concurrently, and one entity manager must not flush twice at once. */
   private async record(row: WebhookDeliveryRow, update: DeliveryUpdate): Promise<void> {
-    // Guarded by status so a delivery cancelled meanwhile is not resurrected.
-    await this.orm.em.fork().nativeUpdate(WebhookDeliveryEntity, { id: row.id, status: 'pending' }, update);
+    // Fenced by our claim token (a replica that took over an expired claim owns the row now) and by
+    // status (a delivery cancelled meanwhile is not resurrected). Recording an outcome releases the claim.
+    const updated = await this.orm.em
+      .fork()
+      .nativeUpdate(WebhookDeliveryEntity, { id: row.id, status: 'pending', claimToken: row.claimToken ?? null }, { ...update, claimToken: null, claimExpiresAt: null });
+    if (updated === 0) throw new Error('its claim expired and was taken over, or it was cancelled, while it was being sent');
   }
+}
+
+function eventIdOf(row: WebhookDeliveryRow): string {
+  const id = (row.payload as Partial<WebhookEnvelope>).id;
+  return typeof id === 'string' ? id : row.id;
 }
 
 async function forEachConcurrently<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
