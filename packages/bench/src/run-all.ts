@@ -1,12 +1,13 @@
 // `npm run bench`: every benchmark, one after another, each reporting its figures side by side.
 import { runInventoryHttpBench } from './inventory-http.bench';
 import { runLifecycleTickBench } from './lifecycle-tick.bench';
+import { runLifecycleTickPostgresBench } from './lifecycle-tick-postgres.bench';
 import { runProvisionContentionBench } from './provision-contention.bench';
 import { runProvisionLatencyBench } from './provision-latency.bench';
 
 type Bench = () => Promise<{ name: string; results: Record<string, number | string> }>;
 
-const benches: Bench[] = [runInventoryHttpBench, runProvisionLatencyBench, runProvisionContentionBench, runLifecycleTickBench];
+const benches: Bench[] = [runInventoryHttpBench, runProvisionLatencyBench, runProvisionContentionBench, runLifecycleTickBench, runLifecycleTickPostgresBench];
 try {
   const { runNormalizeBench } = (await import('./normalize.bench')) as { runNormalizeBench: Bench };
   benches.push(runNormalizeBench);
