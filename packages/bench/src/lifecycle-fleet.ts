@@ -1,61 +1,83 @@
 // A fleet of ready sessions for the lifecycle benchmarks: N session rows, each with its instance
 // running on one of the two simulators (listed over HTTP like any other), half on each provider.
-import type { ManualClock } from '@gpu-shopper/domain';
+// The simulators run in this thread, or in a worker thread of their own (`simulators: 'worker'`)
+// when the benchmark measures this thread's event loop.
+import { Worker } from 'node:worker_threads';
+import { ManualClock } from '@gpu-shopper/domain';
 import type { Orm } from '@gpu-shopper/db';
-import { RequestBudget, TensorDockAdapter, VastAiAdapter, type ProviderAdapter } from '@gpu-shopper/providers';
 import { AlertService, insertSession, LifecycleManager, ProviderRegistry, type SessionLeases, type WebhookNotifier } from '@gpu-shopper/services';
-import { startSimulators, type RunningSimulators } from '@gpu-shopper/simulators';
+import { startSimulators } from '@gpu-shopper/simulators';
+import { createFleetInstances, fleetAdapters, type FleetInstance } from './fleet-instances';
 
 export const FLEET_DEPLOYMENT_ID = 'bench';
-const SSH_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIBenchBenchBenchBenchBenchBenchBenchBenchBench bench';
 
 export interface Fleet {
-  sims: RunningSimulators;
   registry: ProviderRegistry;
   seedMs: number;
   lifecycle(leases?: SessionLeases): LifecycleManager;
+  close(): Promise<void>;
 }
 
-/** One real instance per provider, made through its API: the template the seeded instances copy. */
-async function templateInstance(adapter: ProviderAdapter): Promise<string> {
-  const [offer] = await adapter.searchOffers({ gpu: '4090', diskGb: 100, limit: 5 });
-  if (offer === undefined) throw new Error(`${adapter.name}: no 4090 offer to copy`);
-  const created = await adapter.createInstance(offer, { image: 'ubuntu', diskGb: 100, env: {}, ports: [22, 8787], bootstrapScript: 'true', sshPublicKey: SSH_KEY, label: `gpu-shopper:${FLEET_DEPLOYMENT_ID}:template` });
-  return created.instanceId;
+interface FleetSimulators {
+  urls: { vastUrl: string; tensordockUrl: string };
+  create(instances: FleetInstance[]): Promise<number>;
+  close(): Promise<void>;
 }
 
-export async function seedFleet(orm: Orm, clock: ManualClock, sessions: number): Promise<Fleet> {
-  const sims = await startSimulators({ clock, vastApiKey: 'bench-vast', tensordockApiToken: 'bench-td', bootDelayMs: 0, nodePublicIp: '127.0.0.1' });
-  const common = { clock, budget: RequestBudget.unlimited(), retry: { sleep: async () => {} } };
-  const registry = new ProviderRegistry([new VastAiAdapter({ ...common, apiKey: 'bench-vast', baseUrl: sims.vastUrl }), new TensorDockAdapter({ ...common, apiKey: 'bench-td', baseUrl: sims.tensordockUrl })]);
-  const vastTemplate = sims.vast.lifecycle.get(await templateInstance(registry.get('vastai')))!;
-  const tdTemplate = sims.tensordock.lifecycle.get(await templateInstance(registry.get('tensordock')))!;
+async function simulatorsHere(): Promise<FleetSimulators> {
+  const sims = await startSimulators({ clock: new ManualClock(new Date()), vastApiKey: 'bench-vast', tensordockApiToken: 'bench-td', bootDelayMs: 0, nodePublicIp: '127.0.0.1' });
+  return { urls: sims, create: (instances) => createFleetInstances(sims, instances), close: () => sims.close() };
+}
 
+async function simulatorsInWorker(): Promise<FleetSimulators> {
+  // The worker loads TypeScript through tsx's loader, registered inside it (workers take no --import).
+  const script = new URL('./fleet-simulators.worker.ts', import.meta.url).href;
+  const worker = new Worker(`import('tsx/esm/api').then((tsx) => { tsx.register(); return import(${JSON.stringify(script)}); })`, { eval: true });
+  const next = <T>() =>
+    new Promise<T>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+  const urls = await next<{ vastUrl: string; tensordockUrl: string }>();
+  return {
+    urls,
+    create: async (instances) => {
+      const answer = next<{ seeded: number }>();
+      worker.postMessage({ seed: instances });
+      return (await answer).seeded;
+    },
+    close: async () => {
+      worker.postMessage({ close: true });
+      await new Promise((resolve) => worker.once('exit', resolve));
+    },
+  };
+}
+
+export async function seedFleet(orm: Orm, clock: ManualClock, sessions: number, options: { simulators?: 'here' | 'worker' } = {}): Promise<Fleet> {
+  const sims = options.simulators === 'worker' ? await simulatorsInWorker() : await simulatorsHere();
+  const registry = new ProviderRegistry(fleetAdapters(sims.urls, clock));
   const seedStartedAt = performance.now();
+  const instances: FleetInstance[] = [];
   for (let first = 0; first < sessions; first += 1_000) {
     const em = orm.em.fork();
     for (let index = first; index < Math.min(first + 1_000, sessions); index += 1) {
       const row = insertSession(em, clock, { consumerId: 'con_bench', workload: 'batch', reservationHours: 12, deploymentId: FLEET_DEPLOYMENT_ID, actor: 'bench' });
-      const onVast = index % 2 === 0;
-      const instanceId = onVast ? String(40_000_000 + index) : `${index.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
-      const pricing = { computePerHourUsd: 0.4, storagePerHourUsd: 0.01 };
-      if (onVast) sims.vast.lifecycle.create(instanceId, { ...vastTemplate.data, label: row.label, portMappings: {} }, pricing);
-      else sims.tensordock.lifecycle.create(instanceId, { ...tdTemplate.data, name: row.label }, pricing);
-      Object.assign(row, { state: 'ready', provider: onVast ? 'vastai' : 'tensordock', providerInstanceId: instanceId, instanceState: 'running', lastHeartbeatAt: clock.now(), readyAt: clock.now(), nodeEndpoint: 'http://127.0.0.1:1' });
+      const provider = index % 2 === 0 ? 'vastai' : 'tensordock';
+      const instanceId = provider === 'vastai' ? String(40_000_000 + index) : `${index.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
+      instances.push({ provider, instanceId, label: row.label });
+      Object.assign(row, { state: 'ready', provider, providerInstanceId: instanceId, instanceState: 'running', lastHeartbeatAt: clock.now(), readyAt: clock.now(), nodeEndpoint: 'http://127.0.0.1:1' });
     }
     await em.flush();
   }
-  // The templates were only patterns: gone before the measurement.
-  sims.vast.lifecycle.destroy(vastTemplate.id);
-  sims.tensordock.lifecycle.destroy(tdTemplate.id);
+  if ((await sims.create(instances)) !== sessions) throw new Error('the simulators did not create every instance');
   const seedMs = performance.now() - seedStartedAt;
 
   const quiet: WebhookNotifier = { notify: async () => {} };
   return {
-    sims,
     registry,
     seedMs,
     lifecycle: (leases) => new LifecycleManager({ orm, clock, providers: registry, alerts: new AlertService(clock, quiet, { warn: () => {} }), webhooks: quiet, deploymentId: FLEET_DEPLOYMENT_ID, leases }),
+    close: () => sims.close(),
   };
 }
 

@@ -50,6 +50,6 @@ export async function runLifecycleTickBench(): Promise<{ name: string; results: 
     };
   } finally {
     await orm.close();
-    await fleet?.sims.close();
+    await fleet?.close();
   }
 }
