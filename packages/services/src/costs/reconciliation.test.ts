@@ -151,4 +151,29 @@ describe('ReconciliationService', () => {
       await fresh.close();
     }
   });
+
+  it('trues up a session whose comparison while it ran looked close enough, once it has ended', async () => {
+    const fresh = await openTestDatabase();
+    try {
+      const em = fresh.em.fork();
+      const consumerId = seedConsumer(em, 'recon-late-end', clock.now());
+      // $1/h: 10:00-11:00 metered. A comparison at 11:00, while it still ran, saw $1.000 against a
+      // bill of $0.995: under the $0.01 alert threshold. The end was then dated back to 10:59:42.
+      const session = seedPricedSession(em, clock, { consumerId, computePerHourUsd: 1, storagePerHourUsd: 0, instanceId: 'i-late', state: 'terminated' });
+      session.endedAt = new Date('2026-03-10T11:00:30Z');
+      seedUsage(em, session, 'compute_started', new Date('2026-03-10T10:00:00Z'));
+      seedUsage(em, session, 'storage_stopped', new Date('2026-03-10T10:59:42Z'));
+      em.create(CostReconciliationEntity, { sessionId: session.id, consumerId, provider: 'vastai', from: new Date('2026-03-10T10:00:00Z'), to: new Date('2026-03-10T11:00:00Z'), ledgerMicros: 1_000_000, providerMicros: 995_000, differenceRatio: 0.005, adjustmentMicros: 0, checkedAt: new Date('2026-03-10T11:00:00Z') });
+      await em.flush();
+      const service = new ReconciliationService({ ledger: new LedgerService() });
+      const billed = billingAdapter('vastai', new Map([['i-late', 0.995]]));
+      const [result] = (await service.run(fresh.em.fork(), [billed], new Date('2026-03-10T11:05:00Z'))).results;
+      expect(result).toMatchObject({ sessionId: session.id, providerUsd: 0.995, adjustmentUsd: expect.any(Number) });
+      expect(result!.ledgerUsd + result!.adjustmentUsd).toBeCloseTo(0.995, 6);
+      // Trued up after its end: settled.
+      expect((await service.run(fresh.em.fork(), [billed], new Date('2026-03-10T11:10:00Z'))).results).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
 });

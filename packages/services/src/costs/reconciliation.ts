@@ -3,13 +3,16 @@
 import type { EntityManager } from '@gpu-shopper/db';
 import type { Caller, ProviderName } from '@gpu-shopper/domain';
 import { bucketStart, isTerminal, microsToUsd, usdToMicros } from '@gpu-shopper/domain';
-import { AlertEntity, CostEntryEntity, CostReconciliationEntity, ProvisionAttemptEntity, SessionEntity, type CostReconciliationRow, type UsageEventRow } from '@gpu-shopper/db';
+import { AlertEntity, CostEntryEntity, CostReconciliationEntity, ProvisionAttemptEntity, SessionEntity, type CostReconciliationRow, type SessionRow, type UsageEventRow } from '@gpu-shopper/db';
 import type { ProviderAdapter } from '@gpu-shopper/providers';
 import { scopeOf } from '../caller';
 import { newId } from '../ids';
 import { noWebhooks, type WebhookNotifier } from '../webhooks/webhook-notifier';
 import { inChunks, LedgerService, loadUsage, UNKNOWN_GPU_MODEL } from './ledger';
 import { meterIntervals } from './usage-intervals';
+
+/** A ledger this close to the bill (rounding of per-hour entries) is settled. */
+const SETTLED_WITHIN_MICROS = 1;
 
 export interface ReconciliationOptions {
   ledger?: LedgerService;
@@ -138,8 +141,8 @@ export class ReconciliationService {
     }
     // A session is settled once a comparison covering its whole life found the provider's bill and agreed with it.
     const agreedUntil = new Map<string, number>();
-    const checks = await inChunks(sessionIds, (ids) => em.find(CostReconciliationEntity, { sessionId: { $in: ids } }, { fields: ['sessionId', 'to', 'ledgerMicros', 'providerMicros', 'differenceRatio', 'adjustmentMicros'] }));
-    for (const check of checks) if (this.agrees(check)) agreedUntil.set(check.sessionId, Math.max(agreedUntil.get(check.sessionId) ?? 0, check.to.getTime()));
+    const checks = await inChunks(sessionIds, (ids) => em.find(CostReconciliationEntity, { sessionId: { $in: ids } }, { fields: ['sessionId', 'to', 'ledgerMicros', 'providerMicros', 'differenceRatio', 'adjustmentMicros', 'checkedAt'] }));
+    for (const check of checks) if (this.settles(check, sessions.get(check.sessionId))) agreedUntil.set(check.sessionId, Math.max(agreedUntil.get(check.sessionId) ?? 0, check.to.getTime()));
     const candidates: Candidate[] = [];
     for (const [sessionId, events] of usage) {
       const first = events[0] as UsageEventRow;
@@ -211,10 +214,17 @@ export class ReconciliationService {
     });
   }
 
-  /** The provider billed the session and we agree with it. */
-  private agrees(check: Pick<CostReconciliationRow, 'ledgerMicros' | 'providerMicros' | 'differenceRatio' | 'adjustmentMicros'>): boolean {
+  /**
+   * Whether a comparison settles the session (it is not compared again). A session that has ended is
+   * settled only by a comparison made after its end that found the ledger exactly at the bill (trued
+   * up): a comparison taken while it ran can cover its end on paper, once the end is dated back to
+   * when the provider most likely stopped, and a difference below the alert threshold is still money.
+   */
+  private settles(check: Pick<CostReconciliationRow, 'ledgerMicros' | 'providerMicros' | 'differenceRatio' | 'adjustmentMicros' | 'checkedAt'>, session: Pick<SessionRow, 'state' | 'endedAt'> | undefined): boolean {
     if (check.providerMicros <= 0) return false;
-    if (check.adjustmentMicros !== 0) return check.ledgerMicros + check.adjustmentMicros === check.providerMicros; // trued up
+    const exact = Math.abs(check.ledgerMicros + check.adjustmentMicros - check.providerMicros) <= SETTLED_WITHIN_MICROS;
+    if (session !== undefined && isTerminal(session.state) && session.endedAt) return exact && check.checkedAt >= session.endedAt;
+    if (check.adjustmentMicros !== 0) return exact;
     return !this.isDrift(check.ledgerMicros, check.providerMicros, check.differenceRatio ?? null);
   }
 

@@ -67,7 +67,10 @@ export function goneEstimate(row: SessionRow, now: Date): Date {
   return midpoint(latest(row.instanceSeenAt, row.lastHeartbeatAt, row.destroyRequestedAt), now);
 }
 
-/** Records a sighting of the session's instance (listing or read-back) and the meters it implies; the caller flushes. */
+/**
+ * Records a sighting of the session's instance (listing or read-back) and the meters it implies; the
+ * caller flushes. `now` is when the provider said so: a listing's moment, not when we read it.
+ */
 export async function observeInstance(em: EntityManager, row: SessionRow, instance: ProviderInstance, now: Date): Promise<void> {
   row.instanceState = instance.state;
   const ssh = instance.sshHost !== null && instance.sshPort !== null ? { host: instance.sshHost, port: instance.sshPort } : instance.publicIp !== null && instance.portMappings[SSH_PORT] !== undefined ? { host: instance.publicIp, port: instance.portMappings[SSH_PORT] } : null;
@@ -78,13 +81,16 @@ export async function observeInstance(em: EntityManager, row: SessionRow, instan
   const agentPort = instance.portMappings[AGENT_PORT];
   if (instance.publicIp !== null && agentPort !== undefined) row.nodeEndpoint = `http://${instance.publicIp}:${agentPort}`;
   if (instance.state === 'running') {
+    // Seen running as of before our own stop/destroy call: it says nothing about after the call (the
+    // listing was taken before it), so it neither reopens compute nor makes the call look ignored.
+    if (row.destroyRequestedAt && now <= row.destroyRequestedAt) return;
     await recordUsage(em, row, 'compute_started', computeStartEstimate(row, now));
-    row.instanceSeenRunningAt = now;
+    row.instanceSeenRunningAt = latest(row.instanceSeenRunningAt, now);
   } else {
     if (await isMeterOpen(em, row, 'compute')) await recordUsage(em, row, 'compute_stopped', computeStopEstimate(row, now));
-    row.instanceSeenNotRunningAt = now;
+    row.instanceSeenNotRunningAt = latest(row.instanceSeenNotRunningAt, now);
   }
-  row.instanceSeenAt = now;
+  row.instanceSeenAt = latest(row.instanceSeenAt, now);
 }
 
 /** The instance is gone (not listed, confirmed): every open meter stops when it most likely went. */

@@ -73,7 +73,7 @@ export class LifecycleManager {
   constructor(private readonly options: LifecycleManagerOptions) {
     this.policy = { ...DEFAULT_LIFECYCLE_POLICY, ...options.policy, idleAction: { ...DEFAULT_LIFECYCLE_POLICY.idleAction, ...options.policy?.idleAction } };
     this.teardown = new Teardown(options.clock, options.providers, options.alerts, options.webhooks);
-    this.listings = new ProviderListingSource({ providers: options.providers, alerts: options.alerts, em: () => this.em(), alertAfterFailures: this.policy.listingFailureAlertAfter, logger: options.logger });
+    this.listings = new ProviderListingSource({ providers: options.providers, clock: options.clock, alerts: options.alerts, em: () => this.em(), alertAfterFailures: this.policy.listingFailureAlertAfter, logger: options.logger });
   }
 
   /** Runs every job once, deadlines then the provider sync; concurrent calls share one run. */
@@ -202,7 +202,8 @@ export class LifecycleManager {
       // Some listings are thin (TensorDock lists id, name and status): where the node listens comes
       // from one direct read, only while a booting node's address is still unknown.
       const detailed = row.nodeEndpoint ? instance : ((await this.options.providers.get(row.provider!).getInstance(row.providerInstanceId!).catch(() => null)) ?? instance);
-      await observeInstance(em, row, detailed, now);
+      const listedInstance = view.listed(row.provider!, row.providerInstanceId!);
+      await observeInstance(em, row, detailed, detailed === listedInstance ? view.observedAt(row.provider!, now) : now);
       if (instance.state === 'running' && row.lastHeartbeatAt && row.agentReady) {
         markReady(em, clock, row);
         await this.options.webhooks.notify('session.ready', row.consumerId, { sessionId: row.id, nodeEndpoint: row.nodeEndpoint }, { em });
@@ -252,9 +253,11 @@ export class LifecycleManager {
       const sighting = await view.find(row.provider!, row.providerInstanceId!);
       if (sighting.kind === 'unknown') return; // never end a session on missing information
       const instance = sighting.kind === 'found' ? sighting.instance : null;
+      // A listed instance is as the provider was when the listing was asked for; a confirming read is as of now.
+      const seenAt = instance !== null && view.listed(row.provider!, row.providerInstanceId!) === instance ? view.observedAt(row.provider!, now) : now;
       if (row.state === 'stopping') {
         if (instance !== null && instance.state !== 'terminated') {
-          await observeInstance(em, row, instance, now);
+          await observeInstance(em, row, instance, seenAt);
           return;
         }
         // Confirmed gone: the session ends now, even while our own destroy call still hangs.
@@ -267,7 +270,7 @@ export class LifecycleManager {
         await this.endLost(em, row, `the provider no longer has instance ${row.providerInstanceId} (ended by the provider or the host, not by us)`, goneAt);
         return;
       }
-      await observeInstance(em, row, instance, now);
+      await observeInstance(em, row, instance, seenAt);
       if (row.state === 'ready' && (instance.state === 'failed' || instance.state === 'stopped')) {
         const what = instance.state === 'failed' ? `exited${instance.statusMessage ? `: ${instance.statusMessage.trim()}` : ''}` : 'was stopped';
         await this.endLost(em, row, `the provider says instance ${row.providerInstanceId} ${what}, without us asking`, now);
@@ -282,8 +285,8 @@ export class LifecycleManager {
    */
   private async recordUnchangedSightings(view: ProviderListings): Promise<string[]> {
     const now = this.options.clock.now();
-    const running: string[] = [];
-    const notRunning: string[] = [];
+    // Unchanged sightings, per provider (each listing has its own moment): running, not running.
+    const seen = new Map<ProviderName, { running: string[]; notRunning: string[] }>();
     const changed: string[] = [];
     const em = this.em();
     // Plain rows, a page at a time, yielding between pages: 10,000 sessions must not hold the event
@@ -301,20 +304,27 @@ export class LifecycleManager {
         if (view.listing(row.provider).kind === 'failed') continue; // never act on missing information
         const instance = view.listed(row.provider, row.providerInstanceId);
         const settled = instance !== undefined && instance.state === row.instanceState && instance.state !== 'terminated' && !(row.state === 'ready' && (instance.state === 'failed' || instance.state === 'stopped'));
-        if (!settled) changed.push(row.id);
-        else if (instance.state === 'running') running.push(row.id);
-        else notRunning.push(row.id);
+        if (!settled) {
+          changed.push(row.id);
+          continue;
+        }
+        const sightings = seen.get(row.provider) ?? { running: [], notRunning: [] };
+        seen.set(row.provider, sightings);
+        (instance.state === 'running' ? sightings.running : sightings.notRunning).push(row.id);
       }
       if (rows.length < SIGHTING_PAGE) break;
       after = rows[rows.length - 1]!.id;
       await yieldToEventLoop();
     }
-    for (const [ids, seen] of [
-      [running, { instanceSeenAt: now, instanceSeenRunningAt: now }],
-      [notRunning, { instanceSeenAt: now, instanceSeenNotRunningAt: now }],
-    ] as const) {
-      // Observation timestamps only: no version bump, nothing another writer could be overwriting.
-      for (let start = 0; start < ids.length; start += SWEEP_LOOKUP_BATCH) await em.nativeUpdate(SessionEntity, { id: { $in: ids.slice(start, start + SWEEP_LOOKUP_BATCH) } }, seen);
+    for (const [provider, { running, notRunning }] of seen) {
+      const at = view.observedAt(provider, now);
+      for (const [ids, update] of [
+        [running, { instanceSeenAt: at, instanceSeenRunningAt: at }],
+        [notRunning, { instanceSeenAt: at, instanceSeenNotRunningAt: at }],
+      ] as const) {
+        // Observation timestamps only: no version bump, nothing another writer could be overwriting.
+        for (let start = 0; start < ids.length; start += SWEEP_LOOKUP_BATCH) await em.nativeUpdate(SessionEntity, { id: { $in: ids.slice(start, start + SWEEP_LOOKUP_BATCH) } }, update);
+      }
     }
     return changed;
   }
@@ -576,7 +586,7 @@ export class LifecycleManager {
           // It was created while we were not looking: storage has run since about then.
           await recordUsage(em, row, 'storage_started', attempt?.startedAt ?? clock.now());
           row.instanceSeenNotRunningAt ??= attempt?.startedAt ?? null;
-          await observeInstance(em, row, found, clock.now());
+          await observeInstance(em, row, found, view.observedAt(adapter.name, clock.now()));
           this.options.logger?.warn(`session ${row.id}: adopted ${adapter.name} instance ${found.instanceId} by its label`);
           return;
         }

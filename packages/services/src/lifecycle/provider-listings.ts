@@ -3,12 +3,17 @@
 // confirmed with one direct read before anyone believes it gone (a listing can lag a create), and a
 // listing that failed makes every answer "unknown": nothing is ever ended on missing information.
 import type { EntityManager } from '@gpu-shopper/db';
-import type { ProviderName } from '@gpu-shopper/domain';
+import type { Clock, ProviderName } from '@gpu-shopper/domain';
 import type { ProviderInstance } from '@gpu-shopper/providers';
 import type { AlertSink } from '../alerts/alert-service';
 import type { ProviderRegistry } from '../provider-registry';
 
-export type Listing = { kind: 'listed'; instances: ProviderInstance[] } | { kind: 'failed'; error: string };
+/**
+ * `observedAt`: when the listing was asked for. A listing shows the provider as it was at some moment
+ * during the request: what it shows is dated then, never at the later moment we read it, so a listing
+ * taken before our own destroy call cannot pass for a sighting after it.
+ */
+export type Listing = { kind: 'listed'; instances: ProviderInstance[]; observedAt: Date } | { kind: 'failed'; error: string };
 export type Sighting = { kind: 'found'; instance: ProviderInstance } | { kind: 'gone' } | { kind: 'unknown'; error: string };
 
 export class ProviderListings {
@@ -22,6 +27,12 @@ export class ProviderListings {
 
   listing(provider: ProviderName): Listing {
     return this.listings.get(provider) ?? { kind: 'failed', error: `${provider} was not listed` };
+  }
+
+  /** When the provider's listing was asked for (sightings from it are dated then); `fallback` when it failed. */
+  observedAt(provider: ProviderName, fallback: Date): Date {
+    const listing = this.listing(provider);
+    return listing.kind === 'listed' ? listing.observedAt : fallback;
   }
 
   /** The instance as listed; undefined when not listed or the listing failed (no confirming read). */
@@ -60,6 +71,7 @@ export class ProviderListings {
 
 export interface ProviderListingSourceOptions {
   providers: ProviderRegistry;
+  clock: Clock;
   alerts: AlertSink;
   em: () => EntityManager;
   /** Consecutive failed listings before an alert (once per outage). */
@@ -79,7 +91,8 @@ export class ProviderListingSource {
     const results = await Promise.all(
       adapters.map(async (adapter): Promise<[ProviderName, Listing]> => {
         try {
-          return [adapter.name, { kind: 'listed', instances: await adapter.listInstances() }];
+          const observedAt = this.options.clock.now();
+          return [adapter.name, { kind: 'listed', instances: await adapter.listInstances(), observedAt }];
         } catch (error) {
           return [adapter.name, { kind: 'failed', error: error instanceof Error ? error.message : String(error) }];
         }

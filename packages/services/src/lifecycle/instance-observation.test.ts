@@ -1,0 +1,56 @@
+// Sightings are dated when the provider showed them: a listing asked for before our own destroy call
+// must not reopen compute after it, while a later one that still shows the instance running does.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '@gpu-shopper/domain';
+import { UsageEventEntity, type Orm } from '@gpu-shopper/db';
+import { openTestDatabase } from '@gpu-shopper/db/test-support';
+import type { ProviderInstance } from '@gpu-shopper/providers';
+import { seedConsumer, seedPricedSession, seedUsage } from '../test-support/ledger-fixtures';
+import { observeInstance } from './instance-observation';
+
+const running: ProviderInstance = { provider: 'tensordock', instanceId: 'i-1', label: null, state: 'running', providerStatus: 'running', statusMessage: null, gpuModel: null, gpuCount: null, pricePerHourUsd: null, publicIp: null, portMappings: {}, sshHost: null, sshPort: null, startedAt: null };
+
+describe('observeInstance', () => {
+  let orm: Orm;
+  const clock = new ManualClock('2026-11-29T10:00:00.000Z');
+  beforeEach(async () => {
+    orm = await openTestDatabase();
+  });
+  afterEach(() => orm.close());
+
+  it('ignores a running sighting from before our destroy call, and believes one from after it', async () => {
+    const em = orm.em.fork();
+    const row = seedPricedSession(em, clock, { consumerId: seedConsumer(em, 'observe', clock.now()), provider: 'tensordock', instanceId: 'i-1', state: 'stopping' });
+    seedUsage(em, row, 'storage_started', new Date('2026-11-29T10:00:00Z'));
+    seedUsage(em, row, 'compute_started', new Date('2026-11-29T10:00:00Z'));
+    row.instanceSeenRunningAt = new Date('2026-11-29T10:59:50Z');
+    row.destroyRequestedAt = new Date('2026-11-29T11:00:00Z');
+    seedUsage(em, row, 'compute_stopped', row.destroyRequestedAt); // seen not running after the call
+    await em.flush();
+    const computeEvents = () => orm.em.fork().find(UsageEventEntity, { sessionId: row.id, kind: { $in: ['compute_started', 'compute_stopped'] } }, { orderBy: { id: 'asc' } });
+
+    // A listing asked for at 10:59:59 and read after the call: what it shows predates the call.
+    await observeInstance(em, row, running, new Date('2026-11-29T10:59:59Z'));
+    await em.flush();
+    expect((await computeEvents()).map((event) => event.kind)).toEqual(['compute_started', 'compute_stopped']);
+    expect(row.instanceSeenRunningAt).toEqual(new Date('2026-11-29T10:59:50Z'));
+
+    // Seen running after the call: the destroy did not take; compute runs again from about then.
+    await observeInstance(em, row, running, new Date('2026-11-29T11:00:20Z'));
+    await em.flush();
+    expect((await computeEvents()).map((event) => event.kind)).toEqual(['compute_started', 'compute_stopped', 'compute_started']);
+    expect(row.instanceSeenRunningAt).toEqual(new Date('2026-11-29T11:00:20Z'));
+  });
+
+  it('never moves a sighting back in time', async () => {
+    const em = orm.em.fork();
+    const row = seedPricedSession(em, clock, { consumerId: seedConsumer(em, 'observe-order', clock.now()), provider: 'tensordock', instanceId: 'i-1', state: 'ready' });
+    seedUsage(em, row, 'compute_started', new Date('2026-11-29T10:00:00Z'));
+    row.instanceSeenRunningAt = new Date('2026-11-29T10:30:00Z');
+    row.instanceSeenAt = new Date('2026-11-29T10:30:00Z');
+    await em.flush();
+    await observeInstance(em, row, running, new Date('2026-11-29T10:29:00Z'));
+    expect(row.instanceSeenRunningAt).toEqual(new Date('2026-11-29T10:30:00Z'));
+    expect(row.instanceSeenAt).toEqual(new Date('2026-11-29T10:30:00Z'));
+  });
+});
