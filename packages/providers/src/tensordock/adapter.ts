@@ -2,6 +2,7 @@
 // host node with port forwards from its free ports and our bootstrap in cloud-init; get/list/start/stop/delete.
 import { gpuModelMatches, type Clock, type Offer } from '@gpu-shopper/domain';
 import type { InstanceSpec, OfferSearch, ProviderAdapter, ProviderInstance } from '../adapter';
+import { newestLeftover } from '../leftovers';
 import { createdInstance } from '../created-instance';
 import { CreateFailedError, OfferGoneError, ProviderContractError, ProviderRejectedError, ProviderUnavailableError, type ProviderError } from '../errors';
 import { createProviderHttp, type AdapterOptions } from '../http/adapter-options';
@@ -153,7 +154,7 @@ export class TensorDockAdapter implements ProviderAdapter {
   private async reportOrphanByLabel(label: string, failure: ProviderError): Promise<void> {
     let found: ProviderInstance | undefined;
     try {
-      found = (await this.listInstances()).find((instance) => instance.label === label && instance.state !== 'terminated');
+      found = newestLeftover(await this.listInstances(), label);
     } catch {
       return;
     }

@@ -2,6 +2,7 @@
 // charges from /api/v0/charges. Every answer is validated; every failure is a typed ProviderError.
 import type { Clock, Offer } from '@gpu-shopper/domain';
 import type { BillingCharge, InstanceSpec, OfferSearch, ProviderAdapter, ProviderInstance } from '../adapter';
+import { newestLeftover } from '../leftovers';
 import { createdInstance } from '../created-instance';
 import type { ProviderError } from '../errors';
 import { CreateFailedError, ProviderContractError, ProviderRejectedError, ProviderUnavailableError } from '../errors';
@@ -253,7 +254,7 @@ export class VastAiAdapter implements ProviderAdapter {
   private async reportOrphanByLabel(label: string, failure: ProviderError): Promise<void> {
     let found: ProviderInstance | undefined;
     try {
-      found = (await this.listInstances()).find((instance) => instance.label === label && instance.state !== 'terminated');
+      found = newestLeftover(await this.listInstances(), label);
     } catch {
       return;
     }

@@ -509,9 +509,12 @@ export class LifecycleManager {
     const attempt =
       (await em.findOne(ProvisionAttemptEntity, { sessionId: row.id, provider, instanceId: instance.instanceId })) ??
       (await em.findOne(ProvisionAttemptEntity, { sessionId: row.id, provider, instanceId: null, outcome: 'failed' }, { orderBy: { id: 'asc' } }));
-    if (attempt === null) return;
-    attempt.instanceId = instance.instanceId;
-    await recordLeftoverUsage(em, row, instance.instanceId, provider, attempt.startedAt, instance.state === 'running', this.options.clock.now());
+    // No attempt names it (a create cut off by a crash, or one whose leftover was misreported): it is
+    // still billed to us for this session, from when the provider says it started, or the session's start.
+    if (attempt !== null) attempt.instanceId = instance.instanceId;
+    const providerStart = instance.startedAt === null ? null : new Date(instance.startedAt);
+    const startedAt = attempt?.startedAt ?? (providerStart !== null && !Number.isNaN(providerStart.getTime()) ? providerStart : row.createdAt);
+    await recordLeftoverUsage(em, row, instance.instanceId, provider, startedAt, instance.state === 'running', this.options.clock.now());
     await em.flush();
   }
 
