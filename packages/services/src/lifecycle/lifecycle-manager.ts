@@ -579,7 +579,8 @@ export class LifecycleManager {
           uncertain = true;
           continue;
         }
-        const found = listing.instances.find((instance) => instance.label === row.label && instance.state !== 'terminated' && !abandoned.has(instance.instanceId));
+        // The newest live one: older ones carrying the label are leftovers of attempts cut off earlier (the sweep's).
+        const found = listing.instances.filter((instance) => instance.label === row.label && instance.state !== 'terminated' && instance.state !== 'destroying' && !abandoned.has(instance.instanceId)).at(-1);
         if (found !== undefined) {
           row.provider = adapter.name;
           row.providerInstanceId = found.instanceId;
