@@ -15,7 +15,8 @@ export interface CliRun {
 
 export class CliClient {
   constructor(
-    private readonly serverUrl: string,
+    /** A server URL, or where the next run goes (round-robin over replicas). */
+    private readonly serverUrl: string | (() => string),
     private readonly configDir: string,
     private readonly timeoutMs = 90_000,
   ) {}
@@ -24,7 +25,7 @@ export class CliClient {
     return new Promise((resolve) => {
       const child = spawn(process.execPath, ['--import', TSX_LOADER, CLI_MAIN, ...args], {
         cwd: REPO_ROOT,
-        env: { ...process.env, GPU_SHOPPER_URL: this.serverUrl, GPU_SHOPPER_API_KEY: apiKey, XDG_CONFIG_HOME: this.configDir, NO_COLOR: '1' },
+        env: { ...process.env, GPU_SHOPPER_URL: typeof this.serverUrl === 'string' ? this.serverUrl : this.serverUrl(), GPU_SHOPPER_API_KEY: apiKey, XDG_CONFIG_HOME: this.configDir, NO_COLOR: '1' },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       let stdout = '';

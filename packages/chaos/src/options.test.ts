@@ -20,6 +20,18 @@ describe('chaos options', () => {
     expect(parsed).toMatchObject({ kills: 3, sessions: 6, cliSessions: 2, faults: ['vanish', 'timeout'], durationSeconds: 40, seed: 7, tickSeconds: 2, lifetimeSeconds: { min: 5, max: 15 }, downSeconds: { min: 1, max: 1 }, strictInvariants: true, json: true, keep: true, verbose: true });
   });
 
+  it('runs one server on SQLite with the budget check unless told otherwise', () => {
+    expect(options([])).toMatchObject({ replicas: 1, database: 'sqlite', postgresUrl: null, budgetProvisions: 50, budgetFits: 1 });
+    expect(options(['--replicas', '3', '--database', 'postgres', '--postgres-url', 'postgres://postgres@127.0.0.1:5432/postgres', '--budget-provisions', '20', '--budget-fits', '2'])).toMatchObject({
+      replicas: 3,
+      database: 'postgres',
+      postgresUrl: 'postgres://postgres@127.0.0.1:5432/postgres',
+      budgetProvisions: 20,
+      budgetFits: 2,
+    });
+    expect(options(['--budget-provisions', '0']).budgetProvisions).toBe(0);
+  });
+
   it('accepts "none" and "all" for faults', () => {
     expect(options(['--faults', 'none']).faults).toEqual([]);
     expect(options(['--faults', 'all']).faults).toEqual([...FAULT_KINDS]);
@@ -36,6 +48,12 @@ describe('chaos options', () => {
     [['--sessions', '2', '--cli-sessions', '3'], /cannot exceed --sessions/],
     [['--tick-seconds', '0'], /--tick-seconds: expected a number of at least 1/],
     [['--unknown'], /Unknown option/],
+    [['--replicas', '2'], /--replicas 2 needs --database postgres/],
+    [['--replicas', '0'], /--replicas: expected a whole number of at least 1/],
+    [['--database', 'mysql'], /--database: expected sqlite or postgres/],
+    [['--postgres-url', 'postgres://x/y'], /--postgres-url needs --database postgres/],
+    [['--database', 'postgres', '--postgres-url', 'mysql://x'], /--postgres-url: expected a postgres:\/\/ URL/],
+    [['--budget-provisions', '5', '--budget-fits', '5'], /--budget-fits \(5\) must be below/],
   ])('refuses %j', (argv, message) => {
     expect(() => parseChaosArgs(argv)).toThrow(OptionsError);
     expect(() => parseChaosArgs(argv)).toThrow(message);

@@ -5,14 +5,29 @@ import { parseArgs } from 'node:util';
 export const FAULT_KINDS = ['rate-limit', 'server-error', 'timeout', 'create-errors-but-creates', 'hanging-destroy', 'vanish'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+export const DATABASES = ['sqlite', 'postgres'] as const;
+export type DatabaseKind = (typeof DATABASES)[number];
+
 export interface SecondsRange {
   min: number;
   max: number;
 }
 
 export interface ChaosOptions {
-  /** SIGKILLs of the server during the run. */
+  /** SIGKILLs during the run (each of one replica, drawn at random). */
   kills: number;
+  /** Server processes on the one database; more than one needs PostgreSQL. */
+  replicas: number;
+  database: DatabaseKind;
+  /**
+   * A PostgreSQL server the harness may create (and drop) a scratch database on; null: the one in
+   * GPU_SHOPPER_TEST_POSTGRES_URL, else 127.0.0.1:5432, else an embedded one started for the run.
+   */
+  postgresUrl: string | null;
+  /** Concurrent provisions fired at one consumer's blocking budget before the chaos phase (0: skip the check). */
+  budgetProvisions: number;
+  /** How many of those the budget is sized to let through (below the replicas, the first wave already tests the lock). */
+  budgetFits: number;
   /** Sessions provisioned (REST and CLI together). */
   sessions: number;
   /** Of those, how many go through the `gpu-shopper` CLI (provision and done). */
@@ -59,6 +74,11 @@ export function defaultOptions(overrides: Partial<ChaosOptions> = {}): ChaosOpti
   const sessions = overrides.sessions ?? Math.max(4, Math.round(kills * 1.5));
   return {
     kills,
+    replicas: 1,
+    database: 'sqlite',
+    postgresUrl: null,
+    budgetProvisions: 50,
+    budgetFits: 1,
     sessions,
     cliSessions: Math.min(sessions, Math.max(1, Math.round(sessions / 8))),
     faults: [...FAULT_KINDS],
@@ -88,11 +108,23 @@ export const HELP = `Usage: npm run chaos -- [options]
 Kills the gpu-shopper server (SIGKILL) at random moments while sessions are provisioned and ended
 through REST and the CLI, injects provider faults into the simulators, then settles and checks:
 zero orphaned instances, zero ghost sessions, each session's cost within 1% of the provider's bill
-(total within 0.5%), and no duplicate session from replayed idempotency keys. Exits 1 when a goal
-is missed.
+(total within 0.5%), no duplicate session from replayed idempotency keys, every webhook event
+delivered once to the operators' webhook, and no budget overshoot when concurrent provisions hit
+a blocking budget. With --replicas N (PostgreSQL), each kill takes one replica at random and at
+least 99% of API requests must be answered by some replica. Exits 1 when a goal is missed.
 
 Options:
-  --kills N              server SIGKILLs during the run (default ${DEFAULT_KILLS})
+  --kills N              server SIGKILLs during the run, each of a replica drawn at random (default ${DEFAULT_KILLS})
+  --replicas N           server processes sharing one database; requests go round-robin, the next
+                         replica is tried when one refuses the connection or answers 502/503 (default 1)
+  --database KIND        sqlite or postgres (default sqlite; --replicas above 1 needs postgres). With
+                         postgres a scratch database is created and dropped at the end (kept with --keep)
+  --postgres-url URL     an admin URL of the PostgreSQL server for the scratch database (default
+                         GPU_SHOPPER_TEST_POSTGRES_URL, else 127.0.0.1:5432, else an embedded server)
+  --budget-provisions N  concurrent provisions fired at one consumer's block budget before the chaos
+                         phase, spread over the replicas (default 50; 0 skips the budget check)
+  --budget-fits K        the budget is sized so that K of them fit (default 1: any two replicas that
+                         check at once without serializing between them overshoot it)
   --sessions N           sessions to provision (default 1.5 x kills, at least 4)
   --cli-sessions N       of those, provisioned and ended through the gpu-shopper CLI (default sessions/8)
   --providers LIST       where sessions go, alternating: vastai, tensordock or both (default both)
@@ -104,7 +136,8 @@ Options:
   --down SECONDS         how long the server stays dead after a kill, "MIN-MAX" (default 0-2)
   --fault-seconds S      how long each provider fault lasts, "MIN-MAX" (default 3-10)
   --replays N            create requests replayed with the same idempotency key after each restart (default 2)
-  --grace-ticks N        ticks an orphan or ghost may last (beyond server downtime) before it counts (default 3)
+  --grace-ticks N        ticks an orphan or ghost may last (beyond server downtime) before it counts (default 3;
+                         with several replicas the lease TTL is added: a dead replica's sessions wait for it)
   --settle SECONDS       bound on the settle phase (default 180)
   --start-timeout S      how long a restarted server may take to announce itself (default 240)
   --boot-delay-ms N      the simulators' instance boot time (default 1500)
@@ -130,6 +163,11 @@ export function parseChaosArgs(argv: readonly string[]): ParsedArgs {
       allowPositionals: false,
       options: {
         kills: { type: 'string' },
+        replicas: { type: 'string' },
+        database: { type: 'string' },
+        'postgres-url': { type: 'string' },
+        'budget-provisions': { type: 'string' },
+        'budget-fits': { type: 'string' },
         sessions: { type: 'string' },
         'cli-sessions': { type: 'string' },
         faults: { type: 'string' },
@@ -164,6 +202,11 @@ export function parseChaosArgs(argv: readonly string[]): ParsedArgs {
   };
   set('kills', integer('--kills', text('kills'), 0));
   set('sessions', integer('--sessions', text('sessions'), 1));
+  set('replicas', integer('--replicas', text('replicas'), 1));
+  set('database', databaseKind(text('database')));
+  set('postgresUrl', postgresUrl(text('postgres-url')));
+  set('budgetProvisions', integer('--budget-provisions', text('budget-provisions'), 0));
+  set('budgetFits', integer('--budget-fits', text('budget-fits'), 1));
   set('seed', integer('--seed', text('seed'), 0));
   set('tickSeconds', decimal('--tick-seconds', text('tick-seconds'), 1));
   set('durationSeconds', decimal('--duration', text('duration'), 5));
@@ -188,7 +231,19 @@ export function parseChaosArgs(argv: readonly string[]): ParsedArgs {
     if (cliSessions > options.sessions) throw new OptionsError(`--cli-sessions (${cliSessions}) cannot exceed --sessions (${options.sessions})`);
     options.cliSessions = cliSessions;
   }
+  const problem = optionsProblem(options);
+  if (problem !== null) throw new OptionsError(problem);
   return { help: false, options };
+}
+
+/** What makes a complete set of options unusable together (the CLI and `runChaos` both check). */
+export function optionsProblem(options: Pick<ChaosOptions, 'replicas' | 'database' | 'budgetProvisions' | 'budgetFits' | 'postgresUrl'>): string | null {
+  if (!Number.isInteger(options.replicas) || options.replicas < 1) return `--replicas: expected a whole number of at least 1 (got ${options.replicas})`;
+  // SQLite is the one-replica mode: the server locks its file, a second process refuses to start.
+  if (options.replicas > 1 && options.database !== 'postgres') return `--replicas ${options.replicas} needs --database postgres (SQLite is the one-replica mode)`;
+  if (options.postgresUrl !== null && options.database !== 'postgres') return '--postgres-url needs --database postgres';
+  if (options.budgetProvisions > 0 && options.budgetFits >= options.budgetProvisions) return `--budget-fits (${options.budgetFits}) must be below --budget-provisions (${options.budgetProvisions}), or the budget blocks nothing`;
+  return null;
 }
 
 function integer(flag: string, raw: string | undefined, min: number): number | undefined {
@@ -225,6 +280,19 @@ function faultList(raw: string | undefined): FaultKind[] | undefined {
   const unknown = words.filter((word) => !(FAULT_KINDS as readonly string[]).includes(word));
   if (unknown.length > 0 || words.length === 0) throw new OptionsError(`--faults: unknown ${unknown.length > 0 ? unknown.join(', ') : 'empty list'}; choose from ${FAULT_KINDS.join(', ')}, all, none`);
   return [...new Set(words)] as FaultKind[];
+}
+
+function databaseKind(raw: string | undefined): DatabaseKind | undefined {
+  if (raw === undefined) return undefined;
+  const word = raw.trim();
+  if (!(DATABASES as readonly string[]).includes(word)) throw new OptionsError(`--database: expected ${DATABASES.join(' or ')} (got ${JSON.stringify(raw)})`);
+  return word as DatabaseKind;
+}
+
+function postgresUrl(raw: string | undefined): string | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^postgres(ql)?:\/\/\S+$/i.test(raw.trim())) throw new OptionsError(`--postgres-url: expected a postgres:// URL (got ${JSON.stringify(raw)})`);
+  return raw.trim();
 }
 
 function providerList(raw: string | undefined): ChaosOptions['providers'] | undefined {

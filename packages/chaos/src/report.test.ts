@@ -3,14 +3,50 @@ import { compareCosts } from './cost-check';
 import { IdempotencyLedger } from './idempotency';
 import { defaultOptions } from './options';
 import { finishResult, renderTable, type ChaosResult } from './report';
+import type { BudgetFigures } from './budget-check';
+import { summarizeWebhooks, type WebhookReceipt } from './webhook-receiver';
+
+const RECEIVER = 'http://127.0.0.1:9/operators';
+
+function receipt(eventId: string, deliveryId: string, atMs: number): WebhookReceipt {
+  return { eventId, deliveryId, event: 'session.ended', atMs, signatureValid: true };
+}
+
+function budget(overrides: Partial<BudgetFigures> = {}): BudgetFigures {
+  return {
+    consumerId: 'con_1',
+    offerId: 'vastai:1',
+    pricePerHourUsd: 0.5,
+    hours: 1,
+    limitUsd: 2.25,
+    fits: 4,
+    fired: 50,
+    accepted: 4,
+    refusedByBudget: 46,
+    otherRefusals: [],
+    otherRefused: 0,
+    unanswered: 0,
+    sessionsAtServer: 4,
+    peakProjectedUsd: 2,
+    peakSessions: 4,
+    overshootUsd: 0,
+    overCount: 0,
+    ended: 4,
+    problem: null,
+    ...overrides,
+  };
+}
 
 function result(overrides: Partial<Omit<ChaosResult, 'goals' | 'passed'>> = {}): ChaosResult {
   const { json: _json, verbose: _verbose, keep: _keep, ...parameters } = defaultOptions({ kills: 2, sessions: 3, seed: 42 });
   return finishResult({
     parameters: { ...parameters, graceMs: 5_500 },
+    replicas: 1,
+    database: 'sqlite',
     kills: 2,
     restarts: 2,
     serverDowntimeMs: 6_000,
+    noReplicaUpMs: 6_000,
     longestRestartMs: 4_000,
     sessions: { planned: 3, created: 3, viaCli: 1, refused: 0, refusals: [], endedByHarness: 3 },
     faultsInjected: { 'rate-limit': 1, 'server-error': 0, timeout: 1, 'create-errors-but-creates': 2, 'hanging-destroy': 0, vanish: 1 },
@@ -26,6 +62,9 @@ function result(overrides: Partial<Omit<ChaosResult, 'goals' | 'passed'>> = {}):
     samples: 100,
     cost: compareCosts(new Map([['s1', 0.01]]), [{ provider: 'vastai', instanceId: '1', label: 'gpu-shopper:d1:s1', totalUsd: 0.01 }], { deploymentId: 'd1' }),
     duplicates: new IdempotencyLedger().report([]),
+    answers: { attempted: 100, answered: 90, refused: 8, unavailable: 1, cutOff: 1, failedOver: 0 },
+    webhooks: summarizeWebhooks([receipt('evt_1', 'whd_1', 1_000)], { log: [{ id: 'whd_1', event: 'session.ended', url: RECEIVER, status: 'delivered', attempts: 1 }], logLimit: 500, receiverUrl: RECEIVER, killTimesMs: [] }),
+    budget: budget(),
     settled: true,
     settleMs: 12_000,
     leftover: { liveSessions: [], liveInstances: [] },
@@ -58,6 +97,40 @@ describe('the report', () => {
     const table = renderTable(failing);
     expect(table).toContain('FAIL: missed orphans, max per-session cost error, total cost error, settled.');
     expect(table).toContain('Sessions over the per-session cost goal');
+  });
+
+  it('holds one server to no fraction answered, and several replicas to 99%', () => {
+    expect(result().goals.map((goal) => goal.name)).not.toContain('API requests answered');
+    const replicated = result({ replicas: 3, database: 'postgres (gs_chaos_1, dropped)' });
+    expect(replicated.goals.find((goal) => goal.name === 'API requests answered')).toMatchObject({ met: false, value: '90.000% (90 of 100)' });
+    const answered = result({ replicas: 3, answers: { attempted: 1000, answered: 995, refused: 5, unavailable: 0, cutOff: 0, failedOver: 40 } });
+    expect(answered.passed).toBe(true);
+    expect(renderTable(answered)).toMatch(/replicas \/ database\s+3 \/ sqlite/);
+  });
+
+  it('misses the webhook goals on a double send, a lost delivery, or nothing to measure', () => {
+    const doubled = result({
+      webhooks: summarizeWebhooks([receipt('evt_1', 'whd_1', 1_000), receipt('evt_1', 'whd_1', 3_000), receipt('evt_2', 'whd_2', 4_000)], {
+        log: [
+          { id: 'whd_1', event: 'session.ended', url: RECEIVER, status: 'delivered', attempts: 1 },
+          { id: 'whd_2', event: 'session.ended', url: RECEIVER, status: 'delivered', attempts: 1 },
+          { id: 'whd_3', event: 'session.ready', url: RECEIVER, status: 'delivered', attempts: 1 },
+        ],
+        logLimit: 500,
+        receiverUrl: RECEIVER,
+        killTimesMs: [2_000],
+      }),
+    });
+    expect(doubled.goals.filter((goal) => !goal.met).map((goal) => `${goal.name}: ${goal.value}`)).toEqual(['webhook events delivered more than once: 1 of 2', 'webhook deliveries never received: 1 of 3']);
+    expect(renderTable(doubled)).toContain('evt_1 (session.ended) 2 times, deliveries whd_1, a replica was killed in between');
+    const silent = result({ webhooks: summarizeWebhooks([], { log: null, logLimit: 500, receiverUrl: RECEIVER, killTimesMs: [] }) });
+    expect(silent.goals.filter((goal) => !goal.met).map((goal) => goal.value)).toEqual(['no event arrived', 'delivery log unreadable']);
+  });
+
+  it('misses the budget goal on an overshoot or when nothing was accepted, and skips it when not run', () => {
+    expect(result({ budget: budget({ accepted: 6, peakProjectedUsd: 3, peakSessions: 6, overshootUsd: 0.75, overCount: 2 }) }).goals.find((goal) => goal.name === 'budget overshoot')).toMatchObject({ met: false, value: '$0.7500, 2 sessions over' });
+    expect(result({ budget: budget({ accepted: 0, problem: 'no provision was accepted' }) }).goals.find((goal) => goal.name === 'budget overshoot')?.met).toBe(false);
+    expect(result({ budget: null }).goals.map((goal) => goal.name)).not.toContain('budget overshoot');
   });
 
   it('does not pass a run that had nothing to compare', () => {

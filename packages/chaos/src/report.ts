@@ -1,8 +1,11 @@
 // The run's result: its figures, the goals they are held to, and the table (or JSON) printed.
+import type { BudgetFigures } from './budget-check';
 import type { Anomaly } from './invariants';
 import type { CostFigures } from './cost-check';
 import type { DuplicateReport } from './idempotency';
 import type { ChaosOptions, FaultKind } from './options';
+import { fractionAnswered, type AnswerCounts } from './shopper-api';
+import type { WebhookFigures } from './webhook-receiver';
 
 export const GOALS = {
   orphans: 0,
@@ -10,13 +13,25 @@ export const GOALS = {
   maxSessionCostError: 0.01,
   totalCostError: 0.005,
   duplicates: 0,
+  duplicateWebhookEvents: 0,
+  undeliveredWebhookEvents: 0,
+  budgetOvershootUsd: 0,
+  budgetSessionsOver: 0,
+  /** With several replicas only: one server alone cannot answer while it is dead. */
+  fractionAnswered: 0.99,
 } as const;
 
 export interface ChaosResult {
   parameters: Omit<ChaosOptions, 'json' | 'verbose' | 'keep'> & { graceMs: number };
+  replicas: number;
+  /** "sqlite", or "postgres (<scratch database>, ...)". */
+  database: string;
   kills: number;
   restarts: number;
+  /** Every replica's downtime added up. */
   serverDowntimeMs: number;
+  /** Time no replica was up (one server: its downtime); what the invariants excuse. */
+  noReplicaUpMs: number;
   /** The longest kill-to-announcement time (the server recovers before it announces). */
   longestRestartMs: number;
   sessions: { planned: number; created: number; viaCli: number; refused: number; refusals: string[]; endedByHarness: number };
@@ -37,6 +52,11 @@ export interface ChaosResult {
   samples: number;
   cost: CostFigures;
   duplicates: DuplicateReport;
+  /** Every request the harness made to the server (round-robin over replicas, failing over). */
+  answers: AnswerCounts;
+  webhooks: WebhookFigures;
+  /** Null when the budget check was skipped (--budget-provisions 0). */
+  budget: BudgetFigures | null;
   settled: boolean;
   settleMs: number;
   leftover: { liveSessions: string[]; liveInstances: string[] };
@@ -72,11 +92,57 @@ export function checkGoals(result: Omit<ChaosResult, 'goals' | 'passed'>): GoalC
       met: cost.totalRelativeError !== null && cost.totalRelativeError <= GOALS.totalCostError,
     },
     { name: 'duplicate sessions', value: String(result.duplicates.duplicates), target: `= ${GOALS.duplicates}`, met: result.duplicates.duplicates <= GOALS.duplicates },
+    ...webhookGoals(result.webhooks),
+    ...budgetGoals(result.budget),
+    ...answeredGoals(result.replicas, result.answers),
     {
       name: 'settled',
       value: result.settled ? `yes, in ${seconds(result.settleMs)}` : `no: ${result.leftover.liveSessions.length} live sessions, ${result.leftover.liveInstances.length} live instances`,
       target: 'yes',
       met: result.settled,
+    },
+  ];
+}
+
+function webhookGoals(webhooks: WebhookFigures): GoalCheck[] {
+  return [
+    {
+      name: 'webhook events delivered more than once',
+      value: webhooks.events === 0 ? 'no event arrived' : `${webhooks.duplicateEvents} of ${webhooks.events}`,
+      target: `= ${GOALS.duplicateWebhookEvents}`,
+      // No event at all is no measurement: every run ends sessions, which the operators hear about.
+      met: webhooks.events > 0 && webhooks.duplicateEvents <= GOALS.duplicateWebhookEvents,
+    },
+    {
+      name: 'webhook deliveries never received',
+      value: webhooks.undelivered === null ? 'delivery log unreadable' : `${webhooks.undelivered.length} of ${webhooks.logged}${webhooks.logTruncated ? ' (newest only)' : ''}`,
+      target: `= ${GOALS.undeliveredWebhookEvents}`,
+      met: webhooks.undelivered !== null && webhooks.undelivered.length <= GOALS.undeliveredWebhookEvents,
+    },
+  ];
+}
+
+function budgetGoals(budget: BudgetFigures | null): GoalCheck[] {
+  if (budget === null) return [];
+  return [
+    {
+      name: 'budget overshoot',
+      value: budget.problem ?? `$${budget.overshootUsd.toFixed(4)}, ${budget.overCount} session${budget.overCount === 1 ? '' : 's'} over`,
+      target: `= $${GOALS.budgetOvershootUsd}, ${GOALS.budgetSessionsOver} over`,
+      met: budget.problem === null && budget.overshootUsd <= GOALS.budgetOvershootUsd && budget.overCount <= GOALS.budgetSessionsOver,
+    },
+  ];
+}
+
+function answeredGoals(replicas: number, answers: AnswerCounts): GoalCheck[] {
+  if (replicas < 2) return [];
+  const fraction = fractionAnswered(answers);
+  return [
+    {
+      name: 'API requests answered',
+      value: fraction === null ? 'no request made' : `${percent(fraction)} (${answers.answered} of ${answers.attempted})`,
+      target: `>= ${percent(GOALS.fractionAnswered)}`,
+      met: fraction !== null && fraction >= GOALS.fractionAnswered,
     },
   ];
 }
@@ -88,8 +154,17 @@ export function finishResult(partial: Omit<ChaosResult, 'goals' | 'passed'>): Ch
 
 export function renderTable(result: ChaosResult): string {
   const p = result.parameters;
+  const single = result.replicas === 1;
+  const fraction = fractionAnswered(result.answers);
+  const a = result.answers;
   const rows: [string, string][] = [
-    ['kills (SIGKILL + restart)', `${result.kills} (server down ${seconds(result.serverDowntimeMs)} in all, longest restart ${seconds(result.longestRestartMs)})`],
+    ['replicas / database', `${result.replicas} / ${result.database}`],
+    [
+      'kills (SIGKILL + restart)',
+      single
+        ? `${result.kills} (server down ${seconds(result.serverDowntimeMs)} in all, longest restart ${seconds(result.longestRestartMs)})`
+        : `${result.kills} of a random replica (replicas down ${seconds(result.serverDowntimeMs)} in all, none up ${seconds(result.noReplicaUpMs)}, longest restart ${seconds(result.longestRestartMs)})`,
+    ],
     ['sessions', `${result.sessions.created} created of ${result.sessions.planned} (${result.sessions.viaCli} via CLI, ${result.sessions.refused} refused)`],
     ['idempotent replays', String(result.duplicates.replays)],
     ['faults injected', Object.entries(result.faultsInjected).map(([kind, count]) => `${kind} ${count}`).join(', ')],
@@ -103,10 +178,18 @@ export function renderTable(result: ChaosResult): string {
     ['total cost (ours / billed)', `$${result.cost.oursTotalUsd.toFixed(6)} / $${result.cost.billedTotalUsd.toFixed(6)}: error ${optionalPercent(result.cost.totalRelativeError)}`],
     ['unattributed provider billing', `$${result.cost.unattributedBilledUsd.toFixed(6)} (${result.cost.unattributedInstances.length} instances)`],
     ['duplicate sessions', `${result.duplicates.duplicates}${result.duplicates.unclaimedSessions.length > 0 ? ` (${result.duplicates.unclaimedSessions.length} unclaimed)` : ''}`],
+    [
+      'API requests answered',
+      `${fraction === null ? 'n/a' : percent(fraction)} (${a.answered} of ${a.attempted}; unanswered: ${a.refused} no replica took the connection, ${a.unavailable} 502/503 from every replica, ${a.cutOff} cut off${single ? '' : `; ${a.failedOver} answered after failing over`})`,
+    ],
+    ['webhook deliveries', webhookLine(result.webhooks)],
+    ['duplicate webhook events', `${result.webhooks.duplicateEvents} (${result.webhooks.extraDeliveries} extra copies, ${result.webhooks.duplicates.filter((duplicate) => duplicate.acrossKill).length} of the events around a kill)`],
+    ['budget check', budgetLine(result.budget)],
+    ['budget overshoot', result.budget === null ? 'not checked' : (result.budget.problem ?? `$${result.budget.overshootUsd.toFixed(4)} (${result.budget.overCount} over; peak $${result.budget.peakProjectedUsd.toFixed(4)} in ${result.budget.peakSessions} sessions, limit $${result.budget.limitUsd?.toFixed(4)})`)],
     ['settle', result.settled ? `settled in ${seconds(result.settleMs)}` : `NOT settled after ${seconds(result.settleMs)}`],
     ['run time', seconds(result.durationMs)],
   ];
-  const parameters = `seed ${p.seed}, kills ${p.kills}, sessions ${p.sessions} (${p.cliSessions} CLI), duration ${p.durationSeconds} s, tick ${p.tickSeconds} s, lifetime ${range(p.lifetimeSeconds)} s, down ${range(p.downSeconds)} s, faults ${p.faults.join(',') || 'none'} (${range(p.faultSeconds)} s each), grace ${seconds(p.graceMs)}, replays/kill ${p.replaysPerKill}`;
+  const parameters = `seed ${p.seed}, kills ${p.kills}, sessions ${p.sessions} (${p.cliSessions} CLI), duration ${p.durationSeconds} s, tick ${p.tickSeconds} s, lifetime ${range(p.lifetimeSeconds)} s, down ${range(p.downSeconds)} s, faults ${p.faults.join(',') || 'none'} (${range(p.faultSeconds)} s each), grace ${seconds(p.graceMs)}, replays/kill ${p.replaysPerKill}, replicas ${p.replicas} on ${p.database}${p.budgetProvisions > 0 ? `, budget ${p.budgetFits} of ${p.budgetProvisions}` : ''}`;
   const width = Math.max(...rows.map(([name]) => name.length));
   const lines = ['Chaos run', `  ${parameters}`, '', ...rows.map(([name, value]) => `  ${name.padEnd(width)}  ${value}`), '', 'Goals'];
   const goalWidth = Math.max(...result.goals.map((goal) => goal.name.length));
@@ -116,7 +199,7 @@ export function renderTable(result: ChaosResult): string {
   if (worst.length > 0) {
     lines.push('', 'Sessions over the per-session cost goal (worst first)');
     for (const session of worst) {
-      const down = session.serverDownMs === undefined ? '' : `, server down ${seconds(session.serverDownMs)} of its life`;
+      const down = session.serverDownMs === undefined ? '' : `, ${result.replicas === 1 ? 'server' : 'a replica'} down ${seconds(session.serverDownMs)} of its life`;
       lines.push(`  ${session.sessionId}  ours $${session.oursUsd.toFixed(6)}  billed $${session.billedUsd.toFixed(6)} (${session.instances} instance${session.instances === 1 ? '' : 's'})  error ${percent(session.relativeError!)}${down}`);
     }
   }
@@ -132,12 +215,29 @@ export function renderTable(result: ChaosResult): string {
     for (const entry of result.duplicates.keysWithSeveralSessions) lines.push(`  key ${entry.key}: ${entry.sessionIds.join(', ')}`);
     if (result.duplicates.unclaimedSessions.length > 0) lines.push(`  sessions no create was answered with: ${result.duplicates.unclaimedSessions.join(', ')}`);
   }
+  if (result.webhooks.duplicates.length > 0) {
+    lines.push('', 'Webhook events delivered more than once (first 10)');
+    for (const duplicate of result.webhooks.duplicates.slice(0, 10)) lines.push(`  ${duplicate.eventId} (${duplicate.event ?? '?'}) ${duplicate.times} times, deliveries ${duplicate.deliveryIds.join(', ') || '?'}${duplicate.acrossKill ? ', a replica was killed in between' : ''}`);
+  }
+  if (result.webhooks.undelivered !== null && result.webhooks.undelivered.length > 0) lines.push('', `Webhook deliveries never received: ${result.webhooks.undelivered.slice(0, 10).join('; ')}`);
+  if (result.budget !== null && result.budget.otherRefusals.length > 0) lines.push('', `Budget check creates refused for another reason: ${result.budget.otherRefusals.join('; ')}`);
   if (result.sessions.refusals.length > 0) lines.push('', `Creates the server refused: ${result.sessions.refusals.slice(0, 5).join('; ')}`);
   if (result.faultInjectionFailures.length > 0) lines.push('', `Fault injection failures: ${[...new Set(result.faultInjectionFailures)].slice(0, 5).join('; ')}`);
   if (result.workDir !== null) lines.push('', `Logs and database kept in ${result.workDir}`);
   const missed = result.goals.filter((goal) => !goal.met).map((goal) => goal.name);
   lines.push('', missed.length === 0 ? 'PASS: every goal met.' : `FAIL: missed ${missed.join(', ')}.`);
   return lines.join('\n');
+}
+
+function webhookLine(webhooks: WebhookFigures): string {
+  const log = webhooks.logged === null ? 'delivery log unreadable' : `${webhooks.logged} logged${webhooks.logTruncated ? ' (newest only)' : ''}, ${webhooks.undelivered?.length ?? 0} never received, ${webhooks.failedInLog} given up`;
+  return `${webhooks.events} events in ${webhooks.receipts} deliveries; ${log}${webhooks.badSignatures > 0 ? `; ${webhooks.badSignatures} bad signatures` : ''}${webhooks.unparseable > 0 ? `; ${webhooks.unparseable} without an event id` : ''}`;
+}
+
+function budgetLine(budget: BudgetFigures | null): string {
+  if (budget === null) return 'skipped';
+  if (budget.limitUsd === null || budget.pricePerHourUsd === null) return budget.problem ?? 'not set up';
+  return `${budget.fired} provisions at once, priced at the cheapest offer ${budget.offerId} ($${budget.pricePerHourUsd.toFixed(4)}/h x ${budget.hours} h), ${budget.fits} fit: ${budget.accepted} accepted, ${budget.refusedByBudget} refused by the budget, ${budget.otherRefused} refused otherwise, ${budget.unanswered} unanswered; ${budget.sessionsAtServer} at the server`;
 }
 
 export function percent(ratio: number): string {

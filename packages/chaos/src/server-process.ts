@@ -1,6 +1,7 @@
 // The gpu-shopper server as a child process (`apps/server/src/main.ts` through tsx) on a fixed free
 // port and one data dir: SIGKILLed at will, started again on the same database, with every period
-// it was unreachable recorded (kill to "listening" line).
+// it was unreachable recorded (kill to "listening" line). One of these per replica when several
+// share a PostgreSQL database.
 import { join } from 'node:path';
 import type { SimulatorEndpoints } from './simulators-process';
 import type { SupervisedProcess, Supervisor } from './supervisor';
@@ -12,6 +13,15 @@ export const BILLING_RECONCILE_SECONDS = 5;
 /** Per provider call: short, so that a hung provider costs the run seconds, not minutes. */
 export const PROVIDER_TIMEOUT_SECONDS = 5;
 
+/**
+ * How long a replica's session leases last (GPU_SHOPPER_LEASE_SECONDS): the server's own default,
+ * set explicitly because the invariants' grace counts on it. A killed replica's sessions wait this
+ * long before another replica takes them over (its singleton jobs' leases, 10 s at a 1 s tick, no longer).
+ */
+export function leaseSecondsFor(tickSeconds: number): number {
+  return Math.max(10, 4 * tickSeconds);
+}
+
 export interface ServerProcessOptions {
   workDir: string;
   port: number;
@@ -19,6 +29,21 @@ export interface ServerProcessOptions {
   tickSeconds: number;
   providers: SimulatorEndpoints;
   startTimeoutMs?: number;
+  /** In logs and kill lines; default "server". */
+  name?: string;
+  /** Its data dir (SQLite file, generated keys), under workDir; default "server". */
+  dataDirName?: string;
+  /** Its log file, under workDir; default "server.log". */
+  logFileName?: string;
+  /**
+   * GPU_SHOPPER_REPLICA_ID, the owner of its leases (PostgreSQL): the same across restarts, as a
+   * restarted container keeps its hostname and pid 1, so a restarted replica takes its own work back at once.
+   */
+  replicaId?: string;
+  /** PostgreSQL instead of the SQLite file: what every replica must share. */
+  postgres?: { databaseUrl: string; secretKey: string; deploymentId: string };
+  /** The operators' global webhook. */
+  webhook?: { url: string; secret: string };
 }
 
 export interface Downtime {
@@ -28,7 +53,9 @@ export interface Downtime {
 }
 
 export class ServerProcess {
+  readonly name: string;
   readonly url: string;
+  readonly dataDir: string;
   readonly dbPath: string;
   readonly downtimes: Downtime[] = [];
   private current: SupervisedProcess | null = null;
@@ -38,20 +65,33 @@ export class ServerProcess {
     private readonly supervisor: Supervisor,
     private readonly options: ServerProcessOptions,
   ) {
+    this.name = options.name ?? 'server';
     this.url = `http://127.0.0.1:${options.port}`;
-    this.dbPath = join(options.workDir, 'server', 'db.sqlite');
+    this.dataDir = join(options.workDir, options.dataDirName ?? 'server');
+    this.dbPath = join(this.dataDir, 'db.sqlite');
   }
 
-  /** The server's environment: the simulators as providers, short deadlines, our admin key. */
-  env(): Record<string, string> {
+  /**
+   * The server's environment: the simulators as providers, short deadlines, our admin key. Settings
+   * the run does not use are unset (undefined), so the caller's environment cannot change the run.
+   */
+  env(): Record<string, string | undefined> {
     const { options } = this;
+    const { postgres, webhook } = options;
     return {
+      GPU_SHOPPER_DATABASE_URL: postgres?.databaseUrl,
+      GPU_SHOPPER_REPLICA_ID: options.replicaId,
+      GPU_SHOPPER_SECRET_KEY: postgres?.secretKey,
+      GPU_SHOPPER_DEPLOYMENT_ID: postgres?.deploymentId,
+      GPU_SHOPPER_WEBHOOK_URL: webhook?.url,
+      GPU_SHOPPER_WEBHOOK_SECRET: webhook?.secret,
       PORT: String(options.port),
       HOST: '127.0.0.1',
       GPU_SHOPPER_DB: this.dbPath,
       GPU_SHOPPER_ADMIN_KEY: options.adminKey,
       GPU_SHOPPER_PUBLIC_URL: this.url,
       GPU_SHOPPER_TICK_SECONDS: String(options.tickSeconds),
+      GPU_SHOPPER_LEASE_SECONDS: String(leaseSecondsFor(options.tickSeconds)),
       GPU_SHOPPER_PROVIDER_TIMEOUT_SECONDS: String(PROVIDER_TIMEOUT_SECONDS),
       GPU_SHOPPER_BILLING_RECONCILE_SECONDS: String(BILLING_RECONCILE_SECONDS),
       GPU_SHOPPER_READY_DEADLINE_MINUTES_VASTAI: '1',
@@ -67,13 +107,13 @@ export class ServerProcess {
 
   /** Starts it (again) and waits until it prints its address. */
   async start(): Promise<void> {
-    if (this.current?.isRunning()) throw new Error('the server is already running');
+    if (this.current?.isRunning()) throw new Error(`${this.name} is already running`);
     this.starts += 1;
-    const child = this.supervisor.spawnTsx({ name: `server#${this.starts}`, script: SERVER_MAIN, env: this.env(), logFile: join(this.options.workDir, 'server.log') });
+    const child = this.supervisor.spawnTsx({ name: `${this.name}#${this.starts}`, script: SERVER_MAIN, env: this.env(), logFile: join(this.options.workDir, this.options.logFileName ?? 'server.log') });
     this.current = child;
     const line = await child.waitForLine((candidate) => LISTENING.test(candidate), this.options.startTimeoutMs ?? 240_000);
     const announced = LISTENING.exec(line)![1]!;
-    if (announced !== this.url) throw new Error(`the server announced ${announced}, expected ${this.url}`);
+    if (announced !== this.url) throw new Error(`${this.name} announced ${announced}, expected ${this.url}`);
     const down = this.downtimes.at(-1);
     if (down !== undefined && down.toMs === null) down.toMs = Date.now();
   }

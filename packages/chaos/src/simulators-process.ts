@@ -1,6 +1,7 @@
 // The provider simulators as their own process (`packages/simulators/src/cli.ts`): started once per
 // run, never killed by the chaos (they are the providers), stopped with SIGTERM so they end the node
 // processes their instances booted.
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SupervisedProcess, Supervisor } from './supervisor';
 
@@ -19,9 +20,14 @@ export interface SimulatorsProcess {
 }
 
 export async function startSimulatorsProcess(supervisor: Supervisor, options: { workDir: string; bootDelayMs: number; seed: number; timeoutMs?: number }): Promise<SimulatorsProcess> {
+  // The simulated nodes' workspaces are temp dirs the simulators never remove: under the run's own
+  // dir, they go with it.
+  const nodeTmpDir = join(options.workDir, 'tmp');
+  mkdirSync(nodeTmpDir, { recursive: true });
   const child = supervisor.spawnTsx({
     name: 'simulators',
     script: SIMULATOR_CLI,
+    env: { TMPDIR: nodeTmpDir },
     // Every setting explicit: SIM_* variables in the caller's environment must not change the run.
     args: ['--state-dir', join(options.workDir, 'simulators'), '--boot-delay-ms', String(options.bootDelayMs), '--seed', String(options.seed), '--vast-port', '0', '--tensordock-port', '0', '--nodes', 'agent'],
     logFile: join(options.workDir, 'simulators.log'),

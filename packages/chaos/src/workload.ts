@@ -15,6 +15,7 @@ const WORKLOADS = ['batch', 'training', 'llm'] as const;
 const LLM_MODEL = 'Qwen/Qwen2.5-0.5B';
 const RETRY_PAUSE_MS = { min: 300, max: 1_000 };
 const CLI_ATTEMPTS = 6;
+const CONFLICT_RETRIES = 3;
 
 export interface PlannedSession {
   index: number;
@@ -162,13 +163,16 @@ export class Workload {
   }
 
   private async endViaRest(plan: PlannedSession, sessionId: string, giveUpAtMs: () => number): Promise<boolean> {
-    for (;;) {
+    for (let conflicts = 0; ; ) {
       try {
         await this.deps.api.done(this.apiKey(plan.consumer), sessionId);
         this.deps.log(`session ${sessionId} done`);
         return true;
       } catch (error) {
-        if (!isTransient(error)) {
+        // A concurrent write to the session (a heartbeat, another replica's tick) asks for a retry;
+        // a conflict that persists is the session's state (already ending), not a race.
+        const raced = error instanceof ApiError && error.status === 409 && ++conflicts <= CONFLICT_RETRIES;
+        if (!isTransient(error) && !raced) {
           this.deps.log(`done ${sessionId} refused: ${(error as Error).message}`);
           return false;
         }
