@@ -20,8 +20,9 @@ export const SessionEntity = defineEntity({
     pricePerHourUsd: p.double().$type<number>().nullable(),
     reservationHours: p.double().$type<number>(),
     reservationStartsAt: p.datetime(),
-    reservationEndsAt: p.datetime(),
-    hardMaxEndsAt: p.datetime(),
+    // Indexed for the deadline tick, which looks only at sessions near or past these.
+    reservationEndsAt: p.datetime().index(),
+    hardMaxEndsAt: p.datetime().index(),
     label: p.string().unique(),
     endReason: p.enum([...END_REASONS]).nullable(),
     failureReason: p.text().nullable(),
@@ -48,7 +49,7 @@ export const SessionEntity = defineEntity({
     nodeEndpoint: p.text().nullable(),
     nodeTokenHash: p.string().nullable().index(),
     nodeTokenEncrypted: p.text().nullable(),
-    lastHeartbeatAt: p.datetime().nullable(),
+    lastHeartbeatAt: p.datetime().nullable().index(),
     /** The agent's own readiness (an LLM engine still loading a model is not ready). */
     agentReady: p.boolean().default(false),
     agentIdle: p.boolean().default(false),
@@ -56,7 +57,7 @@ export const SessionEntity = defineEntity({
     heartbeatAlertedAt: p.datetime().nullable(),
     expiringNotifiedAt: p.datetime().nullable(),
     /** Set when the reservation ended on a busy node: shut down at this time unless extended. */
-    graceEndsAt: p.datetime().nullable(),
+    graceEndsAt: p.datetime().nullable().index(),
     shutdownRequestedAt: p.datetime().nullable(),
     /** Provider observations (ledger bounds): last listed, last seen running, last seen not running since. */
     instanceSeenAt: p.datetime().nullable(),
@@ -79,5 +80,7 @@ export const SessionEntity = defineEntity({
     version: p.integer().version(),
   },
   uniques: [{ properties: ['consumerId', 'idempotencyKey'] }],
+  // The idle job looks for the few idle nodes among thousands of busy ones.
+  indexes: [{ properties: ['agentIdle', 'state'] }],
 });
 export type SessionRow = InferEntity<typeof SessionEntity>;
