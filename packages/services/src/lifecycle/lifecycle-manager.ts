@@ -474,7 +474,8 @@ export class LifecycleManager {
       const instances = listing.instances;
       report.listed = instances.length;
       const sessions = await this.sessionsByLabel(instances);
-      for (const instance of instances) {
+      for (const [index, instance] of instances.entries()) {
+        if (index % SIGHTING_PAGE === SIGHTING_PAGE - 1) await yieldToEventLoop();
         const reason = this.orphanReason(instance, sessions);
         if (reason === null) continue;
         const em = this.em();
@@ -527,7 +528,12 @@ export class LifecycleManager {
     const sessions = new Map<string, LabelledSession>();
     const em = this.em();
     for (let start = 0; start < ids.length; start += SWEEP_LOOKUP_BATCH) {
-      const rows = await em.find(SessionEntity, { id: { $in: ids.slice(start, start + SWEEP_LOOKUP_BATCH) } }, { fields: ['id', 'state', 'provider', 'providerInstanceId'] });
+      // Plain rows, not entities: thousands of them every sweep, beside the deadline tick.
+      const rows = await em
+        .createQueryBuilder(SessionEntity)
+        .select(['id', 'state', 'provider', 'providerInstanceId'])
+        .where({ id: { $in: ids.slice(start, start + SWEEP_LOOKUP_BATCH) } })
+        .execute<LabelledSession[]>('all', true);
       for (const row of rows) sessions.set(row.id, row);
       await yieldToEventLoop();
     }
