@@ -37,6 +37,19 @@ describe('compareCosts', () => {
     expect(figures.billedTotalUsd).toBeCloseTo(0.0201, 10);
   });
 
+  it('totals each provider apart, leaving out a session billed by both', () => {
+    const ours = new Map([
+      ['v1', 0.1],
+      ['t1', 0.12],
+      ['both', 0.05],
+    ]);
+    const td = (sessionId: string, totalUsd: number, instanceId: string): BillingRow => ({ ...row(sessionId, totalUsd, instanceId), provider: 'tensordock' });
+    const figures = compareCosts(ours, [row('v1', 0.1, 'a'), td('t1', 0.1, 'b'), row('both', 0.02, 'c'), td('both', 0.03, 'd')], { deploymentId: 'd1' });
+    expect(figures.byProvider.vastai).toMatchObject({ sessions: 1, oursUsd: 0.1, billedUsd: 0.1, relativeError: 0 });
+    expect(figures.byProvider.tensordock).toMatchObject({ sessions: 1, oursUsd: 0.12, billedUsd: 0.1 });
+    expect(figures.byProvider.tensordock!.relativeError).toBeCloseTo(0.2, 10);
+  });
+
   it('has no error to report when nothing was billed', () => {
     expect(compareCosts(new Map(), [], { deploymentId: null })).toMatchObject({ maxRelativeError: null, medianRelativeError: null, totalRelativeError: null });
   });

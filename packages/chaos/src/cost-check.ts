@@ -21,8 +21,18 @@ export interface SessionCostComparison {
   serverDownMs?: number;
 }
 
+/** The totals of the sessions billed by one provider only (a session failed over across providers counts in neither). */
+export interface ProviderCostTotals {
+  sessions: number;
+  oursUsd: number;
+  billedUsd: number;
+  relativeError: number | null;
+}
+
 export interface CostFigures {
   sessions: SessionCostComparison[];
+  /** Per provider: Vast.ai sessions are trued up to Vast's own charges; TensorDock's rest on observation. */
+  byProvider: Record<string, ProviderCostTotals>;
   compared: number;
   /** Sessions billed under the floor: too small for a relative error to mean anything. */
   skipped: number;
@@ -47,7 +57,7 @@ export const MIN_BILLED_USD = 0.0005;
  */
 export function compareCosts(ours: ReadonlyMap<string, number | null>, billing: readonly BillingRow[], options: { deploymentId: string | null; minBilledUsd?: number }): CostFigures {
   const minBilledUsd = options.minBilledUsd ?? MIN_BILLED_USD;
-  const billed = new Map<string, { usd: number; instances: number }>();
+  const billed = new Map<string, { usd: number; instances: number; providers: Set<string> }>();
   let unattributedBilledUsd = 0;
   const unattributedInstances: string[] = [];
   for (const row of billing) {
@@ -60,16 +70,17 @@ export function compareCosts(ours: ReadonlyMap<string, number | null>, billing: 
       }
       continue;
     }
-    const entry = billed.get(parsed.sessionId) ?? { usd: 0, instances: 0 };
+    const entry = billed.get(parsed.sessionId) ?? { usd: 0, instances: 0, providers: new Set<string>() };
     entry.usd += row.totalUsd;
     entry.instances += 1;
+    entry.providers.add(row.provider);
     billed.set(parsed.sessionId, entry);
   }
 
   const sessions: SessionCostComparison[] = [];
   const unpriced: string[] = [];
   for (const [sessionId, oursUsd] of ours) {
-    const bill = billed.get(sessionId) ?? { usd: 0, instances: 0 };
+    const bill = billed.get(sessionId) ?? { usd: 0, instances: 0, providers: new Set<string>() };
     if (oursUsd === null) {
       unpriced.push(sessionId);
       continue;
@@ -81,8 +92,20 @@ export function compareCosts(ours: ReadonlyMap<string, number | null>, billing: 
   const oursTotalUsd = sum(sessions.map((session) => session.oursUsd));
   // Unpriced sessions' bills still count in the total: the server owes an account of them.
   const billedTotalUsd = sum([...billed.values()].map((entry) => entry.usd));
+  const byProvider: Record<string, ProviderCostTotals> = {};
+  for (const session of sessions) {
+    const providers = billed.get(session.sessionId)?.providers;
+    if (providers === undefined || providers.size !== 1) continue;
+    const [provider] = [...providers] as [string];
+    const totals = (byProvider[provider] ??= { sessions: 0, oursUsd: 0, billedUsd: 0, relativeError: null });
+    totals.sessions += 1;
+    totals.oursUsd += session.oursUsd;
+    totals.billedUsd += session.billedUsd;
+  }
+  for (const totals of Object.values(byProvider)) totals.relativeError = totals.billedUsd < minBilledUsd ? null : Math.abs(totals.oursUsd - totals.billedUsd) / totals.billedUsd;
   return {
     sessions: sessions.sort((a, b) => (b.relativeError ?? -1) - (a.relativeError ?? -1)),
+    byProvider,
     compared: errors.length,
     skipped: sessions.length - errors.length,
     minBilledUsd,

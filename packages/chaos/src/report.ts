@@ -176,6 +176,7 @@ export function renderTable(result: ChaosResult): string {
     ['per-session cost error median', optionalPercent(result.cost.medianRelativeError)],
     ['sessions compared / skipped', `${result.cost.compared} / ${result.cost.skipped} (billed < $${result.cost.minBilledUsd})${result.cost.unpriced.length > 0 ? `, ${result.cost.unpriced.length} unpriced` : ''}`],
     ['total cost (ours / billed)', `$${result.cost.oursTotalUsd.toFixed(6)} / $${result.cost.billedTotalUsd.toFixed(6)}: error ${optionalPercent(result.cost.totalRelativeError)}`],
+    ...Object.entries(result.cost.byProvider ?? {}).map(([provider, totals]): [string, string] => [`  ${provider} (${totals.sessions} sessions)`, `$${totals.oursUsd.toFixed(6)} / $${totals.billedUsd.toFixed(6)}: error ${optionalPercent(totals.relativeError)}`]),
     ['unattributed provider billing', `$${result.cost.unattributedBilledUsd.toFixed(6)} (${result.cost.unattributedInstances.length} instances)`],
     ['duplicate sessions', `${result.duplicates.duplicates}${result.duplicates.unclaimedSessions.length > 0 ? ` (${result.duplicates.unclaimedSessions.length} unclaimed)` : ''}`],
     [

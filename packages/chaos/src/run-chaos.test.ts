@@ -2,11 +2,12 @@
 // server, provider faults, a handful of sessions through REST and the CLI. On a miss the table (with
 // the offending sessions and mismatches) is the failure message.
 // What this short run holds, every time: no orphan, no ghost, no duplicate, everything settles, and
-// the total cost is in the bill's neighbourhood (within 5%: what never charging after a restart or
-// never charging a failed-over instance looked like was 17-55%). The goals of 1% per session and
-// 0.5% in total are the full run's (`npm run chaos`, figures in the README): with a few sessions on
-// a loaded machine, one TensorDock session (no billing API to true it up to) or one stray instance
-// swings them, so asserting them here would make the suite flaky, not stricter.
+// the Vast.ai sessions' total is within 1% of Vast's bill (ended sessions are trued up to its
+// charges; what never charging after a restart, or never charging a failed-over instance, looked like
+// was 17-55%). TensorDock sessions are measured and printed but not held here: TensorDock has no
+// billing to true them up to, and with five short sessions one instance that vanished while the
+// server was down (dated halfway across the outage) swings the total by several percent. The goals
+// of 1% per session and 0.5% in total are the full run's (`npm run chaos`, figures in the README).
 import { afterAll, describe, expect, it } from 'vitest';
 import { FAULT_KINDS } from './options';
 import { renderTable } from './report';
@@ -34,7 +35,8 @@ describe('chaos (short run)', () => {
     expect(result.sessions.created, table).toBeGreaterThan(0);
     const held = ['orphans', 'ghosts', 'duplicate sessions', 'settled'];
     expect(result.goals.filter((goal) => held.includes(goal.name) && !goal.met).map((goal) => `${goal.name}: ${goal.value}`), table).toEqual([]);
-    expect(result.cost.totalRelativeError, table).not.toBeNull();
-    expect(result.cost.totalRelativeError!, table).toBeLessThan(0.05);
+    const vast = result.cost.byProvider.vastai;
+    expect(vast?.relativeError ?? null, table).not.toBeNull();
+    expect(vast!.relativeError!, table).toBeLessThan(0.01);
   });
 });
