@@ -84,9 +84,3 @@ export class SessionLeases {
     await this.options.orm.em.fork().nativeUpdate(SessionEntity, { lockToken: token, lockOwner: this.options.owner }, { lockOwner: null, lockToken: null, lockExpiresAt: null });
   }
 }
-
-/** The lock columns a fresh session row starts with: held by the replica creating it. */
-export function initialSessionLease(leases: SessionLeases | undefined, clock: Clock): { lockOwner: string; lockToken: string; lockExpiresAt: Date } | Record<string, never> {
-  if (leases === undefined) return {};
-  return { lockOwner: leases.owner, lockToken: randomBytes(12).toString('hex'), lockExpiresAt: new Date(clock.now().getTime() + leases.ttlMs) };
-}

@@ -202,8 +202,7 @@ export class LifecycleManager {
       // Some listings are thin (TensorDock lists id, name and status): where the node listens comes
       // from one direct read, only while a booting node's address is still unknown.
       const detailed = row.nodeEndpoint ? instance : ((await this.options.providers.get(row.provider!).getInstance(row.providerInstanceId!).catch(() => null)) ?? instance);
-      const listedInstance = view.listed(row.provider!, row.providerInstanceId!);
-      await observeInstance(em, row, detailed, detailed === listedInstance ? view.observedAt(row.provider!, now) : now);
+      await observeInstance(em, row, detailed, view.sightedAt(row.provider!, detailed, now));
       if (instance.state === 'running' && row.lastHeartbeatAt && row.agentReady) {
         markReady(em, clock, row);
         await this.options.webhooks.notify('session.ready', row.consumerId, { sessionId: row.id, nodeEndpoint: row.nodeEndpoint }, { em });
@@ -254,7 +253,7 @@ export class LifecycleManager {
       if (sighting.kind === 'unknown') return; // never end a session on missing information
       const instance = sighting.kind === 'found' ? sighting.instance : null;
       // A listed instance is as the provider was when the listing was asked for; a confirming read is as of now.
-      const seenAt = instance !== null && view.listed(row.provider!, row.providerInstanceId!) === instance ? view.observedAt(row.provider!, now) : now;
+      const seenAt = instance === null ? now : view.sightedAt(row.provider!, instance, now);
       if (row.state === 'stopping') {
         if (instance !== null && instance.state !== 'terminated') {
           await observeInstance(em, row, instance, seenAt);

@@ -35,6 +35,11 @@ export class ProviderListings {
     return listing.kind === 'listed' ? listing.observedAt : fallback;
   }
 
+  /** When `instance` was seen as it is: the listing's moment if it came from the listing, else `now` (a direct read). */
+  sightedAt(provider: ProviderName, instance: ProviderInstance, now: Date): Date {
+    return this.listed(provider, instance.instanceId) === instance ? this.observedAt(provider, now) : now;
+  }
+
   /** The instance as listed; undefined when not listed or the listing failed (no confirming read). */
   listed(provider: ProviderName, instanceId: string): ProviderInstance | undefined {
     const listing = this.listing(provider);
