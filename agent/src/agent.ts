@@ -4,7 +4,7 @@ import { spawn as nodeSpawn } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
-import { systemClock } from './clock';
+import { processStartedAt, systemClock } from './clock';
 import type { Clock } from './clock';
 import type { AgentConfig } from './config';
 import { consoleLogger } from './logger';
@@ -27,6 +27,8 @@ export interface AgentDeps {
   baseEnv?: Record<string, string | undefined>;
   /** Period of the real timer calling tick(); 0 disables it (tests call tick() themselves). */
   tickIntervalMs?: number;
+  /** When the agent started (reported in status and heartbeats); default: this process's start on the system clock, or the injected clock's now. */
+  startedAt?: Date;
 }
 
 export interface RunningAgent {
@@ -49,6 +51,7 @@ export async function startAgent(config: AgentConfig, deps: AgentDeps = {}): Pro
   await mkdir(config.workspaceRoot, { recursive: true });
   const runtime = new AgentRuntime(config, {
     clock: deps.clock ?? systemClock,
+    startedAt: deps.startedAt ?? (deps.clock ? deps.clock.now() : processStartedAt()),
     fetch: deps.fetch ?? globalThis.fetch,
     spawn: deps.spawn ?? nodeSpawn,
     runCommand: deps.runCommand ?? nodeRunCommand,

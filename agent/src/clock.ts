@@ -5,6 +5,15 @@ export interface Clock {
 
 export const systemClock: Clock = { now: () => new Date() };
 
+/**
+ * When this process started, by the system clock. The node was up from at least then: reporting it
+ * rather than the moment the agent finished loading (seconds later on a busy machine, with a cold
+ * module cache) keeps the shopper's compute start close to the provider's.
+ */
+export function processStartedAt(clock: Clock = systemClock): Date {
+  return new Date(clock.now().getTime() - Math.round(process.uptime() * 1000));
+}
+
 /** A clock that only moves when told to; for tests and benchmarks. */
 export class ManualClock implements Clock {
   private currentMs: number;

@@ -22,6 +22,8 @@ export interface RuntimeDeps {
   runCommand: RunCommand;
   logger: Logger;
   baseEnv: Record<string, string | undefined>;
+  /** Default: the clock's now. */
+  startedAt?: Date;
 }
 
 export type ShutdownState = 'running' | 'draining' | 'stopped';
@@ -50,7 +52,7 @@ export class AgentRuntime {
     readonly deps: RuntimeDeps,
   ) {
     const { clock, logger } = deps;
-    this.startedAt = clock.now();
+    this.startedAt = deps.startedAt ?? clock.now();
     this.reservationEndsAt = config.reservationEndsAt;
     this.activity = new ActivityTracker(clock);
     this.jobs = new JobManager({ spawn: deps.spawn, clock, activity: this.activity, baseEnv: deps.baseEnv });

@@ -119,8 +119,12 @@ describe('node lifecycle with the shopper', () => {
       { clock, fetch: shopper.fetch },
     );
     try {
-      const job = agent.runtime.jobs.start({ argv: [process.execPath, '-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"], cwd: agent.runtime.config.workspaceRoot });
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      const job = agent.runtime.jobs.start({ argv: [process.execPath, '-e', "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.log('ready')"], cwd: agent.runtime.config.workspaceRoot });
+      // Only once it ignores SIGTERM does the grace matter (a slow start would die of the SIGTERM).
+      for (let waited = 0; !agent.runtime.jobs.logs(job.jobId, 10).some((line) => line.text === 'ready'); waited += 10) {
+        if (waited > 10_000) throw new Error('the job never started');
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
       shopper.answer({ reservationEndsAt: null, shutdown: true, shutdownReason: 'budget exhausted' });
       await agent.tick();
       expect(await agent.stopped).toBe('budget exhausted');

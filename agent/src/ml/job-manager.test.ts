@@ -7,13 +7,14 @@ import { JobManager, JobNotFoundError, JobNotRunningError } from './job-manager'
 import type { JobStatus } from './job-manager';
 
 // A training stand-in: echoes stdin, checkpoints on SIGUSR1, exits 0 on SIGTERM (after cleanup).
+// It says `ready` only once its handlers are installed: a signal sent earlier would kill it.
 const TRAINER = `
-process.stdout.write('ready\\n');
 process.on('SIGUSR1', () => process.stdout.write('checkpoint saved\\n'));
 process.on('SIGTERM', () => { process.stdout.write('terminating\\n'); process.exit(0); });
 process.stdin.setEncoding('utf8');
 process.stdin.on('data', (d) => process.stdout.write('got ' + d));
 setInterval(() => {}, 1000);
+process.stdout.write('ready\\n');
 `;
 const STUBBORN = `process.on('SIGTERM', () => process.stdout.write('ignoring\\n')); process.stdout.write('ready\\n'); setInterval(() => {}, 1000);`;
 

@@ -1,5 +1,6 @@
 // The one interface every GPU marketplace is reached through. Services only ever see this.
 import type { Offer, ProviderName } from '@gpu-shopper/domain';
+import type { CallObserver } from './http/provider-http';
 
 /** What the inventory asks a provider for. Narrowing here is an optimisation: the inventory filters again. */
 export interface OfferSearch {
@@ -67,6 +68,11 @@ export interface BillingCharge {
   items: BillingLineItem[];
 }
 
+/** For calls that stop the provider's meter: the caller learns which attempt got through. */
+export interface BillingCallOptions {
+  observer?: CallObserver;
+}
+
 export interface ProviderAdapter {
   readonly name: ProviderName;
   searchOffers(search: OfferSearch): Promise<Offer[]>;
@@ -77,8 +83,8 @@ export interface ProviderAdapter {
   /** Every instance of the account, all pages. */
   listInstances(): Promise<ProviderInstance[]>;
   /** Idempotent: an instance that is already gone counts as destroyed. */
-  destroyInstance(instanceId: string): Promise<void>;
-  stopInstance(instanceId: string): Promise<void>;
+  destroyInstance(instanceId: string, options?: BillingCallOptions): Promise<void>;
+  stopInstance(instanceId: string, options?: BillingCallOptions): Promise<void>;
   startInstance(instanceId: string): Promise<void>;
   /** Present only where the provider has a billing endpoint. */
   describeBilling?(instanceIds: readonly string[], from: Date, to: Date): Promise<BillingCharge[]>;

@@ -25,6 +25,20 @@ export interface ProviderRequest {
   timeoutMs?: number;
   /** Return 5xx answers instead of throwing (a failed create's body may name the instance it left behind). */
   passServerErrors?: boolean;
+  /** Told of each attempt as it goes out and of each the provider refused (see CallObserver). */
+  observer?: CallObserver;
+}
+
+/**
+ * Watches the attempts of one call, so the caller can tell when the call took effect at the
+ * provider: a destroy retried through a 429 storm stops billing at the attempt that got through,
+ * not at the first one. `sent` fires as an attempt leaves (after our own request budget let it
+ * go); `refused` when the provider answered it with 429 or 5xx, which means it did nothing. An
+ * attempt that was sent and not refused (answered, or lost to a timeout) may have taken effect.
+ */
+export interface CallObserver {
+  sent(): void;
+  refused(): void;
 }
 
 export interface ProviderResponse {
@@ -98,6 +112,7 @@ export class ProviderHttp {
 
   private async attempt(request: ProviderRequest): Promise<AttemptOutcome> {
     await this.budget.take();
+    request.observer?.sent();
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'gpu-shopper' };
     if (this.apiKey !== null) headers.Authorization = `Bearer ${this.apiKey}`;
     if (request.body !== undefined) headers['Content-Type'] = 'application/json';
@@ -118,6 +133,7 @@ export class ProviderHttp {
     }
     const text = typeof raw._data === 'string' ? raw._data : '';
     const response: ProviderResponse = { status: raw.status, headers: raw.headers, text, json: parseJson(text) };
+    if (response.status === 429 || (response.status >= 500 && !request.passServerErrors)) request.observer?.refused();
     if (response.status === 429) {
       const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
       const detail = this.redact(errorText(response));

@@ -1,7 +1,7 @@
 // The TensorDock v2 adapter: offers built from /api/v2/hostnodes (+ /locations), VMs created on a chosen
 // host node with port forwards from its free ports and our bootstrap in cloud-init; get/list/start/stop/delete.
 import { gpuModelMatches, type Clock, type Offer } from '@gpu-shopper/domain';
-import type { InstanceSpec, OfferSearch, ProviderAdapter, ProviderInstance } from '../adapter';
+import type { BillingCallOptions, InstanceSpec, OfferSearch, ProviderAdapter, ProviderInstance } from '../adapter';
 import { newestLeftover } from '../leftovers';
 import { createdInstance } from '../created-instance';
 import { CreateFailedError, OfferGoneError, ProviderContractError, ProviderRejectedError, ProviderUnavailableError, type ProviderError } from '../errors';
@@ -131,23 +131,23 @@ export class TensorDockAdapter implements ProviderAdapter {
     return parseTensorDockInstanceList(response.json);
   }
 
-  async destroyInstance(instanceId: string): Promise<void> {
-    const response = await this.http.send({ method: 'DELETE', path: `/api/v2/instances/${encodeURIComponent(instanceId)}`, retryMode: 'idempotent', operation: 'delete instance' });
+  async destroyInstance(instanceId: string, options: BillingCallOptions = {}): Promise<void> {
+    const response = await this.http.send({ method: 'DELETE', path: `/api/v2/instances/${encodeURIComponent(instanceId)}`, retryMode: 'idempotent', operation: 'delete instance', observer: options.observer });
     if (response.status === 404) return;
     if (!isTdOk(response)) throw tdResponseError(this.http, response, 'delete instance');
   }
 
-  stopInstance(instanceId: string): Promise<void> {
-    return this.action(instanceId, 'stop');
+  stopInstance(instanceId: string, options: BillingCallOptions = {}): Promise<void> {
+    return this.action(instanceId, 'stop', options);
   }
 
   startInstance(instanceId: string): Promise<void> {
     return this.action(instanceId, 'start');
   }
 
-  private async action(instanceId: string, verb: 'start' | 'stop'): Promise<void> {
+  private async action(instanceId: string, verb: 'start' | 'stop', options: BillingCallOptions = {}): Promise<void> {
     const operation = `${verb} instance`;
-    const response = await this.http.send({ method: 'POST', path: `/api/v2/instances/${encodeURIComponent(instanceId)}/${verb}`, retryMode: 'idempotent', operation });
+    const response = await this.http.send({ method: 'POST', path: `/api/v2/instances/${encodeURIComponent(instanceId)}/${verb}`, retryMode: 'idempotent', operation, observer: options.observer });
     if (!isTdOk(response)) throw tdResponseError(this.http, response, operation);
   }
 

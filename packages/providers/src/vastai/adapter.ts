@@ -1,7 +1,7 @@
 // The Vast.ai adapter: offers from /api/v0/bundles/, instances through /api/v0/asks and /api/v0|v1/instances,
 // charges from /api/v0/charges. Every answer is validated; every failure is a typed ProviderError.
 import type { Clock, Offer } from '@gpu-shopper/domain';
-import type { BillingCharge, InstanceSpec, OfferSearch, ProviderAdapter, ProviderInstance } from '../adapter';
+import type { BillingCallOptions, BillingCharge, InstanceSpec, OfferSearch, ProviderAdapter, ProviderInstance } from '../adapter';
 import { newestLeftover } from '../leftovers';
 import { createdInstance } from '../created-instance';
 import type { ProviderError } from '../errors';
@@ -174,13 +174,14 @@ export class VastAiAdapter implements ProviderAdapter {
     return envelope.data.instances.map(parseVastInstance);
   }
 
-  async destroyInstance(instanceId: string): Promise<void> {
+  async destroyInstance(instanceId: string, options: BillingCallOptions = {}): Promise<void> {
     const response = await this.http.send({
       method: 'DELETE',
       path: `/api/v0/instances/${encodeURIComponent(instanceId)}/`,
       body: {},
       retryMode: 'idempotent',
       operation: 'destroy instance',
+      observer: options.observer,
     });
     if (isVastOk(response)) return;
     const code = vastErrorCode(response);
@@ -189,8 +190,8 @@ export class VastAiAdapter implements ProviderAdapter {
     throw vastResponseError(this.http, response, 'destroy instance');
   }
 
-  stopInstance(instanceId: string): Promise<void> {
-    return this.manage(instanceId, { state: 'stopped' }, 'stop instance');
+  stopInstance(instanceId: string, options: BillingCallOptions = {}): Promise<void> {
+    return this.manage(instanceId, { state: 'stopped' }, 'stop instance', options);
   }
 
   startInstance(instanceId: string): Promise<void> {
@@ -201,8 +202,8 @@ export class VastAiAdapter implements ProviderAdapter {
     return this.manage(instanceId, { label }, 'label instance');
   }
 
-  private async manage(instanceId: string, body: Record<string, unknown>, operation: string): Promise<void> {
-    const response = await this.http.send({ method: 'PUT', path: `/api/v0/instances/${encodeURIComponent(instanceId)}/`, body, retryMode: 'idempotent', operation });
+  private async manage(instanceId: string, body: Record<string, unknown>, operation: string, options: BillingCallOptions = {}): Promise<void> {
+    const response = await this.http.send({ method: 'PUT', path: `/api/v0/instances/${encodeURIComponent(instanceId)}/`, body, retryMode: 'idempotent', operation, observer: options.observer });
     if (isVastOk(response)) return;
     // HTTP 200 with success:false is Vast's way of refusing (e.g. the GPU is taken on start).
     if (isVastSoftFailure(response) && response.status < 300) {

@@ -11,12 +11,25 @@ import { SYSTEM_ACTOR } from '../caller';
 import { transitionSession } from '../sessions/session-records';
 import type { WebhookNotifier } from '../webhooks/webhook-notifier';
 import { closeMetersAtGone, observeInstance } from './instance-observation';
+import { MeterStopCall } from './meter-stop-call';
 
 const STUCK_AFTER_ATTEMPTS = 5;
 const PENDING_CREATE_RECHECK_MS = MS_PER_SECOND;
 
 export function teardownBackoffMs(attempts: number): number {
   return Math.min(5 * MS_PER_SECOND * 2 ** Math.max(0, attempts - 1), 5 * MS_PER_MINUTE);
+}
+
+/**
+ * Dates our stop/destroy call at the attempt that took effect. Only this round's write-ahead is
+ * moved: an earlier round's call that may have worked (a timeout) stays the earliest possible
+ * stop. A round the provider refused outright (429, 5xx every time) stopped nothing, so its
+ * write-ahead is taken back and the next round writes its own.
+ */
+function settleCallTime(row: SessionRow, call: MeterStopCall, wroteAhead: boolean): void {
+  if (!wroteAhead) return;
+  if (call.allRefused) row.destroyRequestedAt = null;
+  else if (call.tookEffectAt !== null && row.destroyRequestedAt && call.tookEffectAt > row.destroyRequestedAt) row.destroyRequestedAt = call.tookEffectAt;
 }
 
 export class Teardown {
@@ -46,14 +59,18 @@ export class Teardown {
     const adapter = this.providers.get(row.provider);
     const preserve = row.storagePolicy === 'preserve' && row.endReason === 'done';
     // Write-ahead: the moment of our stop/destroy call is when the provider stops billing compute,
-    // even if this process dies before the answer arrives.
-    if (!row.destroyRequestedAt || (row.instanceSeenRunningAt && row.destroyRequestedAt < row.instanceSeenRunningAt)) {
+    // even if this process dies before the answer arrives. Once the call returns, it is moved to the
+    // attempt that got through (MeterStopCall).
+    const wroteAhead = !row.destroyRequestedAt || (!!row.instanceSeenRunningAt && row.destroyRequestedAt < row.instanceSeenRunningAt);
+    if (wroteAhead) {
       row.destroyRequestedAt = now;
       await em.flush();
     }
+    const call = new MeterStopCall(this.clock);
     try {
       if (preserve) {
-        await adapter.stopInstance(row.providerInstanceId);
+        await adapter.stopInstance(row.providerInstanceId, { observer: call });
+        settleCallTime(row, call, wroteAhead);
         const instance = await adapter.getInstance(row.providerInstanceId);
         if (instance !== null) await observeInstance(em, row, instance, this.clock.now());
         if (instance !== null && instance.state === 'stopped') {
@@ -63,7 +80,8 @@ export class Teardown {
         }
         this.retryLater(row, now, `stop not yet confirmed (provider says ${instance?.state ?? 'gone'})`);
       } else {
-        await adapter.destroyInstance(row.providerInstanceId);
+        await adapter.destroyInstance(row.providerInstanceId, { observer: call });
+        settleCallTime(row, call, wroteAhead);
         const instance = await adapter.getInstance(row.providerInstanceId);
         if (instance === null || instance.state === 'terminated') {
           await closeMetersAtGone(em, row, this.clock.now());
@@ -74,6 +92,7 @@ export class Teardown {
         this.retryLater(row, now, `destroy not yet confirmed (provider says ${instance.state})`);
       }
     } catch (error) {
+      settleCallTime(row, call, wroteAhead);
       this.retryLater(row, now, error instanceof Error ? error.message : String(error));
     }
     if (row.teardownAttempts === STUCK_AFTER_ATTEMPTS) {

@@ -16,8 +16,8 @@ export function instrumentAdapter(adapter: ProviderAdapter, metrics: ProviderCal
     createInstance: timed('create_instance', (offer, spec) => adapter.createInstance(offer, spec)),
     getInstance: timed('get_instance', (id) => adapter.getInstance(id)),
     listInstances: timed('list_instances', () => adapter.listInstances()),
-    destroyInstance: timed('destroy_instance', (id) => adapter.destroyInstance(id)),
-    stopInstance: timed('stop_instance', (id) => adapter.stopInstance(id)),
+    destroyInstance: timed('destroy_instance', (id, options) => adapter.destroyInstance(id, options)),
+    stopInstance: timed('stop_instance', (id, options) => adapter.stopInstance(id, options)),
     startInstance: timed('start_instance', (id) => adapter.startInstance(id)),
     ...(adapter.describeBilling ? { describeBilling: timed('describe_billing', (ids: readonly string[], from: Date, to: Date) => adapter.describeBilling!(ids, from, to)) } : {}),
   };

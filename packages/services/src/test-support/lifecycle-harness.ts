@@ -54,14 +54,16 @@ export interface HarnessOptions extends Pick<ProvisionerOptions, 'maxAttempts'> 
   /** Offers on each simulator's menu (default 300 Vast offers, 30 TensorDock host nodes). */
   vastOfferCount?: number;
   tensordockHostnodeCount?: number;
+  /** The adapters' waits between retries move the injected clock (default: they take no time). */
+  retriesTakeTime?: boolean;
 }
 
 export async function createLifecycleHarness(policy: Partial<LifecyclePolicy> = {}, options: HarnessOptions = {}): Promise<LifecycleHarness> {
-  const { vastOfferCount = 300, tensordockHostnodeCount = 30, ...provisioning } = options;
+  const { vastOfferCount = 300, tensordockHostnodeCount = 30, retriesTakeTime = false, ...provisioning } = options;
   const clock = new ManualClock('2026-04-01T08:00:00.000Z');
   const orm = await openTestDatabase();
   const sims = await startSimulators({ clock, bootDelayMs: 2 * MS_PER_MINUTE, vastApiKey: 'vk', tensordockApiToken: 'tt', vastOfferCount, tensordockHostnodeCount });
-  const common = { clock, retry: { sleep: async () => {} }, budget: RequestBudget.unlimited(), timeoutMs: 2_000 };
+  const common = { clock, retry: { sleep: async (ms: number) => (retriesTakeTime ? void clock.advance(ms) : undefined), random: () => 0.5 }, budget: RequestBudget.unlimited(), timeoutMs: 2_000 };
   const registry = new ProviderRegistry([new VastAiAdapter({ ...common, apiKey: 'vk', baseUrl: sims.vastUrl }), new TensorDockAdapter({ ...common, apiKey: 'tt', baseUrl: sims.tensordockUrl })]);
   const inventory = new InventoryService({ adapters: registry.all(), clock });
   const webhooks = new RecordingWebhooks();
