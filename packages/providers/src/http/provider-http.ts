@@ -33,8 +33,9 @@ export interface ProviderRequest {
  * Watches the attempts of one call, so the caller can tell when the call took effect at the
  * provider: a destroy retried through a 429 storm stops billing at the attempt that got through,
  * not at the first one. `sent` fires as an attempt leaves (after our own request budget let it
- * go); `refused` when the provider answered it with 429 or 5xx, which means it did nothing. An
- * attempt that was sent and not refused (answered, or lost to a timeout) may have taken effect.
+ * go); `refused` when the answer to it means it did nothing: 429 or 5xx here, and "no such
+ * instance" to a destroy (the adapter says so: it was gone before we asked). An attempt that was
+ * sent and not refused (answered, or lost to a timeout) may have taken effect.
  */
 export interface CallObserver {
   sent(): void;

@@ -133,7 +133,10 @@ export class TensorDockAdapter implements ProviderAdapter {
 
   async destroyInstance(instanceId: string, options: BillingCallOptions = {}): Promise<void> {
     const response = await this.http.send({ method: 'DELETE', path: `/api/v2/instances/${encodeURIComponent(instanceId)}`, retryMode: 'idempotent', operation: 'delete instance', observer: options.observer });
-    if (response.status === 404) return;
+    if (response.status === 404) {
+      options.observer?.refused(); // already gone: this call ended nothing
+      return;
+    }
     if (!isTdOk(response)) throw tdResponseError(this.http, response, 'delete instance');
   }
 

@@ -186,7 +186,10 @@ export class VastAiAdapter implements ProviderAdapter {
     if (isVastOk(response)) return;
     const code = vastErrorCode(response);
     // Already gone is done: Vast says so as 404, not_found or no_such_instance (dstack treats all alike).
-    if ((response.status === 404 && code !== 'auth_error') || (code !== null && GONE_CODES.has(code))) return;
+    if ((response.status === 404 && code !== 'auth_error') || (code !== null && GONE_CODES.has(code))) {
+      options.observer?.refused(); // already gone: this call ended nothing
+      return;
+    }
     throw vastResponseError(this.http, response, 'destroy instance');
   }
 

@@ -68,5 +68,22 @@ describe('teardown dates compute’s end at the destroy that took effect', () =>
       const { oursMs, billedMs } = await computeEnds(provider, id, instanceId);
       expect(Math.abs(oursMs - billedMs)).toBeLessThan(MS_PER_SECOND);
     });
+
+    it(`${provider}: a destroy that finds the instance already gone is not taken for the end`, async () => {
+      h = await createLifecycleHarness();
+      const { id, instanceId } = await doneSession(provider); // the agent's final heartbeat: its last word
+      const lastWordAt = h.clock.now().getTime();
+      h.clock.advance(2 * MS_PER_SECOND);
+      const vanishedAt = h.clock.now().getTime();
+      expect(simOf(provider).lifecycle.vanish(instanceId)).toBe(true);
+      simOf(provider).faults.set({ errors: { list: { status: 503 } } }); // only our destroy can find out
+      await h.advance(TICK_MS);
+      await untilTerminated(id);
+      const { oursMs, billedMs } = await computeEnds(provider, id, instanceId);
+      expect(billedMs).toBe(vanishedAt);
+      // Halfway between the node’s last word and the destroy’s answer (10 s after the vanishing), not at the destroy.
+      expect(oursMs).toBeGreaterThan(lastWordAt);
+      expect(oursMs).toBeLessThanOrEqual(vanishedAt + 5 * MS_PER_SECOND);
+    });
   }
 });
