@@ -149,19 +149,21 @@ export class LifecycleManager {
     // Several replicas: only the sessions this replica holds; the others' are theirs until their leases expire.
     const claim = this.options.leases === undefined ? null : await this.options.leases.claim(ids);
     try {
-      await this.eachClaimed(claim === null ? ids : ids.filter((id) => claim.ids.has(id)), step);
+      await this.eachClaimed(where, claim === null ? ids : ids.filter((id) => claim.ids.has(id)), step);
     } finally {
       await claim?.release();
     }
   }
 
-  private async eachClaimed(ids: readonly string[], step: (em: EntityManager, row: SessionRow) => Promise<void>): Promise<void> {
+  private async eachClaimed(where: Record<string, unknown>, ids: readonly string[], step: (em: EntityManager, row: SessionRow) => Promise<void>): Promise<void> {
     const owner = this.options.leases?.owner;
     for (const id of ids) {
       for (let tries = 1; ; tries += 1) {
         const em = this.em();
-        // Read under our lease: a row another replica took over meanwhile is not ours to write.
-        const row = await em.findOne(SessionEntity, owner === undefined ? { id } : { id, lockOwner: owner });
+        // Read under our lease: a row another replica took over meanwhile is not ours to write. And
+        // only while it still matches the selection: a step retried after losing an optimistic lock
+        // to a heartbeat that made the session ready must not make it ready again.
+        const row = await em.findOne(SessionEntity, owner === undefined ? { ...where, id } : { ...where, id, lockOwner: owner });
         if (row === null) break;
         try {
           await step(em, row);
