@@ -6,6 +6,8 @@ import { defineConfig } from 'vitest/config';
 const DATABASE_TESTS = ['packages/db/src/**/*.test.ts', 'packages/services/src/**/*.test.ts', 'packages/api/src/**/*.test.ts'];
 
 export default defineConfig({
+  // In the repository @gpu-shopper/sdk resolves to its source (see its package.json), not its build.
+  ssr: { resolve: { conditions: ['@gpu-shopper/source', 'module', 'node', 'development|production'] } },
   test: {
     reporters: ['default', './vitest.summary-reporter.ts'],
     testTimeout: 30_000,

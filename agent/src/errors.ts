@@ -65,6 +65,7 @@ const FS_ERRORS: Record<string, { statusCode: number; code: string; message: str
   EISDIR: { statusCode: 409, code: 'CONFLICT', message: 'The path is a directory', field: 'path' },
   EEXIST: { statusCode: 409, code: 'CONFLICT', message: 'The path already exists', field: 'path' },
   EACCES: { statusCode: 403, code: 'FORBIDDEN', message: 'Permission denied', field: 'path' },
+  ENAMETOOLONG: { statusCode: 400, code: 'BAD_REQUEST', message: 'The path is too long', field: 'path' },
   ENOSPC: { statusCode: 507, code: 'INSUFFICIENT_STORAGE', message: 'No space left on the workspace disk' },
 };
 

@@ -12,6 +12,10 @@ export default defineConfig({
   noExternal: [/^@gpu-shopper\//],
   // Any bare specifier that is not a workspace package: relative and absolute paths are bundled.
   external: [/^(?![./]|@gpu-shopper\/)/],
+  // The SDK's exports name its build for outside users; here, its source (as for every workspace package).
+  esbuildOptions(options) {
+    options.conditions = ['@gpu-shopper/source'];
+  },
   splitting: true,
   sourcemap: true,
   clean: true,

@@ -1,7 +1,10 @@
-// The typed SDK: a tRPC client for the Cloud GPU Shopper API. It imports the API's types only —
-// no server code is bundled — so inputs and outputs are checked at compile time.
-import { createTRPCClient, httpLink, TRPCClientError } from '@trpc/client';
-import type { AppRouter, RouterInputs, RouterOutputs } from '@gpu-shopper/api';
+// The typed SDK: a tRPC client for the Cloud GPU Shopper API. Its router type carries each
+// procedure's input and output and nothing of the server (see client-router.ts), so inputs and
+// outputs are checked at compile time without the server's code or dependencies.
+import { createTRPCClient, httpLink, TRPCClientError, type TRPCClient } from '@trpc/client';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import type { AppRouter } from './client-router';
+import { fetchHonouringRetryAfter, retryAfterSeconds, type RetryAfterOptions } from './retry-after';
 
 export interface ShopperClientOptions {
   /** The server's base URL, e.g. "http://localhost:8080". */
@@ -9,25 +12,36 @@ export interface ShopperClientOptions {
   apiKey: string;
   /** Replaces the global fetch (tests, proxies, custom agents). */
   fetch?: typeof fetch;
+  /**
+   * Sent with every request of this client. An `idempotency-key` here makes its mutations safe to
+   * retry: one rate-limited (429) is then retried after Retry-After, as queries always are.
+   */
+  headers?: Record<string, string>;
+  /** How a 429's Retry-After is honoured (one retry, waits up to 30 s by default). */
+  retryAfter?: RetryAfterOptions;
 }
 
-export type ShopperClient = ReturnType<typeof createShopperClient>;
-export type { AppRouter, RouterInputs, RouterOutputs };
+export type ShopperClient = TRPCClient<AppRouter>;
+export type { AppRouter };
+export type RouterInputs = inferRouterInputs<AppRouter>;
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type Offer = RouterOutputs['inventory']['search']['offers'][number];
 export type Session = RouterOutputs['sessions']['list']['sessions'][number];
 export type SessionDetail = RouterOutputs['sessions']['get'];
 export type Budget = RouterOutputs['budgets']['list']['budgets'][number];
 export type CostSummary = RouterOutputs['costs']['summary'];
 export type ApiKeySummary = RouterOutputs['admin']['listKeys']['keys'][number];
+export type AuditEvent = RouterOutputs['audit']['list']['events'][number];
 
-export function createShopperClient(options: ShopperClientOptions) {
+export function createShopperClient(options: ShopperClientOptions): ShopperClient {
   const base = options.url.replace(/\/+$/, '');
   return createTRPCClient<AppRouter>({
     links: [
       httpLink({
         url: `${base}/trpc`,
-        headers: () => ({ authorization: `Bearer ${options.apiKey}` }),
-        fetch: options.fetch,
+        headers: () => ({ ...options.headers, authorization: `Bearer ${options.apiKey}` }),
+        // Resolved per call, so a global fetch replaced later (tests, instrumentation) is the one used.
+        fetch: fetchHonouringRetryAfter(options.fetch ?? ((input, init) => globalThis.fetch(input, init)), options.retryAfter),
       }),
     ],
   });
@@ -80,17 +94,22 @@ export interface ShopperErrorInfo {
   httpStatus: number | null;
   message: string;
   field: string | null;
+  /** On a 429 (rate limited): how long the server asked to wait, in seconds. */
+  retryAfterSeconds: number | null;
 }
 
 export function describeShopperError(error: unknown): ShopperErrorInfo {
   if (error instanceof TRPCClientError) {
     const data = (error.data ?? {}) as { code?: string; httpStatus?: number; field?: string | null };
     if (data.code === undefined) {
-      return { code: 'UNREACHABLE', httpStatus: null, message: `cannot reach the server: ${error.message}`, field: null };
+      return { code: 'UNREACHABLE', httpStatus: null, message: `cannot reach the server: ${error.message}`, field: null, retryAfterSeconds: null };
     }
-    return { code: data.code, httpStatus: data.httpStatus ?? null, message: error.message, field: data.field ?? null };
+    const response = (error.meta as { response?: { headers?: Headers } } | undefined)?.response;
+    const retryAfter = data.httpStatus === 429 ? retryAfterSeconds(response?.headers?.get('retry-after') ?? null, Date.now()) : null;
+    return { code: data.code, httpStatus: data.httpStatus ?? null, message: error.message, field: data.field ?? null, retryAfterSeconds: retryAfter };
   }
-  return { code: 'UNKNOWN', httpStatus: null, message: error instanceof Error ? error.message : String(error), field: null };
+  return { code: 'UNKNOWN', httpStatus: null, message: error instanceof Error ? error.message : String(error), field: null, retryAfterSeconds: null };
 }
 
 export { TRPCClientError };
+export { DEFAULT_MAX_RETRY_AFTER_SECONDS, fetchHonouringRetryAfter, type RetryAfterOptions } from './retry-after';

@@ -29,4 +29,9 @@ export const HOSTILE_PATHS = [
   'link-out/passwd',
   'nested/link-up/passwd',
   'dangling-out/new-file.txt',
+  // Too long or too deep for the file system to be asked (it would answer ENAMETOOLONG, or dig 5,000 levels).
+  'a'.repeat(5000),
+  `${'d/'.repeat(40)}file.txt`,
+  `${'n'.repeat(300)}.txt`,
+  `data/${'é'.repeat(200)}`,
 ];

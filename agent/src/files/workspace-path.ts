@@ -10,12 +10,18 @@ export class WorkspacePathError extends Error {
   }
 }
 
+/** Well inside Linux's PATH_MAX (4096 bytes) and NAME_MAX (255), so the file system never has to refuse a path. */
+export const MAX_PATH_BYTES = 1024;
+export const MAX_SEGMENT_BYTES = 255;
+export const MAX_PATH_DEPTH = 32;
+
 const refuse = (why: string): never => {
   throw new WorkspacePathError(`Path refused: ${why}`);
 };
 
 /** Static checks on the text of the path; returns its normalized relative form ('' for the root). */
 export function checkRelativePath(userPath: string): string {
+  if (Buffer.byteLength(userPath) > MAX_PATH_BYTES) refuse(`longer than ${MAX_PATH_BYTES} bytes`);
   if (userPath.includes('\0')) refuse('contains a NUL byte');
   // The HTTP layer has already decoded once; anything still percent-encoded is an evasion attempt.
   if (/%[0-9a-f]{2}/i.test(userPath)) refuse('contains percent-encoding');
@@ -23,7 +29,10 @@ export function checkRelativePath(userPath: string): string {
   if (path.posix.isAbsolute(userPath) || /^[a-z]:/i.test(userPath)) refuse('must be relative to the workspace');
   const segments = userPath.split('/');
   if (segments.some((segment) => segment === '..')) refuse('contains ".."');
-  return segments.filter((segment) => segment !== '' && segment !== '.').join('/');
+  const named = segments.filter((segment) => segment !== '' && segment !== '.');
+  if (named.length > MAX_PATH_DEPTH) refuse(`deeper than ${MAX_PATH_DEPTH} directories`);
+  if (named.some((segment) => Buffer.byteLength(segment) > MAX_SEGMENT_BYTES)) refuse(`has a name longer than ${MAX_SEGMENT_BYTES} bytes`);
+  return named.join('/');
 }
 
 function isInside(root: string, candidate: string): boolean {

@@ -14,6 +14,7 @@ import { registerOpenAiPassthrough } from '../llm/openai-passthrough';
 import { registerLogFollowRoute } from '../ml/log-follow-route';
 import { agentRouter } from '../router';
 import type { AgentRuntime } from '../runtime';
+import { registerJsonBodyParser } from './json-body';
 import { createOpenApiDocument } from './openapi';
 
 export const AGENT_VERSION = '0.1.0';
@@ -32,7 +33,11 @@ const FASTIFY_ERROR_CODES: Record<number, string> = {
 const pathOf = (url: string) => url.split('?')[0] ?? url;
 
 export function createServer(runtime: AgentRuntime): FastifyInstance {
-  const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024, routerOptions: { maxParamLength: 4096 } });
+  // Parameters as long as a URL can be (Node refuses headers past 16 KiB): an over-long download
+  // path reaches the workspace path check and gets its 400, not a bare 404.
+  const app = Fastify({ logger: false, bodyLimit: 10 * 1024 * 1024, routerOptions: { maxParamLength: 16 * 1024 } });
+
+  registerJsonBodyParser(app);
 
   app.addHook('onRequest', async (request, reply) => {
     const path = pathOf(request.url);

@@ -7,6 +7,7 @@ type BudgetInput = RouterInputs['budgets']['create'];
 type CostInput = RouterInputs['costs']['summary'];
 type CreateInput = RouterInputs['sessions']['create'];
 type AlertInput = RouterInputs['admin']['alerts'];
+type AuditInput = RouterInputs['audit']['list'];
 
 const keys = <T extends string>(record: Record<T, true>) => Object.keys(record) as T[];
 
@@ -28,3 +29,14 @@ export const ALERT_KINDS = keys({
   budget: true,
   instance_lost: true,
 } satisfies Record<NonNullable<AlertInput['kind']>, true>);
+export const AUDIT_ACTIONS = keys({
+  'key.created': true,
+  'key.rotated': true,
+  'key.revoked': true,
+  'budget.set': true,
+  'budget.deleted': true,
+  'override.approved': true,
+  'override.denied': true,
+  'session.force_shutdown': true,
+  'provider_key.set': true,
+} satisfies Record<NonNullable<AuditInput['action']>, true>);

@@ -5,12 +5,11 @@ import { createShopperClient, type RouterOutputs, type ShopperClient } from '@gp
 import { configDirFor, resolveSettings, type Settings } from './config-store';
 import type { ShopperContext } from './context';
 import { describeFailure, SET_KEY_HINT } from './errors';
-import { fetchWithHeaders } from './fetch-headers';
 
 export type WhoAmI = RouterOutputs['admin']['whoami'];
 
 export interface ClientOptions {
-  /** Sent with every request of this client (e.g. `idempotency-key`). */
+  /** Sent with every request of this client (e.g. `idempotency-key`, which also makes its mutations retryable after a 429). */
   headers?: Record<string, string>;
 }
 
@@ -48,7 +47,8 @@ export abstract class ShopperCommand extends Command<ShopperContext> {
     if (settings.apiKey === null) throw new UsageError(`no API key is set (${SET_KEY_HINT})`);
     const create = this.context.createClient ?? createShopperClient;
     const headers = options.headers ?? {};
-    return create({ url: settings.serverUrl, apiKey: settings.apiKey, ...(Object.keys(headers).length > 0 ? { fetch: fetchWithHeaders(headers) } : {}) });
+    // The SDK waits out a 429's Retry-After (up to 30 s) and retries once where that is safe.
+    return create({ url: settings.serverUrl, apiKey: settings.apiKey, ...(Object.keys(headers).length > 0 ? { headers } : {}) });
   }
 
   /** Who the configured key belongs to (asked once per command). */

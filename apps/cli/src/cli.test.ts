@@ -141,11 +141,27 @@ describe('gpu-shopper against a server', () => {
       expect(budget).toMatchObject({ thresholdsPercent: [50, 80, 100], action: 'block' });
 
       const listed = await runCaptured(['budgets', 'list'], consumer());
-      expect(listed.stdout).toMatch(/^ID\s+CONSUMER\s+LIMIT\s+PERIOD\s+THRESHOLDS\s+ACTION\s+WEBHOOK\n/);
-      expect(listed.stdout).toMatch(new RegExp(`${budget.id}\\s+\\S+\\s+\\$100\\.00\\s+month\\s+50%,80%,100%\\s+block\\s+https://hooks.example.com/gpu`));
+      expect(listed.stdout).toMatch(/^ID\s+CONSUMER\s+SET BY\s+LIMIT\s+PERIOD\s+THRESHOLDS\s+ACTION\s+WEBHOOK\n/);
+      expect(listed.stdout).toMatch(new RegExp(`${budget.id}\\s+\\S+\\s+consumer\\s+\\$100\\.00\\s+month\\s+50%,80%,100%\\s+block\\s+https://hooks.example.com/gpu`));
+      // Set again for the same period: the same budget, updated.
+      const updated = await runCaptured(['budgets', 'set', '--limit=120', '--period=month'], consumer());
+      expect(updated.stdout).toMatch(new RegExp(`^updated budget ${budget.id}\n`));
+      expect(updated.stdout).toMatch(/\$120\.00\s+month\s+50%,80%,100%\s+block/);
 
       expect((await runCaptured(['budgets', 'delete', budget.id], consumer())).stdout).toBe(`deleted budget ${budget.id}\n`);
       expect((await runCaptured(['budgets'], consumer())).stdout).toBe('No budgets.\n');
+    });
+
+    it('refuses to let a consumer delete or overwrite a budget an operator set (403 naming why)', async () => {
+      const set = await runCaptured(['budgets', 'set', '--consumer=atlas', '--limit=20', '--period=day', '--action=shutdown'], admin());
+      expect(set).toMatchObject({ exitCode: 0, stderr: '' });
+      const id = /^created budget (\S+)\n/.exec(set.stdout)?.[1] ?? '';
+      expect(set.stdout).toMatch(new RegExp(`${id}\\s+\\S+\\s+operator\\s+\\$20\\.00\\s+day`));
+      const deleting = await runCaptured(['budgets', 'delete', id], consumer());
+      expect(deleting).toMatchObject({ exitCode: 1, stdout: '' });
+      expect(deleting.stderr).toBe(`gpu-shopper: not allowed (403): budget ${id} (day) was set by an operator: a consumer key can read it but cannot delete it; ask an operator\n`);
+      expect((await runCaptured(['budgets', 'set', '--limit=500', '--period=day'], consumer())).stderr).toMatch(/^gpu-shopper: not allowed \(403\): .*cannot change it/);
+      expect((await runCaptured(['budgets', 'delete', id], admin())).stdout).toBe(`deleted budget ${id}\n`);
     });
 
     it('rejects a bad --action before calling the server', async () => {

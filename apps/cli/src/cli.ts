@@ -7,6 +7,7 @@ import { EXIT_USAGE_ERROR } from './errors';
 import { BINARY_NAME, describeParseError } from './parse-errors';
 import { AlertsCommand } from './commands/admin/alerts';
 import { OrphansCommand } from './commands/admin/orphans';
+import { AuditCommand } from './commands/audit/list';
 import { BudgetsDeleteCommand } from './commands/budgets/delete';
 import { BudgetsListCommand } from './commands/budgets/list';
 import { BudgetsSetCommand } from './commands/budgets/set';
@@ -18,6 +19,7 @@ import { InventoryCommand } from './commands/inventory/search';
 import { KeysCreateCommand } from './commands/keys/create';
 import { KeysListCommand } from './commands/keys/list';
 import { KeysRevokeCommand } from './commands/keys/revoke';
+import { KeysRotateCommand } from './commands/keys/rotate';
 import { OverrideApproveCommand } from './commands/overrides/approve';
 import { OverrideDenyCommand } from './commands/overrides/deny';
 import { OverridesListCommand } from './commands/overrides/list';
@@ -55,12 +57,14 @@ const COMMANDS: CommandClass<ShopperContext>[] = [
   BudgetsDeleteCommand,
   KeysCreateCommand,
   KeysListCommand,
+  KeysRotateCommand,
   KeysRevokeCommand,
   WebhookSetCommand,
   WebhookClearCommand,
   WebhookDeliveriesCommand,
   OrphansCommand,
   AlertsCommand,
+  AuditCommand,
   ConfigGetCommand,
   ConfigSetCommand,
   ServeCommand,

@@ -52,6 +52,11 @@ export function describeFailure(error: unknown, serverUrl: string | null): Failu
         return { message: `not allowed (${status}): ${info.message}`, exitCode: EXIT_API_ERROR };
       case 'BAD_REQUEST':
         return { message: validationMessage(info.message, info.field), exitCode: EXIT_API_ERROR };
+      case 'TOO_MANY_REQUESTS': {
+        // The message is the server's own ("... retry in N s"); the wait, when it says none.
+        const wait = info.retryAfterSeconds !== null && !/retry in/i.test(info.message) ? `; retry in ${info.retryAfterSeconds} s` : '';
+        return { message: `rate limited by the server (${status}): ${info.message}${wait}`, exitCode: EXIT_API_ERROR };
+      }
       default:
         return { message: `${info.message} (${status})`, exitCode: EXIT_API_ERROR };
     }

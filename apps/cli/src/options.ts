@@ -67,3 +67,20 @@ export function resolveSince(text: string, now: Date): string {
   if (DATE.test(text.trim())) return `${text.trim()}T00:00:00.000Z`;
   return new Date(text).toISOString();
 }
+
+/** A moment ahead: an ISO timestamp, a date ("2027-01-01", UTC midnight) or a duration from now ("12h", "90d"). */
+export const isUntil = () =>
+  t.makeValidator<unknown, string>({
+    test: (value, state): value is string => {
+      if (typeof value === 'string' && (AGE.test(value) || DATE.test(value.trim()) || !Number.isNaN(Date.parse(value)))) return true;
+      state?.errors?.push(`${state.p ?? '.'}: expected a date, an ISO timestamp or a duration like 12h or 90d (got ${JSON.stringify(value)})`);
+      return false;
+    },
+  });
+
+/** The ISO timestamp an `isUntil` value stands for, durations counted forward from `now`. */
+export function resolveUntil(text: string, now: Date): string {
+  const age = AGE.exec(text);
+  if (age !== null) return new Date(now.getTime() + Number(age[1]) * AGE_MS[age[2]!]!).toISOString();
+  return resolveSince(text, now);
+}

@@ -14,7 +14,7 @@ export async function bootstrapAdminKey(apiKeys: ApiKeyService, options: { admin
   if (await apiKeys.hasActiveAdminKey()) return { kind: 'existing' };
   const { key } = await apiKeys.createAdminKey();
   const keyFile = resolve(options.adminKeyFile);
-  mkdirSync(dirname(keyFile), { recursive: true });
+  mkdirSync(dirname(keyFile), { recursive: true, mode: 0o700 });
   writeFileSync(keyFile, `${key}\n`, { mode: 0o600 });
   chmodSync(keyFile, 0o600); // the mode above is ignored when the file already existed
   return { kind: 'generated', keyFile };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config';
+import { DEFAULT_RATE_LIMITS } from './http/rate-limit';
 
 describe('loadConfig', () => {
   it('has working defaults', () => {
@@ -20,6 +21,20 @@ describe('loadConfig', () => {
     expect(loadConfig({ GPU_SHOPPER_SHUTDOWN_GRACE_SECONDS: '2.5' }).shutdownGraceMs).toBe(2_500);
     expect(loadConfig({ GPU_SHOPPER_SHUTDOWN_GRACE_SECONDS: '0' }).shutdownGraceMs).toBe(0);
     expect(() => loadConfig({ GPU_SHOPPER_SHUTDOWN_GRACE_SECONDS: '-1' })).toThrow(/GPU_SHOPPER_SHUTDOWN_GRACE_SECONDS/);
+  });
+
+  it('reads the rate limits (on by default, generous; off turns them off) and the trusted proxies', () => {
+    expect(loadConfig({}).rateLimits).toEqual(DEFAULT_RATE_LIMITS);
+    expect(loadConfig({}).trustProxy).toEqual([]);
+    expect(loadConfig({ GPU_SHOPPER_RATE_LIMIT: 'off' }).rateLimits).toBeNull();
+    const custom = loadConfig({ GPU_SHOPPER_RATE_LIMIT_KEY_PER_MINUTE: '120', GPU_SHOPPER_RATE_LIMIT_KEY_BURST: '20', GPU_SHOPPER_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: '2.5', GPU_SHOPPER_TRUST_PROXY: '10.0.0.0/8, loopback,fd00::1' });
+    expect(custom.rateLimits).toEqual({ ...DEFAULT_RATE_LIMITS, perApiKey: { perMinute: 120, burst: 20 }, authFailuresPerAddress: { perMinute: 2.5, burst: 10 } });
+    expect(custom.trustProxy).toEqual(['10.0.0.0/8', 'loopback', 'fd00::1']);
+    expect(() => loadConfig({ GPU_SHOPPER_RATE_LIMIT_ADDRESS_BURST: '0' })).toThrow(/GPU_SHOPPER_RATE_LIMIT_ADDRESS_BURST/);
+    expect(() => loadConfig({ GPU_SHOPPER_RATE_LIMIT_KEY_PER_MINUTE: '-1' })).toThrow(/GPU_SHOPPER_RATE_LIMIT_KEY_PER_MINUTE/);
+    expect(() => loadConfig({ GPU_SHOPPER_RATE_LIMIT: 'yes' })).toThrow(/GPU_SHOPPER_RATE_LIMIT/);
+    // Hop counts and "trust everyone" would let any client pick its own address.
+    for (const trust of ['1', 'true', '10.0.0.0/33', 'proxy.internal']) expect(() => loadConfig({ GPU_SHOPPER_TRUST_PROXY: trust }), trust).toThrow(/GPU_SHOPPER_TRUST_PROXY/);
   });
 
   it('names every bad variable', () => {

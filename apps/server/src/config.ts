@@ -2,6 +2,10 @@
 import { z } from 'zod';
 import { resolveDbPath } from '@gpu-shopper/db';
 import { hostname } from 'node:os';
+import { DEFAULT_RATE_LIMITS, isTrustedProxyEntry, TRUST_PROXY_NAMES, type RateLimitConfig } from './http/rate-limit';
+
+const perMinute = (fallback: number) => z.coerce.number().positive().max(1_000_000).default(fallback);
+const burst = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -36,6 +40,17 @@ const EnvSchema = z.object({
   GPU_SHOPPER_HEARTBEAT_LOSS_MINUTES: z.coerce.number().min(1).max(1440).default(5),
   GPU_SHOPPER_READY_DEADLINE_MINUTES_VASTAI: z.coerce.number().min(1).max(240).default(15),
   GPU_SHOPPER_READY_DEADLINE_MINUTES_TENSORDOCK: z.coerce.number().min(1).max(240).default(10),
+  GPU_SHOPPER_RATE_LIMIT: z.enum(['on', 'off']).default('on'),
+  GPU_SHOPPER_RATE_LIMIT_KEY_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.perApiKey.perMinute),
+  GPU_SHOPPER_RATE_LIMIT_KEY_BURST: burst(DEFAULT_RATE_LIMITS.perApiKey.burst),
+  GPU_SHOPPER_RATE_LIMIT_ADDRESS_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.perAddress.perMinute),
+  GPU_SHOPPER_RATE_LIMIT_ADDRESS_BURST: burst(DEFAULT_RATE_LIMITS.perAddress.burst),
+  GPU_SHOPPER_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE: perMinute(DEFAULT_RATE_LIMITS.authFailuresPerAddress.perMinute),
+  GPU_SHOPPER_RATE_LIMIT_AUTH_FAILURE_BURST: burst(DEFAULT_RATE_LIMITS.authFailuresPerAddress.burst),
+  GPU_SHOPPER_TRUST_PROXY: z
+    .string()
+    .refine((value) => value.split(',').every((entry) => isTrustedProxyEntry(entry.trim())), `comma-separated proxy addresses, CIDR ranges or ${TRUST_PROXY_NAMES.join(', ')}`)
+    .optional(),
 });
 
 export interface ServerConfig {
@@ -78,6 +93,13 @@ export interface ServerConfig {
     heartbeatLossMs: number;
     readyDeadlineMs: { vastai: number; tensordock: number };
   };
+  /** Token buckets on the API; null when GPU_SHOPPER_RATE_LIMIT=off. Per replica. */
+  rateLimits: RateLimitConfig | null;
+  /**
+   * The proxies whose X-Forwarded-For is believed (addresses, CIDR ranges, proxy-addr names); empty:
+   * the client address is the connection's peer. No hop counts: they cannot check who is talking.
+   */
+  trustProxy: string[];
 }
 
 export class ConfigError extends Error {}
@@ -129,6 +151,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       heartbeatLossMs: vars.GPU_SHOPPER_HEARTBEAT_LOSS_MINUTES * 60_000,
       readyDeadlineMs: { vastai: vars.GPU_SHOPPER_READY_DEADLINE_MINUTES_VASTAI * 60_000, tensordock: vars.GPU_SHOPPER_READY_DEADLINE_MINUTES_TENSORDOCK * 60_000 },
     },
+    rateLimits:
+      vars.GPU_SHOPPER_RATE_LIMIT === 'off'
+        ? null
+        : {
+            perApiKey: { perMinute: vars.GPU_SHOPPER_RATE_LIMIT_KEY_PER_MINUTE, burst: vars.GPU_SHOPPER_RATE_LIMIT_KEY_BURST },
+            perAddress: { perMinute: vars.GPU_SHOPPER_RATE_LIMIT_ADDRESS_PER_MINUTE, burst: vars.GPU_SHOPPER_RATE_LIMIT_ADDRESS_BURST },
+            authFailuresPerAddress: { perMinute: vars.GPU_SHOPPER_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE, burst: vars.GPU_SHOPPER_RATE_LIMIT_AUTH_FAILURE_BURST },
+          },
+    trustProxy: vars.GPU_SHOPPER_TRUST_PROXY?.split(',').map((entry) => entry.trim()) ?? [],
   };
 }
 

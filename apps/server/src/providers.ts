@@ -23,7 +23,13 @@ export interface ProviderSetup {
 
 const SIMULATOR_KEYS: Record<ProviderName, string> = { vastai: 'simulated-vastai-key', tensordock: 'simulated-tensordock-token' };
 
-export async function setUpProviders(config: ServerConfig, clock: Clock, logger: Logger, storedKeys: Partial<Record<ProviderName, string>>): Promise<ProviderSetup> {
+export async function setUpProviders(
+  config: ServerConfig,
+  clock: Clock,
+  logger: Logger,
+  storedKeys: Partial<Record<ProviderName, string>>,
+  simulation: { agentEnv?: Record<string, string> } = {},
+): Promise<ProviderSetup> {
   const realUrls: Record<ProviderName, string | undefined> = { vastai: config.vastai.apiUrl ?? undefined, tensordock: config.tensordock.apiUrl ?? undefined };
   const createAdapter = (provider: ProviderName, key: string, baseUrl = realUrls[provider]): ProviderAdapter =>
     provider === 'vastai'
@@ -47,7 +53,7 @@ export async function setUpProviders(config: ServerConfig, clock: Clock, logger:
 
   let close = async () => {};
   if (simulated.length > 0) {
-    const nodes = config.simulation.nodes === 'agent' ? await startSimulatedAgentNodes({ agentPort: AGENT_PORT, logger }) : null;
+    const nodes = config.simulation.nodes === 'agent' ? await startSimulatedAgentNodes({ agentPort: AGENT_PORT, logger, agentEnv: simulation.agentEnv }) : null;
     const simulators = await startSimulators({
       clock,
       vastApiKey: SIMULATOR_KEYS.vastai,

@@ -36,6 +36,7 @@ import type { ProviderAdapter } from '@gpu-shopper/providers';
 import type { ApiDeps } from '@gpu-shopper/api';
 import type { FastifyInstance } from 'fastify';
 import { bootstrapAdminKey, type AdminBootstrap } from './admin-bootstrap';
+import { ensurePrivateDataDir } from './data-dir';
 import type { ServerConfig } from './config';
 import { buildHttpServer } from './http/build-server';
 import { InFlightWork } from './in-flight';
@@ -56,6 +57,11 @@ export interface StartOptions {
   runLifecycle?: boolean;
   lifecyclePolicy?: Partial<LifecyclePolicy>;
   readyDeadlineMs?: number;
+  /**
+   * Extra agent env for simulation mode's nodes (tests: a short heartbeat interval). Nodes never
+   * inherit this process's env, so this is the one way to set their agents' knobs.
+   */
+  simulatedAgentEnv?: Record<string, string>;
   /** Called once HTTP listens, before crash recovery: /healthz and /readyz answer at this URL from then on. */
   onListening?: (url: string) => void;
 }
@@ -91,6 +97,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   const readiness = new Readiness();
   // Ticks and scheduled runs: shutdown waits for these before the database closes.
   const inFlight = new InFlightWork();
+  // The database and key files live here: other users (simulated nodes run as one) must not read it.
+  if (config.databaseUrl === null && config.dbPath !== ':memory:') {
+    const { warning } = ensurePrivateDataDir(config.dataDir);
+    if (warning !== null) logger.warn(warning);
+  }
   // One server per SQLite file: a second one refuses to start (see packages/db/src/database-lock.ts).
   // On PostgreSQL, replicas share the database and coordinate through leases in it.
   const orm = await openDatabase({ dbPath: config.dbPath, databaseUrl: config.databaseUrl ?? undefined, exclusive: true });
@@ -120,7 +131,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       registry = new ProviderRegistry(options.providerAdapters.map((adapter) => instrumentAdapter(adapter, providerMetrics)));
       offerSources = registry.all();
     } else {
-      setup = await setUpProviders(config, clock, logger, await loadStoredProviderKeys(orm.em.fork(), secrets));
+      setup = await setUpProviders(config, clock, logger, await loadStoredProviderKeys(orm.em.fork(), secrets), { agentEnv: options.simulatedAgentEnv });
       closers.push(setup.close);
       registry = new ProviderRegistry(setup.adapters.map((adapter) => instrumentAdapter(adapter, providerMetrics)));
       offerSources = registry.all();
@@ -143,7 +154,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           : null,
       providerMetrics,
     };
-    const app = buildHttpServer(deps, logger, readiness);
+    const app = buildHttpServer(deps, logger, readiness, { rateLimits: config.rateLimits, trustProxy: config.trustProxy });
     closers.push(() => app.close());
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
@@ -354,8 +365,8 @@ function loadDeploymentId(file: string, ephemeral: boolean): string {
   if (!ephemeral && existsSync(file)) return readFileSync(file, 'utf8').trim();
   const id = `d${randomBytes(5).toString('hex')}`;
   if (!ephemeral) {
-    mkdirSync(file.replace(/[/\\][^/\\]*$/, '') || '.', { recursive: true });
-    writeFileSync(file, `${id}\n`);
+    mkdirSync(file.replace(/[/\\][^/\\]*$/, '') || '.', { recursive: true, mode: 0o700 });
+    writeFileSync(file, `${id}\n`, { mode: 0o600 });
   }
   return id;
 }

@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Session, SessionCredentials } from '@gpu-shopper/domain';
 import { loadConfig } from '../src/config';
 import type { Logger } from '../src/logger';
@@ -38,6 +38,9 @@ async function startSimServer(name: string): Promise<SimServer> {
     // No provider keys: simulation mode, with real agents as nodes and no boot delay.
     config: loadConfig({ PORT: '0', HOST: '127.0.0.1', GPU_SHOPPER_DB: join(dir, 'db.sqlite'), GPU_SHOPPER_ADMIN_KEY: ADMIN_KEY, GPU_SHOPPER_SIM_BOOT_DELAY_MS: '0', GPU_SHOPPER_TICK_SECONDS: '1' }),
     logger,
+    // A first heartbeat lost on a busy machine is retried within seconds instead of after the
+    // default interval's 30 s backoff.
+    simulatedAgentEnv: { AGENT_HEARTBEAT_INTERVAL_S: '1' },
   });
   const { key } = await json<{ key: string }>(server, '/api/v1/admin/keys', ADMIN_KEY, { consumer: name });
   return { server, dir, consumerKey: key, log };
@@ -59,9 +62,6 @@ describe('two simulation-mode servers on one machine', () => {
   let servers: SimServer[] = [];
 
   beforeAll(async () => {
-    // Simulated nodes inherit this process's env: a first heartbeat lost on a busy machine is retried
-    // within seconds instead of after the default interval's 30 s backoff.
-    vi.stubEnv('AGENT_HEARTBEAT_INTERVAL_S', '1');
     servers = [await startSimServer('first'), await startSimServer('second')];
     expect(servers.map(({ server }) => server.simulatedProviders.sort())).toEqual([
       ['tensordock', 'vastai'],
@@ -72,7 +72,6 @@ describe('two simulation-mode servers on one machine', () => {
     // Closing a server closes its simulators, which stop their agent processes.
     await Promise.all(servers.map(({ server }) => server.close()));
     for (const { dir } of servers) rmSync(dir, { recursive: true, force: true });
-    vi.unstubAllEnvs();
   });
 
   for (const provider of ['vastai', 'tensordock'] as const) {

@@ -11,6 +11,8 @@ describe('OpenAPI document', () => {
     expect(operations).toEqual(
       [
         'DELETE /admin/keys/{id}',
+        'POST /admin/keys/{id}/rotate',
+        'GET /audit',
         'GET /admin/providers',
         'PUT /admin/providers/{provider}/key',
         'GET /alerts',

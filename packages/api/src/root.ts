@@ -1,6 +1,7 @@
 // The API's root router: what the SDK, the REST facade and the OpenAPI document are all built from.
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { adminRouter } from './routers/admin/router';
+import { auditRouter } from './routers/audit/router';
 import { budgetsRouter } from './routers/budgets/router';
 import { costsRouter } from './routers/costs/router';
 import { inventoryRouter } from './routers/inventory/router';
@@ -15,6 +16,7 @@ export const appRouter = router({
   budgets: budgetsRouter,
   overrides: overridesRouter,
   admin: adminRouter,
+  audit: auditRouter,
 });
 
 export type AppRouter = typeof appRouter;

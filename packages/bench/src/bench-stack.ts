@@ -39,7 +39,7 @@ export async function startBenchStack(options: { heartbeatMs: number }): Promise
   const sims = await startSimulators({ vastApiKey: 'bench-vast', tensordockApiToken: 'bench-td', bootDelayMs: 0, nodePublicIp: '127.0.0.1', onInstanceRunning: fakeAgent(options.heartbeatMs) });
   const common = { clock: systemClock, budget: RequestBudget.unlimited() };
   const server = await startServer({
-    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', GPU_SHOPPER_DB: join(mkdtempSync(join(tmpdir(), 'gpu-shopper-bench-')), 'db.sqlite'), GPU_SHOPPER_ADMIN_KEY: ADMIN_KEY }),
+    config: loadConfig({ PORT: '0', HOST: '127.0.0.1', GPU_SHOPPER_DB: join(mkdtempSync(join(tmpdir(), 'gpu-shopper-bench-')), 'db.sqlite'), GPU_SHOPPER_ADMIN_KEY: ADMIN_KEY, GPU_SHOPPER_RATE_LIMIT: 'off' }),
     logger: { info: () => {}, warn: () => {}, error: () => {} },
     runLifecycle: false,
     providerAdapters: [new VastAiAdapter({ ...common, apiKey: 'bench-vast', baseUrl: sims.vastUrl }), new TensorDockAdapter({ ...common, apiKey: 'bench-td', baseUrl: sims.tensordockUrl })],

@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { compareCosts, type BillingRow } from './cost-check';
+import { compareCosts, OBSERVED_ONLY_PROVIDERS, type BillingRow, type OutageAllowanceOptions } from './cost-check';
 
 const row = (sessionId: string | null, totalUsd: number, instanceId = sessionId ?? 'x', deployment = 'd1'): BillingRow => ({
   provider: 'vastai',
   instanceId,
   label: sessionId === null ? null : `gpu-shopper:${deployment}:${sessionId}`,
   totalUsd,
+  computeEndedAtMs: null,
+  computePerHourUsd: 1,
 });
 
 describe('compareCosts', () => {
@@ -52,5 +54,63 @@ describe('compareCosts', () => {
 
   it('has no error to report when nothing was billed', () => {
     expect(compareCosts(new Map(), [], { deploymentId: null })).toMatchObject({ maxRelativeError: null, medianRelativeError: null, totalRelativeError: null });
+  });
+});
+
+describe('the outage allowance', () => {
+  // $3.60/h is $0.001/s. No server was up from 100 s to 110 s; with a 1 s tick the blind window is
+  // 99-111 s, so an end inside it may be off by 12 s / 2 x $0.001/s = $0.006.
+  const td = (sessionId: string, endedAtMs: number | null, provider = 'tensordock'): BillingRow => ({ provider, instanceId: `i-${sessionId}`, label: `gpu-shopper:d1:${sessionId}`, totalUsd: 0.1, computeEndedAtMs: endedAtMs, computePerHourUsd: 3.6 });
+  const outages = (strict = false): OutageAllowanceOptions => ({ noServerUp: [{ fromMs: 100_000, toMs: 110_000 }], tickMs: 1_000, observedProviders: OBSERVED_ONLY_PROVIDERS, strict });
+  const compare = (oursUsd: number, billing: BillingRow, strict = false) => compareCosts(new Map([[billing.label!.split(':')[2]!, oursUsd]]), [billing], { deploymentId: 'd1', outages: outages(strict) });
+
+  it('passes a session whose instance ended in an outage, off by more than 1% but within half the blind window', () => {
+    const figures = compare(0.105, td('s1', 105_000));
+    const [session] = figures.sessions;
+    expect(session!.relativeError).toBeCloseTo(0.05, 10);
+    expect(session!.outageBoundUsd).toBeCloseTo(0.006, 10);
+    expect(session!.unseenEnds).toEqual([{ provider: 'tensordock', instanceId: 'i-s1', computeEndedAtMs: 105_000, blindFromMs: 99_000, blindToMs: 111_000, boundUsd: session!.outageBoundUsd }]);
+    expect(session).toMatchObject({ withinOutageBound: true, withinGoal: true });
+    expect(figures).toMatchObject({ outageAllowance: true, sessionsOverGoal: [], unseenEnds: { sessions: 1, allWithinBound: true, othersMaxRelativeError: null } });
+    // A tick past the restart the server may not have looked yet: still unseen.
+    expect(compare(0.105, td('s1', 110_900)).sessionsOverGoal).toEqual([]);
+  });
+
+  it('fails one off by more than its bound', () => {
+    const figures = compare(0.107, td('s1', 105_000));
+    expect(figures.sessions[0]).toMatchObject({ withinOutageBound: false, withinGoal: false });
+    expect(figures).toMatchObject({ sessionsOverGoal: ['s1'], unseenEnds: { sessions: 1, allWithinBound: false } });
+  });
+
+  it('holds an instance that ended while the server was up (or a Vast.ai one, trued up to its charges) to 1%', () => {
+    for (const billing of [td('s1', 50_000), td('s1', 112_000), td('s1', null), td('s1', 105_000, 'vastai')]) {
+      const figures = compare(0.105, billing);
+      expect(figures.sessions[0]).toMatchObject({ unseenEnds: [], outageBoundUsd: 0, withinGoal: false });
+      expect(figures.unseenEnds).toEqual({ sessions: 0, allWithinBound: true, othersMaxRelativeError: expect.closeTo(0.05, 10) });
+      expect(compare(0.1009, billing).sessionsOverGoal).toEqual([]);
+    }
+  });
+
+  it('gives no allowance under --strict, still reporting the unseen end', () => {
+    const figures = compare(0.105, td('s1', 105_000), true);
+    expect(figures.sessions[0]).toMatchObject({ withinOutageBound: true, withinGoal: false });
+    expect(figures).toMatchObject({ outageAllowance: false, sessionsOverGoal: ['s1'], unseenEnds: { sessions: 1, allWithinBound: true } });
+  });
+
+  it('widens and merges outages a tick apart, and reports the others apart from the unseen', () => {
+    const billing = [td('s1', 105_000), { ...td('s2', 50_000), instanceId: 'i-s2' }];
+    const figures = compareCosts(
+      new Map([
+        ['s1', 0.104],
+        ['s2', 0.1005],
+      ]),
+      billing,
+      { deploymentId: 'd1', outages: { ...outages(), noServerUp: [{ fromMs: 100_000, toMs: 104_000 }, { fromMs: 105_500, toMs: 110_000 }] } },
+    );
+    expect(figures.sessions.find((session) => session.sessionId === 's1')!.unseenEnds[0]).toMatchObject({ blindFromMs: 99_000, blindToMs: 111_000 });
+    expect(figures.unseenEnds.sessions).toBe(1);
+    expect(figures.unseenEnds.othersMaxRelativeError).toBeCloseTo(0.005, 10);
+    expect(figures.maxRelativeError).toBeCloseTo(0.04, 10);
+    expect(figures.sessionsOverGoal).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intersectAll, measureWithin } from './intervals';
+import { intersectAll, measureWithin, widenAndMerge } from './intervals';
 
 describe('intersectAll', () => {
   it('keeps the times every list covers, open intervals running on', () => {
@@ -24,5 +24,14 @@ describe('intersectAll', () => {
     const windows = intersectAll([[{ fromMs: 0, toMs: 5 }], [{ fromMs: 5, toMs: 9 }], []]);
     expect(windows).toEqual([]);
     expect(measureWithin(windows, 0, 100)).toBe(0);
+  });
+});
+
+describe('widenAndMerge', () => {
+  it('widens each interval on both sides and merges those that then meet', () => {
+    expect(widenAndMerge([{ fromMs: 10, toMs: 20 }, { fromMs: 23, toMs: 30 }, { fromMs: 50, toMs: null }], 2)).toEqual([
+      { fromMs: 8, toMs: 32 },
+      { fromMs: 48, toMs: null },
+    ]);
   });
 });

@@ -33,6 +33,12 @@ export function intersectAll(lists: readonly (readonly Interval[])[]): Interval[
   return common.map((span) => ({ fromMs: span.from, toMs: span.to === Number.POSITIVE_INFINITY ? null : span.to }));
 }
 
+/** Each interval widened by `marginMs` on either side, then merged where they touch (open ones stay open). */
+export function widenAndMerge(intervals: readonly Interval[], marginMs: number): Interval[] {
+  const widened = intervals.map((interval) => ({ fromMs: interval.fromMs - marginMs, toMs: interval.toMs === null ? null : interval.toMs + marginMs }));
+  return intersectAll([widened]);
+}
+
 interface Span {
   from: number;
   to: number;

@@ -58,7 +58,10 @@ export interface ChaosOptions {
   bootDelayMs: number;
   /** Added latency for the "timeout" fault: more than the provider adapters' request timeout (30 s). */
   timeoutLatencyMs: number;
-  /** Hold orphans and ghosts to the strict measure: provider outages are not excused, only server downtime. */
+  /**
+   * Hold orphans and ghosts to the strict measure (provider outages are not excused, only server
+   * downtime), and every session's cost to 1% (no allowance for an instance end no server could see).
+   */
   strictInvariants: boolean;
   json: boolean;
   /** Keep the temp dir (database, logs) and print where it is. */
@@ -143,7 +146,9 @@ Options:
   --boot-delay-ms N      the simulators' instance boot time (default 1500)
   --timeout-latency-ms N latency injected by the "timeout" fault (default 8000, beyond the server's 5 s provider timeout)
   --strict               orphans and ghosts: excuse server downtime only, not provider outages
-                         (429 storms, 5xx, timeouts) during which the server could not see them
+                         (429 storms, 5xx, timeouts) during which the server could not see them;
+                         costs: every session within 1%, even one whose TensorDock instance ended
+                         while no server was up (by default it may be off by half that outage)
   --json                 print the result as JSON
   --keep                 keep the temp dir (database, server and simulator logs)
   --verbose              progress on stderr

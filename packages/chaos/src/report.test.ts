@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareCosts } from './cost-check';
+import { compareCosts, OBSERVED_ONLY_PROVIDERS, type BillingRow } from './cost-check';
 import { IdempotencyLedger } from './idempotency';
 import { defaultOptions } from './options';
 import { finishResult, renderTable, type ChaosResult } from './report';
@@ -7,6 +7,10 @@ import type { BudgetFigures } from './budget-check';
 import { summarizeWebhooks, type WebhookReceipt } from './webhook-receiver';
 
 const RECEIVER = 'http://127.0.0.1:9/operators';
+
+function billingRow(sessionId: string, totalUsd: number, overrides: Partial<BillingRow> = {}): BillingRow {
+  return { provider: 'vastai', instanceId: '1', label: `gpu-shopper:d1:${sessionId}`, totalUsd, computeEndedAtMs: null, computePerHourUsd: 0.5, ...overrides };
+}
 
 function receipt(eventId: string, deliveryId: string, atMs: number): WebhookReceipt {
   return { eventId, deliveryId, event: 'session.ended', atMs, signatureValid: true };
@@ -60,7 +64,7 @@ function result(overrides: Partial<Omit<ChaosResult, 'goals' | 'passed'>> = {}):
     longestMismatchMs: 2_000,
     lastMismatchToClearMs: 1_500,
     samples: 100,
-    cost: compareCosts(new Map([['s1', 0.01]]), [{ provider: 'vastai', instanceId: '1', label: 'gpu-shopper:d1:s1', totalUsd: 0.01 }], { deploymentId: 'd1' }),
+    cost: compareCosts(new Map([['s1', 0.01]]), [billingRow('s1', 0.01)], { deploymentId: 'd1' }),
     duplicates: new IdempotencyLedger().report([]),
     answers: { attempted: 100, answered: 90, refused: 8, unavailable: 1, cutOff: 1, failedOver: 0 },
     webhooks: summarizeWebhooks([receipt('evt_1', 'whd_1', 1_000)], { log: [{ id: 'whd_1', event: 'session.ended', url: RECEIVER, status: 'delivered', attempts: 1 }], logLimit: 500, receiverUrl: RECEIVER, killTimesMs: [] }),
@@ -88,7 +92,7 @@ describe('the report', () => {
   it('fails naming each missed goal', () => {
     const failing = result({
       orphans: 1,
-      cost: compareCosts(new Map([['s1', 0.0102]]), [{ provider: 'vastai', instanceId: '1', label: 'gpu-shopper:d1:s1', totalUsd: 0.01 }], { deploymentId: 'd1' }),
+      cost: compareCosts(new Map([['s1', 0.0102]]), [billingRow('s1', 0.01)], { deploymentId: 'd1' }),
       settled: false,
       leftover: { liveSessions: ['s1 (stopping)'], liveInstances: [] },
     });
@@ -131,6 +135,36 @@ describe('the report', () => {
     expect(result({ budget: budget({ accepted: 6, peakProjectedUsd: 3, peakSessions: 6, overshootUsd: 0.75, overCount: 2 }) }).goals.find((goal) => goal.name === 'budget overshoot')).toMatchObject({ met: false, value: '$0.7500, 2 sessions over' });
     expect(result({ budget: budget({ accepted: 0, problem: 'no provision was accepted' }) }).goals.find((goal) => goal.name === 'budget overshoot')?.met).toBe(false);
     expect(result({ budget: null }).goals.map((goal) => goal.name)).not.toContain('budget overshoot');
+  });
+
+  it('excuses a session off by no more than half the outage its TensorDock instance ended in, and says so; --strict does not', () => {
+    // $3.60/h over a 12 s blind window (10 s outage and a 1 s tick each side): off by up to $0.006.
+    const unseen = billingRow('s1', 0.1, { provider: 'tensordock', computeEndedAtMs: 105_000, computePerHourUsd: 3.6 });
+    const figures = (strict: boolean) =>
+      compareCosts(
+        new Map([
+          ['s1', 0.105],
+          ['s2', 0.0501],
+        ]),
+        [unseen, billingRow('s2', 0.05, { instanceId: '2' })],
+        { deploymentId: 'd1', outages: { noServerUp: [{ fromMs: 100_000, toMs: 110_000 }], tickMs: 1_000, observedProviders: OBSERVED_ONLY_PROVIDERS, strict } },
+      );
+    const lenient = result({ cost: figures(false) });
+    expect(lenient.goals.find((goal) => goal.name === 'max per-session cost error')).toMatchObject({
+      met: true,
+      value: '5.000%; 1 ended unseen, within the outage bound; others 0.200%',
+      target: '<= 1.000% (or within half the outage for an end no server could see)',
+    });
+    const table = renderTable(lenient);
+    expect(table).toMatch(/provider-side end in an outage\s+1 session \(all within the outage bound: yes\), max error of the others: 0\.200%/);
+    expect(table).toContain('Sessions over 1.000% but within half the outage their instance ended in');
+    expect(table).toContain('tensordock:1 ended in a 12.0 s blind window: off by $0.005000, bound $0.006000');
+
+    const { json: _json, verbose: _verbose, keep: _keep, ...parameters } = defaultOptions({ kills: 2, sessions: 3, seed: 42, strictInvariants: true });
+    const strict = result({ parameters: { ...parameters, graceMs: 5_500 }, cost: figures(true) });
+    expect(strict.goals.find((goal) => goal.name === 'max per-session cost error')).toMatchObject({ met: false, target: '<= 1.000% (--strict: no outage allowance)' });
+    expect(renderTable(strict)).toMatch(/1 session \(all within the outage bound: yes; not excused\)/);
+    expect(renderTable(strict)).toContain('Sessions over the per-session cost goal');
   });
 
   it('does not pass a run that had nothing to compare', () => {

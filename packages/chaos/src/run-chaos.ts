@@ -19,7 +19,7 @@ import { planKills, runKills } from './kills';
 import { defaultOptions, optionsProblem, type ChaosOptions } from './options';
 import { createRandom } from './random';
 import { ReplicaSet } from './replica-set';
-import { finishResult, type ChaosResult } from './report';
+import { finishResult, GOALS, type ChaosResult } from './report';
 import { Sampler } from './sampler';
 import { BILLING_RECONCILE_SECONDS, leaseSecondsFor } from './server-process';
 import { readLeftover, settle } from './settle';
@@ -162,7 +162,18 @@ export async function runChaos(input: Partial<ChaosOptions> = {}, hooks: RunHook
     const noReplicaUp = replicas.noReplicaUp();
     // The evidence beside a cost miss: how much of a session's life some replica was down (one server: its downtime).
     const anyReplicaDown = replicas.replicas.flatMap((replica) => replica.downtimes);
-    const cost = await readCostFigures({ api, adminKey, sims, deploymentId, downtimes: anyReplicaDown, sessions: allSessions });
+    const cost = await readCostFigures({
+      api,
+      adminKey,
+      sims,
+      deploymentId,
+      downtimes: anyReplicaDown,
+      noServerUp: noReplicaUp,
+      tickSeconds: options.tickSeconds,
+      strict: options.strictInvariants,
+      maxSessionError: GOALS.maxSessionCostError,
+      sessions: allSessions,
+    });
     const { liveSessions, liveInstances } = await readLeftover(api, adminKey, sims);
 
     // Webhooks: what is still queued goes out, then every arrival is held against the delivery log.

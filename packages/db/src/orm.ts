@@ -102,10 +102,10 @@ export async function openDatabase(options: OrmOptions): Promise<Orm> {
   if (file) mkdirSync(dirname(options.dbPath), { recursive: true, mode: 0o700 });
   const lock = file && options.exclusive ? lockDatabase(options.dbPath) : null;
   try {
-    if (file) closeSync(openSync(options.dbPath, 'a', 0o600));
+    if (file) restrictDatabaseFiles(options.dbPath);
     const orm = (await MikroORM.init(ormConfig(options))) as Orm;
     await orm.getMigrator().up();
-    if (file) for (const path of [options.dbPath, `${options.dbPath}-wal`, `${options.dbPath}-shm`]) if (existsSync(path)) chmodSync(path, 0o600);
+    if (file) restrictDatabaseFiles(options.dbPath);
     if (lock !== null) {
       const close = orm.close.bind(orm);
       orm.close = async (force?: boolean) => {
@@ -121,6 +121,21 @@ export async function openDatabase(options: OrmOptions): Promise<Orm> {
     lock?.release();
     throw error;
   }
+}
+
+/** The side files SQLite keeps beside a database: the write-ahead log, its index, the rollback journal. */
+export const SQLITE_SIDE_FILE_SUFFIXES = ['-wal', '-shm', '-journal'] as const;
+
+/**
+ * Creates the database file 0600 if absent and tightens it and any side file to 0600. Before SQLite
+ * opens it, so that the side files it creates later take the database file's mode (SQLite gives a
+ * new -wal, -shm or -journal the permissions of its database file, whatever the umask); and again
+ * after, for files an older version left wider. The directory is created 0700 (mkdirSync above);
+ * an existing one is the operator's choice and left as it is: it may be shared, like /tmp.
+ */
+function restrictDatabaseFiles(dbPath: string): void {
+  closeSync(openSync(dbPath, 'a', 0o600));
+  for (const path of [dbPath, ...SQLITE_SIDE_FILE_SUFFIXES.map((suffix) => `${dbPath}${suffix}`)]) if (existsSync(path)) chmodSync(path, 0o600);
 }
 
 /** Any number we pick: the key of the session-level advisory lock replicas take to migrate one at a time. */

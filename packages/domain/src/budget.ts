@@ -16,10 +16,19 @@ export const ThresholdsPercentSchema = z
   .max(10)
   .refine((values) => new Set(values).size === values.length, 'thresholds must be distinct');
 
+/**
+ * Who set a budget. An operator's budget is imposed on its consumer: the consumer sees it but only
+ * an operator may change or delete it. A consumer's own budgets stay its own to manage.
+ */
+export const BUDGET_SETTERS = ['operator', 'consumer'] as const;
+export const BudgetSetterSchema = z.enum(BUDGET_SETTERS);
+export type BudgetSetter = z.infer<typeof BudgetSetterSchema>;
+
 export const BudgetSchema = z.object({
   id: z.string(),
   /** null: a global budget over every consumer. */
   consumerId: z.string().nullable(),
+  setBy: BudgetSetterSchema,
   limitUsd: z.number().positive(),
   period: BudgetPeriodSchema,
   thresholdsPercent: z.array(z.number()),

@@ -28,6 +28,12 @@ export const ApiKeySummarySchema = z.object({
   createdAt: z.iso.datetime(),
   revokedAt: z.iso.datetime().nullable(),
   lastUsedAt: z.iso.datetime().nullable(),
+  /** After this the key is refused (401); null: it does not expire. */
+  expiresAt: z.iso.datetime().nullable(),
+  /** When the key last got a new secret. */
+  rotatedAt: z.iso.datetime().nullable(),
+  /** Until when the secret it had before its last rotation is still accepted; null: not at all. */
+  previousSecretValidUntil: z.iso.datetime().nullable(),
 });
 export type ApiKeySummary = z.infer<typeof ApiKeySummarySchema>;
 

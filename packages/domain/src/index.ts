@@ -1,3 +1,4 @@
+export * from './audit';
 export * from './budget';
 export * from './clock';
 export * from './consumer';

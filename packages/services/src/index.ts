@@ -42,3 +42,4 @@ export * from './lifecycle/end-consumer-sessions';
 export * from './metrics/instrumented-adapter';
 export * from './coordination/job-lease';
 export * from './coordination/session-leases';
+export * from './audit/audit-log';

@@ -8,6 +8,7 @@ export * from './shared/billing-ledger';
 export * from './shared/http-server';
 export * from './shared/lifecycle';
 export * from './runtime/node-runtime';
+export * from './runtime/node-sandbox';
 export * from './runtime/agent-node-runtime';
 export * from './runtime/simulated-agent-nodes';
 export * from './tensordock/catalog';

@@ -1,4 +1,4 @@
-// Budgets as a table: limit, period, alert thresholds and what happens at 100%.
+// Budgets as a table: who set it, limit, period, alert thresholds and what happens at 100%.
 import type { Budget } from '@gpu-shopper/sdk';
 import { renderTable } from '../table';
 import { usd } from './values';
@@ -9,6 +9,8 @@ export function formatBudgetList(budgets: readonly Budget[]): string {
     [
       { header: 'ID', value: (budget: Budget) => budget.id },
       { header: 'CONSUMER', value: (budget) => budget.consumerId ?? '(all)' },
+      // An operator's budget binds its consumer, who cannot change or delete it.
+      { header: 'SET BY', value: (budget) => budget.setBy },
       { header: 'LIMIT', value: (budget) => usd(budget.limitUsd), align: 'right' },
       { header: 'PERIOD', value: (budget) => budget.period },
       { header: 'THRESHOLDS', value: (budget) => budget.thresholdsPercent.map((value) => `${value}%`).join(',') },

@@ -13,6 +13,8 @@ export function formatKeyList(keys: readonly ApiKeySummary[]): string {
       { header: 'PREFIX', value: (key) => `${key.prefix}…` },
       { header: 'CREATED', value: (key) => instant(key.createdAt) },
       { header: 'LAST USED', value: (key) => instant(key.lastUsedAt) },
+      { header: 'EXPIRES', value: (key) => instant(key.expiresAt) },
+      { header: 'ROTATED', value: (key) => instant(key.rotatedAt) },
       { header: 'REVOKED', value: (key) => instant(key.revokedAt) },
     ],
     keys,

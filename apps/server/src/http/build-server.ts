@@ -3,20 +3,29 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
-import { appRouter, createInnerContext, openApiDocument, REST_BASE_PATH, requestInfoFromHeaders, type ApiDeps, type AppRouter } from '@gpu-shopper/api';
+import { appRouter, createInnerContext, openApiDocument, REST_BASE_PATH, REST_SUCCESS_STATUS, requestInfoFromHeaders, type ApiDeps, type AppRouter } from '@gpu-shopper/api';
 import type { Logger } from '../logger';
 import { Readiness } from '../readiness';
 import { registerDocs } from './docs';
 import { registerMetrics } from './metrics';
 import { registerInventoryResponseCache } from './inventory-response-cache';
+import { answerFrameworkError, registerRestInputGuard, restErrorBody } from './rest-input-guard';
+import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimitConfig } from './rate-limit';
 
 const PROBES = new Set(['/healthz', '/readyz']);
 
+export interface HttpOptions {
+  /** Default DEFAULT_RATE_LIMITS; null turns rate limiting off. */
+  rateLimits?: RateLimitConfig | null;
+  /** Proxies whose X-Forwarded-For gives the client address (see ServerConfig.trustProxy). */
+  trustProxy?: string[];
+}
+
 /** `readiness` defaults to one that is already ready (an app built on its own, as in tests). */
-export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readiness = readyAlready()): FastifyInstance {
+export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readiness = readyAlready(), http: HttpOptions = {}): FastifyInstance {
   // Fastify's own answer to requests that arrive on a kept-alive connection while it closes is a
   // bare 503; ours below keeps the API's error shape and lets the probes answer truthfully.
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 500 }, return503OnClosing: false });
+  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 500 }, return503OnClosing: false, trustProxy: http.trustProxy?.length ? http.trustProxy : false, frameworkErrors: answerFrameworkError });
   const createContext = ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => createInnerContext(deps, requestInfoFromHeaders(req.headers));
   const onError = ({ error, path }: { error: { code: string; message: string; cause?: unknown }; path?: string }) => {
     if (error.code === 'INTERNAL_SERVER_ERROR') logger.error(`${path ?? '?'}: ${error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : error.message}`);
@@ -28,7 +37,12 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
     if (!readiness.isDraining || PROBES.has(request.url.split('?', 1)[0]!)) return;
     return reply.code(503).header('connection', 'close').send({ message: 'the server is shutting down; retry on another instance', code: 'SERVICE_UNAVAILABLE' });
   });
+  // Before the inventory cache, which answers from memory: a cached answer is still a request.
+  const rateLimits = http.rateLimits === undefined ? DEFAULT_RATE_LIMITS : http.rateLimits;
+  if (rateLimits !== null) registerRateLimits(app, { limits: rateLimits, clock: deps.clock, isRecentlyVerified: (apiKey) => deps.callerCache.lookup(apiKey) !== null });
   registerInventoryResponseCache(app, deps, [`${REST_BASE_PATH}/inventory`, '/trpc/inventory.search']);
+  // Authentication first, then JSON depth, unknown fields and query parameters, before trpc-to-openapi.
+  registerRestInputGuard(app, deps, openApiDocument(), REST_BASE_PATH);
   app.get('/healthz', () => ({ status: 'ok' }));
   // 503 until the database is migrated, crash recovery is done and provisioning is on; 503 again once shutdown begins.
   app.get('/readyz', (_request, reply) => {
@@ -46,14 +60,17 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
     router: appRouter,
     createContext,
     onError,
-    // Provisioning answers at once, before the node is ready: 202 Accepted.
-    responseMeta: ({ paths, errors }) => (errors.length === 0 && paths?.includes('sessions.create') ? { status: 202 } : {}),
+    // Provisioning answers at once, before the node is ready: 202 Accepted (and so documented).
+    responseMeta: ({ paths, errors }) => {
+      const status = errors.length === 0 && paths?.length === 1 ? REST_SUCCESS_STATUS[paths[0]!] : undefined;
+      return status === undefined ? {} : { status };
+    },
   });
 
   app.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
     if (status === 500) logger.error(`unhandled: ${error.message}`);
-    return reply.code(status).send({ message: status === 500 ? 'internal error' : error.message, code: status === 500 ? 'INTERNAL_SERVER_ERROR' : 'BAD_REQUEST' });
+    return reply.code(status).send(restErrorBody(status, status === 500 ? 'internal error' : error.message));
   });
   return app;
 }

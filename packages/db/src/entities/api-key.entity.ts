@@ -14,6 +14,12 @@ export const ApiKeyEntity = defineEntity({
     hash: p.string().unique(),
     revokedAt: p.datetime().nullable(),
     lastUsedAt: p.datetime().nullable(),
+    /** After this the key is refused; null: it does not expire. */
+    expiresAt: p.datetime().nullable(),
+    rotatedAt: p.datetime().nullable(),
+    /** The hash of the secret before the last rotation, accepted until previousHashValidUntil (a grace to roll the new one out). */
+    previousHash: p.string().nullable().index(),
+    previousHashValidUntil: p.datetime().nullable(),
   },
 });
 export type ApiKeyRow = InferEntity<typeof ApiKeyEntity>;

@@ -1,5 +1,6 @@
 export * from './alert.entity';
 export * from './api-key.entity';
+export * from './audit-event.entity';
 export * from './budget-alert.entity';
 export * from './budget.entity';
 export * from './consumer.entity';
@@ -16,6 +17,7 @@ export * from './webhook-delivery.entity';
 
 import { AlertEntity } from './alert.entity';
 import { ApiKeyEntity } from './api-key.entity';
+import { AuditEventEntity } from './audit-event.entity';
 import { BudgetAlertEntity } from './budget-alert.entity';
 import { BudgetEntity } from './budget.entity';
 import { ConsumerEntity } from './consumer.entity';
@@ -47,4 +49,5 @@ export const ALL_ENTITIES = [
   WebhookDeliveryEntity,
   ProviderCredentialEntity,
   LeaseEntity,
+  AuditEventEntity,
 ];

@@ -1,15 +1,21 @@
 // API keys: created shown-once, stored as SHA-256 hashes, resolved to a Caller on every request.
+// A key may expire, and may be rotated: a new secret for the same key (same id, role, consumer),
+// the old secret refused at once or, when the operator asks for it, after a short grace
+// (at most MAX_ROTATION_GRACE_SECONDS) to roll the new one out.
 import { randomBytes } from 'node:crypto';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@gpu-shopper/db';
 import type { ApiKeySummary, Caller, Clock } from '@gpu-shopper/domain';
-import { ConflictError, ConsumerNameSchema, NotFoundError, UnauthorizedError, ValidationError } from '@gpu-shopper/domain';
+import { ConflictError, ConsumerNameSchema, InvalidStateError, NotFoundError, UnauthorizedError, ValidationError } from '@gpu-shopper/domain';
 import { ApiKeyEntity, ConsumerEntity, type ApiKeyRow, type ConsumerRow } from '@gpu-shopper/db';
+import { recordOperatorAction } from '../audit/audit-log';
 import { newId } from '../ids';
 import { sha256Hex } from '../secrets/hash';
 
 const KEY_PREFIX_LENGTH = 12;
 const CALLER_CACHE_MS = 10_000;
+/** The longest an old secret may keep working after a rotation: enough to redeploy, short enough to matter. */
+export const MAX_ROTATION_GRACE_SECONDS = 3_600;
 
 export function hashApiKey(key: string): string {
   return sha256Hex(key);
@@ -43,9 +49,11 @@ export class CallerCache {
     return entry.caller;
   }
 
-  set(hash: string, caller: Caller): void {
+  /** `notAfter`: when the key (or this secret of it) stops working; the entry never outlives it. */
+  set(hash: string, caller: Caller, notAfter: Date | null = null): void {
     if (this.entries.size > 10_000) this.entries.clear();
-    this.entries.set(hash, { caller, expiresAtMs: this.clock.now().getTime() + CALLER_CACHE_MS });
+    const expiresAtMs = Math.min(this.clock.now().getTime() + CALLER_CACHE_MS, notAfter?.getTime() ?? Number.POSITIVE_INFINITY);
+    this.entries.set(hash, { caller, expiresAtMs });
   }
 
   clear(): void {
@@ -66,14 +74,25 @@ export class ApiKeyService {
     private readonly callerCache: CallerCache,
   ) {}
 
-  /** Resolves a presented key to its caller; any problem is the same 401, saying nothing about which. */
+  /**
+   * Resolves a presented key to its caller. An unknown or revoked key is one 401 that says nothing
+   * about which; an expired or rotated-away secret says so (only its holder can present it).
+   */
   async authenticate(presentedKey: string | null | undefined): Promise<Caller> {
     if (!presentedKey) throw new UnauthorizedError('missing API key: send "Authorization: Bearer <key>"');
     const hash = hashApiKey(presentedKey);
     const cached = this.callerCache.get(hash);
     if (cached !== null) return cached;
-    const row = await this.em.findOne(ApiKeyEntity, { hash, revokedAt: null });
+    const row = await this.em.findOne(ApiKeyEntity, { $or: [{ hash }, { previousHash: hash }], revokedAt: null });
     if (row === null) throw new UnauthorizedError('invalid or revoked API key');
+    const now = this.clock.now();
+    let notAfter = row.expiresAt ?? null;
+    if (row.hash !== hash) {
+      const graceEnd = row.previousHashValidUntil ?? null;
+      if (graceEnd === null || graceEnd <= now) throw new UnauthorizedError(`this API key was rotated at ${row.rotatedAt?.toISOString() ?? 'some point'} and its old secret no longer works: use the new key`);
+      notAfter = notAfter === null || graceEnd < notAfter ? graceEnd : notAfter;
+    }
+    if (row.expiresAt && row.expiresAt <= now) throw new UnauthorizedError(`this API key (${row.id}) expired at ${row.expiresAt.toISOString()}: ask an operator for a new key or a rotation`);
     let caller: Caller;
     if (row.role === 'admin') {
       caller = { role: 'admin', keyId: row.id, consumerId: null };
@@ -82,18 +101,22 @@ export class ApiKeyService {
       if (consumer === null) throw new UnauthorizedError('invalid or revoked API key');
       caller = { role: 'consumer', keyId: row.id, consumerId: consumer.id, consumerName: consumer.name };
     }
-    row.lastUsedAt = this.clock.now();
+    row.lastUsedAt = now;
     await this.em.flush();
-    this.callerCache.set(hash, caller);
+    this.callerCache.set(hash, caller, notAfter);
     return caller;
   }
 
-  /** A consumer key; the consumer is created on first use of its name. */
-  async createConsumerKey(consumerName: string): Promise<CreatedApiKey> {
+  /**
+   * A consumer key; the consumer is created on first use of its name. `actor`: the operator creating
+   * it, for the audit log (absent only where no one acts: bootstrap and tests).
+   */
+  async createConsumerKey(consumerName: string, options: { expiresAt?: Date; actor?: Caller } = {}): Promise<CreatedApiKey> {
     const parsed = ConsumerNameSchema.safeParse(consumerName);
     if (!parsed.success) throw new ValidationError('consumer', parsed.error.issues[0]?.message ?? 'invalid name');
+    if (options.expiresAt !== undefined) this.assertFuture(options.expiresAt);
     const consumer = (await this.em.findOne(ConsumerEntity, { name: consumerName })) ?? this.createConsumer(consumerName);
-    return this.createKey('consumer', consumer);
+    return this.createKey('consumer', consumer, options);
   }
 
   async createAdminKey(): Promise<CreatedApiKey> {
@@ -104,7 +127,8 @@ export class ApiKeyService {
   async ensureAdminKey(key: string): Promise<void> {
     if (key.length < 16) throw new ValidationError('GPU_SHOPPER_ADMIN_KEY', 'must be at least 16 characters');
     const hash = hashApiKey(key);
-    const existing = await this.em.findOne(ApiKeyEntity, { hash });
+    // Found as a previous secret: the key was rotated, and its old secret must not come back as a new key.
+    const existing = await this.em.findOne(ApiKeyEntity, { $or: [{ hash }, { previousHash: hash }] });
     if (existing !== null) {
       if (existing.role !== 'admin') throw new ConflictError('GPU_SHOPPER_ADMIN_KEY is already registered as a consumer key');
       return;
@@ -129,12 +153,13 @@ export class ApiKeyService {
     return rows.map((row) => toSummary(row, row.consumerId ? (names.get(row.consumerId) ?? null) : null));
   }
 
-  async revoke(keyId: string, actingKeyId: string): Promise<ApiKeySummary> {
+  async revoke(keyId: string, actor: Caller): Promise<ApiKeySummary> {
     const row = await this.em.findOne(ApiKeyEntity, { id: keyId });
     if (row === null) throw new NotFoundError('API key', keyId);
-    if (row.id === actingKeyId) throw new ConflictError('refusing to revoke the key making this request');
+    if (row.id === actor.keyId) throw new ConflictError('refusing to revoke the key making this request');
     if (row.revokedAt === null || row.revokedAt === undefined) {
       row.revokedAt = this.clock.now();
+      recordOperatorAction(this.em, this.clock, actor, 'key.revoked', row.id, { role: row.role, consumerId: row.consumerId ?? null });
       await this.em.flush();
       this.callerCache.clear();
     }
@@ -142,11 +167,47 @@ export class ApiKeyService {
     return toSummary(row, consumer?.name ?? null);
   }
 
+  /**
+   * A new secret for the same key. The old one is refused at once, or after `graceSeconds` (at most
+   * MAX_ROTATION_GRACE_SECONDS) to roll the new one out. `expiresAt` replaces the key's expiry; left
+   * out, the expiry stays.
+   */
+  async rotate(keyId: string, actor: Caller, options: { graceSeconds?: number; expiresAt?: Date } = {}): Promise<CreatedApiKey> {
+    const graceSeconds = options.graceSeconds ?? 0;
+    if (!Number.isInteger(graceSeconds) || graceSeconds < 0 || graceSeconds > MAX_ROTATION_GRACE_SECONDS) {
+      throw new ValidationError('graceSeconds', `must be a whole number of seconds from 0 to ${MAX_ROTATION_GRACE_SECONDS}`);
+    }
+    if (options.expiresAt !== undefined) this.assertFuture(options.expiresAt);
+    const row = await this.em.findOne(ApiKeyEntity, { id: keyId });
+    if (row === null) throw new NotFoundError('API key', keyId);
+    if (row.revokedAt) throw new InvalidStateError(`API key ${keyId} is revoked: create a new key instead`);
+    const now = this.clock.now();
+    const expiresAt = options.expiresAt ?? row.expiresAt ?? null;
+    if (expiresAt !== null && expiresAt <= now) throw new InvalidStateError(`API key ${keyId} expired at ${expiresAt.toISOString()}: rotate it with a new expiresAt, or create a new key`);
+    const key = generateApiKey(row.role);
+    // The old hash is kept even without a grace: presented again, it gets "rotated", not "invalid".
+    row.previousHash = row.hash;
+    row.previousHashValidUntil = graceSeconds > 0 ? new Date(now.getTime() + graceSeconds * 1000) : null;
+    row.hash = hashApiKey(key);
+    row.prefix = key.slice(0, KEY_PREFIX_LENGTH);
+    row.rotatedAt = now;
+    row.expiresAt = expiresAt;
+    recordOperatorAction(this.em, this.clock, actor, 'key.rotated', row.id, { role: row.role, consumerId: row.consumerId ?? null, graceSeconds, expiresAt: expiresAt?.toISOString() ?? null });
+    await this.em.flush();
+    this.callerCache.clear();
+    const consumer = row.consumerId ? await this.em.findOne(ConsumerEntity, { id: row.consumerId }) : null;
+    return { key, summary: toSummary(row, consumer?.name ?? null) };
+  }
+
+  private assertFuture(expiresAt: Date): void {
+    if (Number.isNaN(expiresAt.getTime()) || expiresAt <= this.clock.now()) throw new ValidationError('expiresAt', 'must be in the future');
+  }
+
   private createConsumer(name: string): ConsumerRow {
     return this.em.create(ConsumerEntity, { id: newId('con'), name, createdAt: this.clock.now() });
   }
 
-  private async createKey(role: 'admin' | 'consumer', consumer: ConsumerRow | null): Promise<CreatedApiKey> {
+  private async createKey(role: 'admin' | 'consumer', consumer: ConsumerRow | null, options: { expiresAt?: Date; actor?: Caller } = {}): Promise<CreatedApiKey> {
     const key = generateApiKey(role);
     const row = this.em.create(ApiKeyEntity, {
       id: newId('key'),
@@ -157,7 +218,11 @@ export class ApiKeyService {
       createdAt: this.clock.now(),
       revokedAt: null,
       lastUsedAt: null,
+      expiresAt: options.expiresAt ?? null,
     });
+    if (options.actor !== undefined) {
+      recordOperatorAction(this.em, this.clock, options.actor, 'key.created', row.id, { role, consumerId: consumer?.id ?? null, consumer: consumer?.name ?? null, expiresAt: options.expiresAt?.toISOString() ?? null });
+    }
     await this.em.flush();
     return { key, summary: toSummary(row, consumer?.name ?? null) };
   }
@@ -173,5 +238,8 @@ function toSummary(row: ApiKeyRow, consumerName: string | null): ApiKeySummary {
     createdAt: row.createdAt.toISOString(),
     revokedAt: row.revokedAt?.toISOString() ?? null,
     lastUsedAt: row.lastUsedAt?.toISOString() ?? null,
+    expiresAt: row.expiresAt?.toISOString() ?? null,
+    rotatedAt: row.rotatedAt?.toISOString() ?? null,
+    previousSecretValidUntil: row.previousHashValidUntil?.toISOString() ?? null,
   };
 }

@@ -1,8 +1,10 @@
-// Budgets: consumers set their own; operators set anyone's, or a global one.
+// Budgets: consumers set their own; operators set anyone's, or a global one. A budget an operator
+// set binds its consumer: the consumer reads it but only an operator changes or deletes it.
 import type { EntityManager } from '@gpu-shopper/db';
-import type { Budget, BudgetAction, BudgetPeriod, Caller, Clock } from '@gpu-shopper/domain';
+import type { Budget, BudgetAction, BudgetPeriod, BudgetSetter, Caller, Clock } from '@gpu-shopper/domain';
 import { ForbiddenError, microsToUsd, NotFoundError, usdToMicros, ValidationError } from '@gpu-shopper/domain';
 import { BudgetEntity, type BudgetRow } from '@gpu-shopper/db';
+import { recordOperatorAction } from '../audit/audit-log';
 import { scopeOf } from '../caller';
 import { consumerIdByName } from '../consumers';
 import { newId } from '../ids';
@@ -37,23 +39,48 @@ export class BudgetService {
     private readonly clock: Clock,
   ) {}
 
-  async create(caller: Caller, input: NewBudget): Promise<Budget> {
+  /**
+   * Creates the budget, or updates the one already set for the same consumer (or the global one)
+   * and period: one budget per scope and period, never a duplicate. On an update, options left out
+   * keep their values. A consumer cannot overwrite an operator's budget this way either.
+   */
+  async set(caller: Caller, input: NewBudget): Promise<{ budget: Budget; created: boolean }> {
     const consumerId = await this.targetConsumer(caller, input.consumer);
     if (input.webhookUrl !== undefined) assertWebhookUrl(input.webhookUrl);
+    const setBy: BudgetSetter = caller.role === 'admin' ? 'operator' : 'consumer';
     const now = this.clock.now();
-    const row = this.em.create(BudgetEntity, {
-      id: newId('bud'),
-      consumerId,
-      limitMicros: usdToMicros(input.limitUsd),
-      period: input.period,
-      thresholdsPercent: [...(input.thresholdsPercent ?? DEFAULT_THRESHOLDS_PERCENT)].sort((a, b) => a - b),
-      webhookUrl: input.webhookUrl ?? null,
-      action: input.action ?? 'alert',
-      createdAt: now,
-      updatedAt: now,
-    });
+    const thresholdsPercent = input.thresholdsPercent === undefined ? undefined : [...input.thresholdsPercent].sort((a, b) => a - b);
+    // Oldest first: where an earlier version left duplicates, the oldest is the one kept up to date.
+    const existing = await this.em.find(BudgetEntity, { consumerId, period: input.period }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+    const imposed = existing.find((row) => row.setBy === 'operator');
+    if (setBy === 'consumer' && imposed !== undefined) throw operatorOwned(imposed, 'change');
+    let row = existing[0];
+    const created = row === undefined;
+    if (row === undefined) {
+      row = this.em.create(BudgetEntity, {
+        id: newId('bud'),
+        consumerId,
+        limitMicros: usdToMicros(input.limitUsd),
+        period: input.period,
+        thresholdsPercent: thresholdsPercent ?? DEFAULT_THRESHOLDS_PERCENT,
+        webhookUrl: input.webhookUrl ?? null,
+        action: input.action ?? 'alert',
+        setBy,
+        createdAt: now,
+        updatedAt: now,
+      });
+    } else {
+      row.limitMicros = usdToMicros(input.limitUsd);
+      if (thresholdsPercent !== undefined) row.thresholdsPercent = thresholdsPercent;
+      if (input.webhookUrl !== undefined) row.webhookUrl = input.webhookUrl;
+      if (input.action !== undefined) row.action = input.action;
+      // An operator who sets a consumer's budget imposes it, whoever set it first.
+      row.setBy = setBy;
+      row.updatedAt = now;
+    }
+    recordOperatorAction(this.em, this.clock, caller, 'budget.set', row.id, { consumerId, period: row.period, limitUsd: input.limitUsd, action: row.action, created });
     await this.em.flush();
-    return toBudget(row);
+    return { budget: toBudget(row), created };
   }
 
   async list(caller: Caller): Promise<Budget[]> {
@@ -91,8 +118,10 @@ export class BudgetService {
     const scope = scopeOf(caller);
     const row = await this.em.findOne(BudgetEntity, scope === null ? { id } : { id, consumerId: scope });
     if (row === null) throw new NotFoundError('budget', id);
+    if (caller.role !== 'admin' && row.setBy === 'operator') throw operatorOwned(row, 'delete');
     const budget = toBudget(row);
     this.em.remove(row);
+    recordOperatorAction(this.em, this.clock, caller, 'budget.deleted', row.id, { consumerId: budget.consumerId, period: budget.period, limitUsd: budget.limitUsd, setBy: budget.setBy });
     await this.em.flush();
     return budget;
   }
@@ -102,6 +131,10 @@ export class BudgetService {
     if (consumerName !== undefined && consumerName !== caller.consumerName) throw new ForbiddenError('a consumer key can only set its own budgets');
     return caller.consumerId;
   }
+}
+
+function operatorOwned(row: BudgetRow, verb: 'change' | 'delete'): ForbiddenError {
+  return new ForbiddenError(`budget ${row.id} (${row.period}) was set by an operator: a consumer key can read it but cannot ${verb} it; ask an operator`);
 }
 
 /** Webhooks go to https endpoints (plain http only to this machine, for development). */
@@ -126,6 +159,7 @@ function toBudget(row: BudgetRow): Budget {
     thresholdsPercent: row.thresholdsPercent,
     webhookUrl: row.webhookUrl ?? null,
     action: row.action,
+    setBy: row.setBy,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };

@@ -31,12 +31,18 @@ export class HeartbeatService {
     private readonly webhooks: WebhookNotifier,
   ) {}
 
-  async receive(sessionId: string, nodeToken: string | null, heartbeat: Heartbeat): Promise<HeartbeatAnswer> {
+  /** The session a node token belongs to; checked before the heartbeat itself is read (and again by `receive`). */
+  async authenticate(sessionId: string, nodeToken: string | null) {
     const row = await this.em.findOne(SessionEntity, { id: sessionId });
     // Unknown session and wrong token answer alike, so a token cannot be used to probe session ids.
     if (row === null || !nodeToken || !row.nodeTokenHash || !sameHash(hashNodeToken(nodeToken), row.nodeTokenHash)) {
       throw new UnauthorizedError('invalid node token for this session');
     }
+    return row;
+  }
+
+  async receive(sessionId: string, nodeToken: string | null, heartbeat: Heartbeat): Promise<HeartbeatAnswer> {
+    const row = await this.authenticate(sessionId, nodeToken);
     const now = this.clock.now();
     row.lastHeartbeatAt = now;
     if (heartbeat.status.agentStartedAt !== undefined) {

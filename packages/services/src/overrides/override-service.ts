@@ -4,6 +4,7 @@ import type { EntityManager } from '@gpu-shopper/db';
 import type { Caller, Clock, OverrideRequest } from '@gpu-shopper/domain';
 import { approveOverride, ConflictError, InvalidStateError, NotFoundError } from '@gpu-shopper/domain';
 import { OverrideRequestEntity, SessionEntity } from '@gpu-shopper/db';
+import { recordOperatorAction } from '../audit/audit-log';
 import { actorOf } from '../caller';
 import { newId } from '../ids';
 import { toSession } from '../sessions/session-records';
@@ -61,6 +62,11 @@ export class OverrideService {
     request.decidedBy = actorOf(caller);
     request.decidedAt = this.clock.now();
     await this.webhooks.notify('override.decided', request.consumerId, { overrideId, sessionId: request.sessionId, status: request.status, decidedBy: request.decidedBy }, { em: this.em });
+    recordOperatorAction(this.em, this.clock, caller, approve ? 'override.approved' : 'override.denied', overrideId, {
+      sessionId: request.sessionId,
+      consumerId: request.consumerId,
+      requestedEndsAt: request.requestedEndsAt.toISOString(),
+    });
     await this.em.flush();
     return toOverrideRequest(request);
   }

@@ -2,10 +2,12 @@
 // rest, and put to use at once (the adapter is swapped in place, no restart). Keys from the
 // environment take precedence; a key is never returned, only a masked hint.
 import type { EntityManager } from '@gpu-shopper/db';
-import type { Clock, ProviderName } from '@gpu-shopper/domain';
+import type { Caller, Clock, ProviderName } from '@gpu-shopper/domain';
 import { ConflictError, PROVIDER_NAMES, ValidationError } from '@gpu-shopper/domain';
 import { ProviderCredentialEntity } from '@gpu-shopper/db';
 import { AuthFailedError, type ProviderAdapter } from '@gpu-shopper/providers';
+import { recordOperatorAction } from '../audit/audit-log';
+import { actorOf } from '../caller';
 import type { ProviderRegistry } from '../provider-registry';
 import type { SecretBox } from '../secrets/secret-box';
 
@@ -57,7 +59,8 @@ export class ProviderKeyService {
   }
 
   /** Validates the key with a read-only call, stores it sealed, and starts using it. */
-  async set(provider: ProviderName, key: string, actor: string): Promise<ProviderKeyStatus> {
+  async set(provider: ProviderName, key: string, caller: Caller): Promise<ProviderKeyStatus> {
+    const actor = actorOf(caller);
     if (this.setup.startupSources[provider] === 'environment') {
       throw new ConflictError(`${provider} uses the key from the environment, which takes precedence; unset it to configure one here`);
     }
@@ -76,6 +79,8 @@ export class ProviderKeyService {
     row.hint = keyHint(trimmed);
     row.updatedAt = now;
     row.updatedBy = actor;
+    // Which provider and when, never the key nor its hint.
+    recordOperatorAction(this.em, this.setup.clock, caller, 'provider_key.set', `provider:${provider}`, { provider });
     await this.em.flush();
     this.setup.registry.replace(adapter);
     return (await this.status()).find((entry) => entry.provider === provider)!;

@@ -19,7 +19,8 @@ export class SecretBox {
     if (options.secretKey !== null) return SecretBox.fromKey(decodeKey(options.secretKey));
     if (existsSync(options.keyFile)) return SecretBox.fromKey(decodeKey(readFileSync(options.keyFile, 'utf8').trim()));
     const key = randomBytes(32);
-    mkdirSync(dirname(options.keyFile), { recursive: true });
+    // The data directory, when this creates it, is the owner's only, like the database's (0700).
+    mkdirSync(dirname(options.keyFile), { recursive: true, mode: 0o700 });
     writeFileSync(options.keyFile, `${key.toString('base64')}\n`, { mode: 0o600 });
     chmodSync(options.keyFile, 0o600);
     return SecretBox.fromKey(key);

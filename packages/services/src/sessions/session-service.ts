@@ -10,6 +10,7 @@ import type { SecretBox } from '../secrets/secret-box';
 import { OverrideService } from '../overrides/override-service';
 import { noWebhooks, type WebhookNotifier } from '../webhooks/webhook-notifier';
 import { SessionEntity, type SessionRow } from '@gpu-shopper/db';
+import { recordOperatorAction } from '../audit/audit-log';
 import { actorOf, scopeOf } from '../caller';
 import { beginShutdown } from '../lifecycle/shutdown';
 import { toSession, toSessionDetail } from './session-records';
@@ -151,11 +152,14 @@ export class SessionService {
   /** Immediate shutdown: the consumer for its own session, an operator for any. */
   async forceShutdown(caller: Caller, id: string): Promise<SessionDetail> {
     const row = await this.findOwned(caller, id);
+    const fromState = row.state;
     if (beginShutdown(this.em, this.clock, row, { reason: 'forced shutdown', actor: actorOf(caller), endReason: 'forced', immediate: true })) {
+      recordOperatorAction(this.em, this.clock, caller, 'session.force_shutdown', row.id, { consumerId: row.consumerId, fromState });
       await this.em.flush();
     } else if (row.state === 'stopping' && row.nextTeardownAt && row.nextTeardownAt > this.clock.now()) {
       // Already ending gracefully: forcing cuts the grace short.
       row.nextTeardownAt = this.clock.now();
+      recordOperatorAction(this.em, this.clock, caller, 'session.force_shutdown', row.id, { consumerId: row.consumerId, fromState, graceCutShort: true });
       await this.em.flush();
     }
     return toSessionDetail(this.em, row);

@@ -1,10 +1,10 @@
 // Simulated nodes that run our real agent as a local process, as a node would: used by the server's
 // in-process simulation (`npm start` without provider keys), the end-to-end tests and `npm run sim`.
-import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { defaultNodeUser, EXECUTE_BIT, READ_BIT, unreachableFiles, type NodeUser } from './node-sandbox';
 import { createSpawnRuntime, nodeEnvOf, type OnInstanceRunning, type SimNodeLaunch } from './node-runtime';
 
 export interface AgentNodeLogger {
@@ -27,6 +27,8 @@ export interface AgentNodeRuntimeOptions {
   extraEnv?: Record<string, string>;
   onOutput?: (launch: SimNodeLaunch, chunk: string) => void;
   logger?: AgentNodeLogger;
+  /** Who the nodes run as (see SpawnRuntimeOptions.user): default `nobody` when we are root. */
+  user?: NodeUser | null;
 }
 
 /**
@@ -38,30 +40,50 @@ export interface AgentNodeRuntimeOptions {
 export function agentNodeRuntime(options: AgentNodeRuntimeOptions = {}): OnInstanceRunning | null {
   const launcher = agentLauncher(options.logger);
   if (launcher === null) return null;
+  const user = options.user === undefined ? defaultNodeUser() : options.user;
+  warnAboutContainment(user, launcher, options.logger);
   return createSpawnRuntime({
     // The agent is the node's main process here: if it exits, the container has exited.
     mainProcess: true,
-    command: (launch) => {
+    user,
+    command: (launch, { workspace }) => {
       const env = { ...nodeEnvOf(launch), ...options.extraEnv };
       const internalPort = Number(env.AGENT_PORT ?? options.agentPort);
       return {
-        command: 'env',
-        args: [
-          ...Object.entries(env).map(([name, value]) => `${name}=${value}`),
-          `AGENT_PORT=${launch.portMappings[internalPort] ?? 0}`,
-          'AGENT_HOST=127.0.0.1',
+        command: process.execPath,
+        args: launcher,
+        env: {
+          ...env,
+          AGENT_PORT: String(launch.portMappings[internalPort] ?? 0),
+          AGENT_HOST: '127.0.0.1',
           // A simulated node is a process on the operator's own machine: its dead-man switch must
           // end the node (its agent), never power the host off.
-          'AGENT_POWEROFF_COMMAND=kill -TERM $PPID',
-          `AGENT_WORKSPACE=${mkdtempSync(join(tmpdir(), `gpu-shopper-node-${launch.instanceId}-`))}`,
-          `VASTAI_API_URL=${launch.providerApiUrl}`,
-          process.execPath,
-          ...launcher,
-        ],
+          AGENT_POWEROFF_COMMAND: 'kill -TERM $PPID',
+          AGENT_WORKSPACE: workspace,
+          VASTAI_API_URL: launch.providerApiUrl,
+        },
       };
     },
     onOutput: options.onOutput,
   });
+}
+
+/**
+ * Says, once, what the sandbox cannot do here: as ourselves (not root), a node's jobs can read
+ * whatever we can; as another user, the agent's files must be readable by that user.
+ */
+function warnAboutContainment(user: NodeUser | null, launcher: string[], logger: AgentNodeLogger | undefined): void {
+  if (user === null) {
+    logger?.warn(
+      `simulation: simulated nodes run as this server's own user (uid ${process.getuid?.() ?? '?'}): their env is their own, but their jobs can read any file this user can, the data directory included; run the server as root (nodes then run as an unprivileged user) or run simulation in a container (see packages/simulators/src/runtime/SANDBOX.md)`,
+    );
+    return;
+  }
+  const files = [process.execPath, ...launcher.filter((arg) => arg !== '--import')].map((arg) => (arg.startsWith('file:') ? fileURLToPath(arg) : arg));
+  const unreachable = unreachableFiles(user, files.map((path) => ({ path, bits: path === process.execPath ? EXECUTE_BIT : READ_BIT })));
+  if (unreachable.length > 0) {
+    logger?.warn(`simulation: simulated nodes run as uid ${user.uid}, which cannot read ${unreachable.join(', ')}: their agents will not start (make these readable, or see packages/simulators/src/runtime/SANDBOX.md)`);
+  }
 }
 
 /**

@@ -1,6 +1,8 @@
 // The node runtime hook: when a simulated instance reaches running, start a local process for it with
 // exactly what the real node would get from the create request; stop it when the instance stops or goes.
+// Each node is sandboxed (its own env, workspace and, as root, user): see SANDBOX.md.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createNodeWorkspace, defaultNodeUser, minimalNodeEnv, removeNodeWorkspace, type NodeUser } from './node-sandbox';
 import { OutputTail } from './output-tail';
 import { nodeMarkerOf, SIM_NODE_MARKER_ENV, signalProcessGroup } from './process-groups';
 
@@ -73,11 +75,29 @@ export function bootstrapScriptOf(launch: SimNodeLaunch): string {
   return runcmd.map((entry) => (Array.isArray(entry) ? entry.map(String).join(' ') : String(entry))).join('\n');
 }
 
+/** What the runtime made for one node before starting it. */
+export interface SimNodeSandbox {
+  /** The node's own directory (its cwd and HOME), removed when the node is gone. */
+  workspace: string;
+}
+
+export interface SimNodeCommand {
+  command: string;
+  args: string[];
+  /** Env on top of the node's (the launch env); nothing of the server's process.env is ever added. */
+  env?: Record<string, string>;
+}
+
 export interface SpawnRuntimeOptions {
   /** Default: run the bootstrap script with `sh -c`. */
-  command?: (launch: SimNodeLaunch) => { command: string; args: string[] };
+  command?: (launch: SimNodeLaunch, sandbox: SimNodeSandbox) => SimNodeCommand;
   /** Extra env for every process (e.g. where the agent binary lives). */
   env?: Record<string, string>;
+  /**
+   * Who node processes run as. Default: `nobody` when we are root (a node's jobs are anyone's code),
+   * else ourselves. Null: ourselves, whoever that is.
+   */
+  user?: NodeUser | null;
   onOutput?: (launch: SimNodeLaunch, chunk: string) => void;
   /**
    * The process is the node's main process (the agent itself), so exiting 0 ends the node too.
@@ -93,14 +113,26 @@ const LAST_OUTPUT_WAIT_MS = 250;
 
 /** The default hook: spawns a local process group per running instance, killed on stop. */
 export function createSpawnRuntime(options: SpawnRuntimeOptions = {}): OnInstanceRunning {
+  const user = options.user === undefined ? defaultNodeUser() : options.user;
   return (launch) => {
-    const { command, args } = options.command?.(launch) ?? { command: 'sh', args: ['-c', bootstrapScriptOf(launch)] };
-    const child: ChildProcess = spawn(command, args, {
-      // The marker lets a restarted simulator tell its own leftover node from an unrelated process.
-      env: { ...process.env, ...options.env, ...launch.env, [SIM_NODE_MARKER_ENV]: nodeMarkerOf(launch) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
+    const workspace = createNodeWorkspace(launch.instanceId, user);
+    let child: ChildProcess;
+    try {
+      const spec: SimNodeCommand = options.command?.(launch, { workspace }) ?? { command: 'sh', args: ['-c', bootstrapScriptOf(launch)] };
+      child = spawn(spec.command, spec.args, {
+        // Only what a real node would have: never the server's process.env (its admin key, database
+        // URL, provider keys). The marker lets a restarted simulator tell its own leftover node from
+        // an unrelated process.
+        env: { ...minimalNodeEnv(workspace), ...options.env, ...launch.env, ...spec.env, [SIM_NODE_MARKER_ENV]: nodeMarkerOf(launch) },
+        cwd: workspace,
+        ...(user === null ? {} : { uid: user.uid, gid: user.gid }),
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+    } catch (error) {
+      removeNodeWorkspace(workspace);
+      throw error;
+    }
     const tail = new OutputTail();
     const onChunk = (chunk: Buffer) => {
       const text = chunk.toString('utf8');
@@ -130,6 +162,9 @@ export function createSpawnRuntime(options: SpawnRuntimeOptions = {}): OnInstanc
       const containerExited = signal === null;
       // The container's main process ended: the rest of its process group goes with it.
       if (containerExited && child.pid !== undefined) signalProcessGroup(child.pid, 'SIGKILL');
+      // The simulator never stops a node that died, so its workspace goes now; unless what remains
+      // of a node whose agent was killed from outside still runs (a machine outlives its agent).
+      if (containerExited || child.pid === undefined || !signalProcessGroup(child.pid, 0)) removeNodeWorkspace(workspace);
       return { exitCode: code, signal, outputTail: tail.text(), containerExited };
     });
     return {
@@ -137,7 +172,11 @@ export function createSpawnRuntime(options: SpawnRuntimeOptions = {}): OnInstanc
       died,
       stop: async () => {
         stopping = true;
-        if (child.pid === undefined) return;
+        if (child.pid === undefined) {
+          await exited;
+          removeNodeWorkspace(workspace);
+          return;
+        }
         const pid = child.pid;
         if (child.exitCode === null && child.signalCode === null) {
           signalProcessGroup(pid, 'SIGTERM');
@@ -145,9 +184,12 @@ export function createSpawnRuntime(options: SpawnRuntimeOptions = {}): OnInstanc
           await exited;
           clearTimeout(escalate);
         }
-        // What the main process left behind in its group (a bootstrap's background agent) goes too.
+        // What the main process left behind in its group (a bootstrap's background agent) goes too,
+        // and with the node gone, its disk.
         signalProcessGroup(pid, 'SIGKILL');
+        removeNodeWorkspace(workspace);
       },
     };
   };
 }
+

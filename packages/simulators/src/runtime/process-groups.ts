@@ -1,7 +1,9 @@
 // Node processes run as their own process groups (a node outlives a crashed simulator, as a real
 // machine outlives its provider's API). A restarted simulator kills the groups its previous run left,
 // so their ports are free for the relaunched nodes, and never an unrelated process that reused the id.
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
+import { basename } from 'node:path';
+import { removeNodeWorkspace } from './node-sandbox';
 
 /** Set in every node's env: "<provider>:<instanceId>". */
 export const SIM_NODE_MARKER_ENV = 'GPU_SHOPPER_SIM_NODE';
@@ -20,19 +22,30 @@ export function signalProcessGroup(pgid: number, signal: NodeJS.Signals | 0): bo
   }
 }
 
-type Ownership = 'ours' | 'not-ours' | 'leader-gone' | 'unknown';
+type Ownership = { of: 'ours'; workspace: string | null } | { of: 'not-ours' | 'leader-gone' | 'unknown' };
 
-/** Reads the group leader's env where /proc exists (Linux) to be sure the group is our node. */
+/**
+ * Reads the group leader's env where /proc exists (Linux) to be sure the group is our node, and its
+ * cwd to find the workspace to remove with it (the cwd the runtime gave it: the env is the node's to
+ * set, the agent's cwd is not).
+ */
 function ownershipOf(pgid: number, marker: string): Ownership {
-  let environ: string;
+  let environ: string[];
   try {
-    environ = readFileSync(`/proc/${pgid}/environ`, 'latin1');
+    environ = readFileSync(`/proc/${pgid}/environ`, 'latin1').split('\0');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return readableProc() ? 'leader-gone' : 'unknown';
-    return 'not-ours'; // EACCES: another user's process, never one we started
+    if (code === 'ENOENT') return { of: readableProc() ? 'leader-gone' : 'unknown' };
+    return { of: 'not-ours' }; // EACCES: another user's process, never one we started
   }
-  return environ.split('\0').includes(`${SIM_NODE_MARKER_ENV}=${marker}`) ? 'ours' : 'not-ours';
+  if (!environ.includes(`${SIM_NODE_MARKER_ENV}=${marker}`)) return { of: 'not-ours' };
+  let cwd: string | null = null;
+  try {
+    cwd = readlinkSync(`/proc/${pgid}/cwd`);
+  } catch {
+    // no workspace to remove, then
+  }
+  return { of: 'ours', workspace: cwd !== null && basename(cwd).startsWith('gpu-shopper-node-') ? cwd : null };
 }
 
 function readableProc(): boolean {
@@ -51,10 +64,12 @@ function readableProc(): boolean {
  */
 export async function killLeftoverNodeGroup(pgid: number, marker: string, timeoutMs = 3_000): Promise<boolean> {
   if (!signalProcessGroup(pgid, 0)) return false;
-  if (ownershipOf(pgid, marker) === 'not-ours') return false;
+  const ownership = ownershipOf(pgid, marker);
+  if (ownership.of === 'not-ours') return false;
   signalProcessGroup(pgid, 'SIGKILL');
   const deadline = Date.now() + timeoutMs;
   while (leaderAlive(pgid) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  if (ownership.of === 'ours' && ownership.workspace !== null) removeNodeWorkspace(ownership.workspace);
   return true;
 }
 

@@ -18,6 +18,8 @@ export interface SimulatedAgentNodesOptions {
   onOutput?: (launch: SimNodeLaunch, chunk: string) => void;
   /** The model id the fake upstream reports. */
   llmModelId?: string;
+  /** Extra agent env (tests: a short heartbeat interval); nodes never inherit the caller's process.env. */
+  agentEnv?: Record<string, string>;
 }
 
 export async function startSimulatedAgentNodes(options: SimulatedAgentNodesOptions = {}): Promise<SimulatedAgentNodes> {
@@ -27,7 +29,7 @@ export async function startSimulatedAgentNodes(options: SimulatedAgentNodesOptio
     logger: options.logger,
     onOutput: options.onOutput,
     // No engine command: the agent proxies to the upstream that is already up.
-    extraEnv: { AGENT_LLM_COMMAND: '', AGENT_LLM_UPSTREAM_URL: llm.url },
+    extraEnv: { ...options.agentEnv, AGENT_LLM_COMMAND: '', AGENT_LLM_UPSTREAM_URL: llm.url },
   });
   return { onInstanceRunning: runtime ?? undefined, close: () => llm.close() };
 }

@@ -58,7 +58,9 @@ describe.each(PROVIDERS)('admin instance routes on $name', (provider) => {
     expect(await provider.listed(sims)).toEqual([]);
     clock.advance(HOUR_MS);
     const row = (await adminBilling(provider.url(sims))).find((candidate) => candidate.instanceId === id)!;
-    expect(row).toMatchObject({ label: 'doomed', computeHours: 1, storageHours: 1 });
+    // Compute billing ended at the vanish, whatever the window asked for: what a chaos run dates an unseen end by.
+    expect(row).toMatchObject({ label: 'doomed', computeHours: 1, storageHours: 1, computeEndedAtMs: Date.parse('2026-03-01T01:00:00.000Z') });
+    expect(row.computePerHourUsd).toBeCloseTo(row.computeUsd, 10);
     expect((await call(provider.url(sims), 'POST', `/__admin/instances/${id}/vanish`, null)).status).toBe(404);
   });
 
@@ -67,11 +69,12 @@ describe.each(PROVIDERS)('admin instance routes on $name', (provider) => {
     sims = await startSimulators({ seed: 5, clock, vastOfferCount: 30, tensordockHostnodeCount: 10 });
     const id = await provider.create(sims, 'stopped', 0);
     clock.advance(HOUR_MS);
+    expect((await adminBilling(provider.url(sims))).find((row) => row.instanceId === id)).toMatchObject({ computeEndedAtMs: null });
     expect((await call(provider.url(sims), 'POST', `/__admin/instances/${id}/stop`, null)).status).toBe(200);
     clock.advance(HOUR_MS);
     expect((await adminInstances(provider.url(sims))).find((row) => row.id === id)!.phase).toBe('stopped');
     expect(await provider.status(sims, id)).toMatch(/^(exited|stoppeddisassociated|stopped_disassociated)$/);
-    expect((await adminBilling(provider.url(sims))).find((row) => row.instanceId === id)).toMatchObject({ computeHours: 1, storageHours: 2 });
+    expect((await adminBilling(provider.url(sims))).find((row) => row.instanceId === id)).toMatchObject({ computeHours: 1, storageHours: 2, computeEndedAtMs: Date.parse('2026-03-01T01:00:00.000Z') });
   });
 
   it('exit: the container exits with the given message (or Docker-like default); a stopped one cannot', async () => {

@@ -1,7 +1,6 @@
 // The admin API both simulators serve on loopback: instance ground truth, billing ground truth,
 // fault control, taking capacity away, releasing stuck instances, and the provider acting behind the
 // renter's back (an instance vanishes, is stopped, or its container exits), for tests and chaos runs.
-import type { SimBillingRow } from '../vastai/simulator';
 import type { FaultInjector, FaultPlan } from './faults';
 import type { Router, SimResponse } from './http-server';
 import type { SimInstance } from './lifecycle';
@@ -40,6 +39,33 @@ export function adminInstanceRow<D>(instance: SimInstance<D>, label: string | nu
     destroyedAt: instance.destroyedAtMs === null ? null : new Date(instance.destroyedAtMs).toISOString(),
     ports: { ...ports },
     nodePid: instance.nodePgid,
+  };
+}
+
+/** Billing ground truth for one instance over a window, and when its compute billing ended. */
+export interface SimBillingRow {
+  instanceId: string;
+  label: string | null;
+  computeUsd: number;
+  storageUsd: number;
+  totalUsd: number;
+  computeHours: number;
+  storageHours: number;
+  /**
+   * When its compute billing ended, whatever the window: the end of its last compute segment once the
+   * instance no longer runs (stopped, exited, destroyed, vanished); null while it runs or if it never ran.
+   */
+  computeEndedAtMs: number | null;
+  computePerHourUsd: number;
+}
+
+export function adminBillingRow<D>(instance: SimInstance<D>, label: string | null, from?: Date, to?: Date): SimBillingRow {
+  return {
+    instanceId: instance.id,
+    label,
+    ...instance.ledger.charges(from?.getTime(), to?.getTime()),
+    computeEndedAtMs: instance.phase === 'running' ? null : instance.ledger.lastComputeMs(),
+    computePerHourUsd: instance.computePerHourUsd,
   };
 }
 

@@ -63,6 +63,12 @@ export class BillingLedger {
     return result;
   }
 
+  /** When the last compute segment ends, or null when compute was never billed. */
+  lastComputeMs(): number | null {
+    const ends = this.segments.filter((segment) => segment.kind === 'compute').map((segment) => segment.toMs);
+    return ends.length === 0 ? null : Math.max(...ends);
+  }
+
   /** First and last instant with any charge, or null. */
   span(): { fromMs: number; toMs: number } | null {
     if (this.segments.length === 0) return null;

@@ -2,7 +2,7 @@
 // consumed by creates, the instance lifecycle with billing ground truth, the documented quirks, faults,
 // node ports that are really free on this machine, and (with a state file) instances that outlive a restart.
 import { systemClock, type Clock } from '@gpu-shopper/domain';
-import { adminInstanceRow, registerAdminRoutes } from '../shared/admin-routes';
+import { adminBillingRow, adminInstanceRow, registerAdminRoutes, type SimBillingRow } from '../shared/admin-routes';
 import { FaultInjector, type FaultPlan } from '../shared/faults';
 import { bearerToken, Router, type SimRequest, type SimResponse } from '../shared/http-server';
 import { claimPorts, type PortClaim } from '../shared/node-ports';
@@ -12,7 +12,7 @@ import { createRandom } from '../shared/prng';
 import { readSimulatorState, restoreInstances } from '../shared/simulator-state';
 import { StateFile } from '../shared/state-file';
 import type { OnInstanceRunning } from '../runtime/node-runtime';
-import type { RecordedRequest, SimBillingRow } from '../vastai/simulator';
+import type { RecordedRequest } from '../vastai/simulator';
 import { drawAdvertisedPorts, freshenAdvertisedPorts } from './advertised-ports';
 import { generateTensorDockCatalog, renderHostnode, renderLocations, type TdSimHostnode, type TdSimLocation } from './catalog';
 import { restoreTensorDockState, tensorDockStateOf, type TdSimState } from './tensordock-state';
@@ -309,7 +309,7 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
 
   function billing(from?: Date, to?: Date): SimBillingRow[] {
     lifecycle.tick();
-    return [...lifecycle.instances.values()].map((instance) => ({ instanceId: instance.id, label: instance.data.name, ...instance.ledger.charges(from?.getTime(), to?.getTime()) }));
+    return [...lifecycle.instances.values()].map((instance) => adminBillingRow(instance, instance.data.name, from, to));
   }
 
   function rentOutHostnodes(count: number): string[] {

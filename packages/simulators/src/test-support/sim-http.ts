@@ -5,7 +5,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TensorDockSimulator } from '../tensordock/simulator';
-import type { SimBillingRow, VastAiSimulator } from '../vastai/simulator';
+import type { SimBillingRow } from '../shared/admin-routes';
+import type { VastAiSimulator } from '../vastai/simulator';
 
 export interface SimAnswer {
   status: number;

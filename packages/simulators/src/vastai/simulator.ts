@@ -2,7 +2,7 @@
 // billing ground truth, auth (account key and instance-scoped CONTAINER_API_KEY), fault injection,
 // node ports that are really free on this machine, and (with a state file) instances that outlive a restart.
 import { systemClock, type Clock } from '@gpu-shopper/domain';
-import { adminInstanceRow, registerAdminRoutes } from '../shared/admin-routes';
+import { adminBillingRow, adminInstanceRow, registerAdminRoutes, type SimBillingRow } from '../shared/admin-routes';
 import { FaultInjector, type FaultPlan } from '../shared/faults';
 import { bearerToken, Router, type SimRequest, type SimResponse } from '../shared/http-server';
 import { claimFreePorts, type PortClaim } from '../shared/node-ports';
@@ -47,16 +47,6 @@ export interface RecordedRequest {
   path: string;
   endpoint: string;
   body: unknown;
-}
-
-export interface SimBillingRow {
-  instanceId: string;
-  label: string | null;
-  computeUsd: number;
-  storageUsd: number;
-  totalUsd: number;
-  computeHours: number;
-  storageHours: number;
 }
 
 export interface VastAiSimulator {
@@ -364,10 +354,7 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
 
   function billing(from?: Date, to?: Date): SimBillingRow[] {
     lifecycle.tick();
-    return [...lifecycle.instances.values()].map((instance) => {
-      const charges = instance.ledger.charges(from?.getTime(), to?.getTime());
-      return { instanceId: instance.id, label: instance.data.label, ...charges };
-    });
+    return [...lifecycle.instances.values()].map((instance) => adminBillingRow(instance, instance.data.label, from, to));
   }
 
   function charges(request: SimRequest): SimResponse {

@@ -80,4 +80,53 @@ describe('operator and webhook commands', () => {
       expect(operator).toMatchObject({ exitCode: 1, stderr: expect.stringContaining('GPU_SHOPPER_WEBHOOK_URL') });
     });
   });
+
+  describe('keys: expiry and rotation', () => {
+    it('creates a key with an expiry given as a duration', async () => {
+      const run = await runCaptured(['keys', 'create', '--consumer=expiring', '--expires=90d'], admin());
+      expect(run).toMatchObject({ exitCode: 0, stderr: '' });
+      expect(run.stdout).toMatch(/\nIt expires at \d{4}-\d{2}-\d{2}T\S+Z\.\n$/);
+      const listed = await runCaptured(['keys', 'list'], admin());
+      expect(listed.stdout).toMatch(/^ID\s+ROLE\s+CONSUMER\s+PREFIX\s+CREATED\s+LAST USED\s+EXPIRES\s+ROTATED\s+REVOKED\n/);
+      expect((await runCaptured(['keys', 'create', '--consumer=x', '--expires=soon'], admin())).exitCode).toBe(2);
+    });
+
+    it('rotates a key: prints the new secret once, and the old one stops working', async () => {
+      const created = JSON.parse((await runCaptured(['keys', 'create', '--consumer=rotating', '--json'], admin())).stdout) as { key: string; apiKey: { id: string } };
+      const run = await runCaptured(['keys', 'rotate', created.apiKey.id], admin());
+      expect(run).toMatchObject({ exitCode: 0, stderr: '' });
+      const newKey = /\n {2}(gsc_\S+)\n/.exec(run.stdout)?.[1] ?? '';
+      expect(run.stdout).toBe(`New secret for key ${created.apiKey.id} (consumer rotating):\n\n  ${newKey}\n\nStore it now: it is shown only this once.\nThe old secret no longer works.\n`);
+      expect((await runCaptured(['budgets'], as(newKey))).exitCode).toBe(0);
+      const old = await runCaptured(['budgets'], as(created.key));
+      expect(old).toMatchObject({ exitCode: 1, stderr: expect.stringMatching(/^gpu-shopper: the API key was rejected \(401\): this API key was rotated/) });
+
+      const graced = JSON.parse((await runCaptured(['keys', 'rotate', created.apiKey.id, '--grace=600', '--json'], admin())).stdout) as { key: string; apiKey: { previousSecretValidUntil: string | null } };
+      expect(graced.apiKey.previousSecretValidUntil).not.toBeNull();
+      expect((await runCaptured(['budgets'], as(newKey))).exitCode).toBe(0);
+      expect((await runCaptured(['keys', 'rotate', created.apiKey.id], consumer())).stderr).toMatch(/^gpu-shopper: not allowed \(403\): /);
+      expect((await runCaptured(['keys', 'rotate', created.apiKey.id, '--grace=-1'], admin())).exitCode).toBe(2);
+    });
+  });
+
+  describe('audit', () => {
+    it('lists operator actions as a table and as JSON, filtered by action', async () => {
+      const run = await runCaptured(['audit', '--action=key.created'], admin());
+      expect(run).toMatchObject({ exitCode: 0, stderr: '' });
+      const lines = run.stdout.trimEnd().split('\n');
+      expect(lines[0]).toMatch(/^AT\s+ACTION\s+ACTOR\s+TARGET\s+DETAIL$/);
+      expect(lines[1]).toMatch(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2} UTC\s+key\.created\s+key_\S+\s+key_\S+\s+role=consumer consumerId=con_\S+ consumer=\S+ expiresAt=/);
+      const json = JSON.parse((await runCaptured(['audit', '--json', '--since=24h', '--limit=1'], admin())).stdout) as { events: { action: string }[]; nextCursor: number | null };
+      expect(json.events).toHaveLength(1);
+      expect(json.nextCursor).toEqual(expect.any(Number));
+      const paged = await runCaptured(['audit', '--limit=1'], admin());
+      expect(paged.stdout).toMatch(/\nmore: --cursor=\d+\n$/);
+      expect((await runCaptured(['audit', `--cursor=${json.nextCursor}`, '--json'], admin())).exitCode).toBe(0);
+    });
+
+    it('refuses consumers (403) and unknown actions (exit 2)', async () => {
+      expect((await runCaptured(['audit'], consumer())).stderr).toMatch(/^gpu-shopper: not allowed \(403\): /);
+      expect((await runCaptured(['audit', '--action=key.stolen'], admin())).exitCode).toBe(2);
+    });
+  });
 });

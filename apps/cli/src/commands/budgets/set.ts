@@ -1,4 +1,5 @@
-// `gpu-shopper budgets set`: a spending limit with alert thresholds and an action at 100%.
+// `gpu-shopper budgets set`: a spending limit with alert thresholds and an action at 100%; sets the
+// one budget of its consumer (or the global one) and period, creating it or updating it.
 import { Command, Option } from '../../clipanion';
 import { ShopperCommand } from '../../base-command';
 import { BUDGET_ACTIONS, BUDGET_PERIODS } from '../../api-enums';
@@ -9,11 +10,13 @@ export class BudgetsSetCommand extends ShopperCommand {
   static override paths = [['budgets', 'set']];
   static override usage = Command.Usage({
     category: 'Budgets',
-    description: 'create a budget',
+    description: 'set a budget (create it, or update the one for the same consumer and period)',
     details: `
       Alerts go to the webhook at each threshold (percent of the limit); at 100% the action applies:
       \`alert\` only alerts, \`block\` refuses new sessions, \`shutdown\` also stops running ones.
       Operators may set a budget for one consumer (\`--consumer\`) or, without it, for everyone.
+      There is one budget per consumer and period: setting it again updates it, and options left out
+      keep their values. A budget an operator set binds its consumer, whose key cannot change it.
     `,
     examples: [
       ['$100 a month, alerts at 50/80/100%', '$0 budgets set --limit=100 --period=month --thresholds=50,80,100 --webhook=https://hooks.example.com/gpu'],
@@ -40,6 +43,6 @@ export class BudgetsSetCommand extends ShopperCommand {
       action: this.action,
     });
     if (this.json) return this.printJson(budget);
-    this.print(`created budget ${budget.id}\n${formatBudgetList([budget])}`);
+    this.print(`${budget.created ? 'created' : 'updated'} budget ${budget.id}\n${formatBudgetList([budget])}`);
   }
 }

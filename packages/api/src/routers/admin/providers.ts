@@ -29,4 +29,4 @@ export const setProviderKey = adminProcedure
   .meta({ openapi: { method: 'PUT', path: '/admin/providers/{provider}/key', tags: ['admin'], summary: 'Set a provider key (validated, stored encrypted, used at once)', protect: true } })
   .input(z.object({ provider: z.enum(PROVIDER_NAMES), key: z.string().min(1).max(512) }))
   .output(ProviderStatusSchema)
-  .mutation(({ ctx, input }) => keysService(ctx.services.providerKeys).set(input.provider, input.key, `operator:${ctx.caller.keyId}`));
+  .mutation(({ ctx, input }) => keysService(ctx.services.providerKeys).set(input.provider, input.key, ctx.caller));

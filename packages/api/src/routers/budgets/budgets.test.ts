@@ -33,6 +33,34 @@ describe('budgets router', () => {
     await expect(admin.budgets.create({ consumer: 'ghost', limitUsd: 1, period: 'day' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
+  it('lets a consumer read a budget an operator set, but not change or delete it (403 naming why)', async () => {
+    const imposed = await h.as(h.adminKey).budgets.create({ consumer: 'atlas', limitUsd: 20, period: 'day', action: 'shutdown' });
+    expect(imposed).toMatchObject({ setBy: 'operator', created: true });
+    const atlas = h.as(h.keys.atlas!);
+    expect((await atlas.budgets.list({})).budgets).toEqual([expect.objectContaining({ id: imposed.id, setBy: 'operator', limitUsd: 20 })]);
+    await expect(atlas.budgets.delete({ id: imposed.id })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining(`budget ${imposed.id} (day) was set by an operator`) });
+    await expect(atlas.budgets.create({ limitUsd: 10_000, period: 'day' })).rejects.toMatchObject({ code: 'FORBIDDEN', message: expect.stringContaining('cannot change it') });
+    // Its own budget for another period stays its own.
+    const own = await atlas.budgets.create({ limitUsd: 100, period: 'month' });
+    expect(own).toMatchObject({ setBy: 'consumer', created: true });
+    const raised = await h.as(h.adminKey).budgets.create({ consumer: 'atlas', limitUsd: 25, period: 'day' });
+    expect(raised).toMatchObject({ id: imposed.id, limitUsd: 25, action: 'shutdown', created: false });
+    expect((await h.as(h.adminKey).budgets.list({})).budgets.map((b) => [b.period, b.setBy]).sort()).toEqual([
+      ['day', 'operator'],
+      ['month', 'consumer'],
+    ]);
+    await h.as(h.adminKey).budgets.delete({ id: imposed.id });
+    expect((await atlas.budgets.list({})).budgets.map((b) => b.id)).toEqual([own.id]);
+  });
+
+  it('updates the budget of the same consumer and period instead of adding a second', async () => {
+    const atlas = h.as(h.keys.atlas!);
+    const first = await atlas.budgets.create({ limitUsd: 100, period: 'month', action: 'block' });
+    const second = await atlas.budgets.create({ limitUsd: 150, period: 'month' });
+    expect(second).toMatchObject({ id: first.id, limitUsd: 150, action: 'block', created: false });
+    expect((await atlas.budgets.list({})).budgets).toHaveLength(1);
+  });
+
   it('refuses another consumer’s budget, bad thresholds and unsafe webhooks', async () => {
     const atlas = h.as(h.keys.atlas!);
     await expect(atlas.budgets.create({ consumer: 'borealis', limitUsd: 1, period: 'day' })).rejects.toMatchObject({ code: 'FORBIDDEN' });

@@ -32,7 +32,6 @@ export const create = protectedProcedure
       summary: 'Provision a GPU session (returns at once in state "provisioning")',
       protect: true,
       requestHeaders: z.object({ 'idempotency-key': z.string().max(128).optional() }),
-      errorResponses: { 400: 'Invalid input', 402: 'Budget exhausted', 503: 'Provisioning not available' },
     },
   })
   .input(createInput)

@@ -21,6 +21,13 @@ const heartbeatInput = z.object({
 
 export const heartbeat = publicProcedure
   .meta({ openapi: { method: 'POST', path: '/sessions/{id}/heartbeat', tags: ['nodes'], summary: 'Agent heartbeat (node token)', protect: true } })
+  // The token first, as for API keys: a caller without the right one learns nothing about the input.
+  .use(async ({ ctx, getRawInput, next }) => {
+    const raw = await getRawInput();
+    const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'string' ? raw.id : '';
+    await ctx.services.heartbeats.authenticate(id, ctx.apiKey);
+    return next();
+  })
   .input(heartbeatInput)
   .output(z.object({ reservationEndsAt: z.string().nullable(), shutdown: z.boolean(), shutdownReason: z.string().optional() }))
   .mutation(({ ctx, input }) => ctx.services.heartbeats.receive(input.id, ctx.apiKey, input));

@@ -5,6 +5,7 @@ import { Migration20261127012201 } from './Migration20261127012201';
 import { Migration20261127014615 } from './Migration20261127014615';
 import { Migration20261129020000 } from './Migration20261129020000';
 import { Migration20261129050000 } from './Migration20261129050000';
+import { Migration20261129071303 } from './Migration20261129071303';
 
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261127010919', class: Migration20261127010919 },
@@ -12,4 +13,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261127014615', class: Migration20261127014615 },
   { name: 'Migration20261129020000', class: Migration20261129020000 },
   { name: 'Migration20261129050000', class: Migration20261129050000 },
+  { name: 'Migration20261129071303', class: Migration20261129071303 },
 ];
