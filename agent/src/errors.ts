@@ -33,6 +33,28 @@ export interface FieldCause {
   field?: string;
 }
 
+/**
+ * The agent's REST error body: the same shape as the shopper API's, so one client handles both.
+ * `code` is the status by name (tRPC's names, plus RANGE_NOT_SATISFIABLE and INSUFFICIENT_STORAGE).
+ */
+export interface RestErrorBody {
+  message: string;
+  code: string;
+  data: { code: string; httpStatus: number; field: string | null; fieldErrors: Record<string, string[]> | null };
+}
+
+export function restErrorBody(httpStatus: number, code: string, message: string, field: string | null = null, fieldErrors: Record<string, string[]> | null = null): RestErrorBody {
+  return { message, code, data: { code, httpStatus, field, fieldErrors } };
+}
+
+/** The OpenAI-compatible pass-through, whose clients (the OpenAI SDKs) read OpenAI's error envelope instead. */
+export const OPENAI_PASSTHROUGH_PREFIX = '/node/v1/llm/v1/';
+
+/** The error body for a request to `path`: OpenAI's envelope on the pass-through, the shopper's shape elsewhere. */
+export function errorBodyFor(path: string, httpStatus: number, code: string, message: string, field: string | null = null): RestErrorBody | { error: { code: string; message: string; param: string | null } } {
+  return path.startsWith(OPENAI_PASSTHROUGH_PREFIX) ? { error: { code, message, param: field } } : restErrorBody(httpStatus, code, message, field);
+}
+
 export function toTrpcError(error: unknown): TRPCError | null {
   if (error instanceof TRPCError) return error;
   if (error instanceof WorkspacePathError) return new TRPCError({ code: 'BAD_REQUEST', message: error.message, cause: Object.assign(error, { field: 'path' }) });

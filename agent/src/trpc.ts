@@ -19,10 +19,13 @@ const t = initTRPC
       const field = firstIssue ? firstIssue.path.join('.') : (error.cause as FieldCause | undefined)?.field;
       const message =
         error.code === 'INTERNAL_SERVER_ERROR' ? 'Internal error' : firstIssue ? `${field ? `${field}: ` : ''}${firstIssue.message}` : shape.message;
+      // As the shopper API's `data` (its errors.ts): the REST facade answers { message, code, data }.
+      let fieldErrors: Record<string, string[]> | null = null;
+      for (const issue of zodError?.issues ?? []) ((fieldErrors ??= {})[issue.path.length > 0 ? issue.path.join('.') : '(input)'] ??= []).push(issue.message);
       return {
         ...shape,
         message,
-        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, ...(field ? { field } : {}) },
+        data: { code: shape.data.code, httpStatus: shape.data.httpStatus, field: field || null, fieldErrors },
         error: { code: error.code, message, ...(field ? { field } : {}) },
       };
     },

@@ -87,7 +87,7 @@ describe('files over HTTP', () => {
   it('refuses uploads over the size limit, declared or streamed, and keeps no partial file', async () => {
     const declared = await upload('big.bin', Buffer.alloc(65 * 1024));
     expect(declared.status).toBe(413);
-    expect(await declared.json()).toMatchObject({ error: { code: 'PAYLOAD_TOO_LARGE' } });
+    expect(await declared.json()).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', data: { httpStatus: 413 } });
     const chunks = new ReadableStream<Uint8Array>({
       start(controller) {
         for (let i = 0; i < 10; i += 1) controller.enqueue(new Uint8Array(16 * 1024));
@@ -106,11 +106,11 @@ describe('files over HTTP', () => {
   it('answers errors in one JSON shape', async () => {
     const missing = await agent.call('/node/v1/files/download/nope.txt');
     expect(missing.status).toBe(404);
-    expect(await missing.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(await missing.json()).toMatchObject({ code: 'NOT_FOUND', data: { code: 'NOT_FOUND', httpStatus: 404 } });
     const directory = await agent.call('/node/v1/files/download/nested');
     expect(directory.status).toBe(400);
     const noPath = await agent.call('/node/v1/files/upload', { method: 'POST', body: 'x' });
-    expect(await noPath.json()).toEqual({ error: { code: 'BAD_REQUEST', message: 'path is required', field: 'path' } });
+    expect(await noPath.json()).toEqual({ message: 'path is required', code: 'BAD_REQUEST', data: { code: 'BAD_REQUEST', httpStatus: 400, field: 'path', fieldErrors: null } });
     const notDir = await agent.call('/node/v1/files?path=nothing-here');
     expect(notDir.status).toBe(404);
     const ontoDir = await upload('nested', 'x');
@@ -118,7 +118,7 @@ describe('files over HTTP', () => {
     await upload('plain.txt', 'x');
     const underFile = await upload('plain.txt/child.txt', 'x');
     expect(underFile.status).toBe(409);
-    expect(await underFile.json()).toMatchObject({ error: { code: 'CONFLICT', field: 'path' } });
+    expect(await underFile.json()).toMatchObject({ code: 'CONFLICT', data: { field: 'path' } });
   });
 
   it('requires the session token on every file route', async () => {
@@ -131,7 +131,7 @@ describe('files over HTTP', () => {
       expect(anonymous.status).toBe(401);
       const wrong = await fetch(`${agent.url}${route}`, { method, headers: { authorization: 'Bearer wrong-token' }, ...(method === 'POST' ? { body: 'x' } : {}) });
       expect(wrong.status).toBe(401);
-      expect(await wrong.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: 'Missing or invalid bearer token' } });
+      expect(await wrong.json()).toEqual({ message: 'Missing or invalid bearer token', code: 'UNAUTHORIZED', data: { code: 'UNAUTHORIZED', httpStatus: 401, field: null, fieldErrors: null } });
     }
   });
 

@@ -35,14 +35,16 @@ describe('LLM through the agent', () => {
   it('reports chat errors: bad input, unknown model, missing token', async () => {
     const invalid = await agent.call('/node/v1/llm/chat', json({ messages: [] }));
     expect(invalid.status).toBe(400);
-    expect(await invalid.json()).toMatchObject({ error: { code: 'BAD_REQUEST', field: 'messages' } });
+    expect(await invalid.json()).toMatchObject({ code: 'BAD_REQUEST', data: { httpStatus: 400, field: 'messages' } });
     const unknownModel = await agent.call('/node/v1/llm/chat', json({ model: 'gpt-9', messages: [{ role: 'user', content: 'x' }] }));
     expect(unknownModel.status).toBe(404);
-    expect(((await unknownModel.json()) as { error: { message: string } }).error.message).toMatch(/gpt-9/);
+    expect(((await unknownModel.json()) as { message: string }).message).toMatch(/gpt-9/);
     const anonymous = await fetch(`${agent.url}/node/v1/llm/chat`, json({ messages: [{ role: 'user', content: 'x' }] }));
     expect(anonymous.status).toBe(401);
     const anonymousPassthrough = await fetch(`${agent.url}/node/v1/llm/v1/models`);
     expect(anonymousPassthrough.status).toBe(401);
+    // The pass-through speaks OpenAI's error envelope, which the OpenAI SDKs read.
+    expect(await anonymousPassthrough.json()).toEqual({ error: { code: 'UNAUTHORIZED', message: 'Missing or invalid bearer token', param: null } });
   });
 
   it('passes /v1/models through', async () => {

@@ -74,7 +74,7 @@ describe('ML jobs over HTTP', () => {
   it('reports errors: missing fields, unknown job, finished job, cwd outside the workspace, no token', async () => {
     const missing = await command({ command: 'signal', jobId: 'job_x' });
     expect(missing.status).toBe(400);
-    expect(missing.body).toMatchObject({ error: { field: 'signal' } });
+    expect(missing.body).toMatchObject({ code: 'BAD_REQUEST', data: { field: 'signal' } });
     expect((await command({ command: 'stop', jobId: 'job_unknown' })).status).toBe(404);
     const done = await command({ command: 'start', argv: [process.execPath, '-e', ''] });
     await eventually(async () => (await command({ command: 'status', jobId: done.body.job!.jobId })).body.job?.state === 'exited');

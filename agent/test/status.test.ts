@@ -62,7 +62,7 @@ describe('status and health', () => {
   it('answers unknown routes with 404 in the error shape', async () => {
     const response = await agent.call('/node/v1/nope');
     expect(response.status).toBe(404);
-    expect(await response.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    expect(await response.json()).toMatchObject({ code: 'NOT_FOUND', data: { code: 'NOT_FOUND', httpStatus: 404, field: null, fieldErrors: null } });
   });
 
   it('serves an OpenAPI document listing every route, streamed ones included', async () => {
@@ -84,6 +84,22 @@ describe('status and health', () => {
       'POST /ml/command',
     ]);
     expect(document.servers[0]?.url).toBe('/node/v1');
+  });
+
+  it('documents its errors in the shopper API’s shape, and OpenAI’s on the pass-through', async () => {
+    type Responses = Record<string, { content?: Record<string, { schema?: { $ref?: string } }> }>;
+    const document = (await (await agent.call('/node/v1/openapi.json')).json()) as { paths: Record<string, Record<string, { responses: Responses }>>; components: { schemas: Record<string, { required?: string[] }> } };
+    expect(document.components.schemas.Error?.required).toEqual(['message', 'code', 'data']);
+    expect(Object.keys(document.components.schemas).filter((name) => name.startsWith('error.'))).toEqual([]);
+    for (const [path, operations] of Object.entries(document.paths)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        for (const [status, response] of Object.entries(operation.responses)) {
+          if (Number(status) < 400 || response.content === undefined) continue;
+          const expected = path.startsWith('/llm/v1/') ? '#/components/schemas/OpenAiError' : '#/components/schemas/Error';
+          expect(response.content['application/json']?.schema?.$ref, `${method} ${path} ${status}`).toBe(expected);
+        }
+      }
+    }
   });
 
   it('the typed client reads status and runs commands over /node/trpc', async () => {

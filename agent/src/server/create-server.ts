@@ -1,13 +1,15 @@
 // The agent's HTTP server: tRPC at /node/trpc, the REST facade and raw streaming routes under
-// /node/v1, one bearer check for everything but /node/v1/healthz, and one JSON error shape.
+// /node/v1, one bearer check for everything but /node/v1/healthz, and one JSON error shape: the
+// shopper API's (errors.ts), but OpenAI's envelope on the OpenAI-compatible pass-through.
 import type { IncomingHttpHeaders } from 'node:http';
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
+import { TRPC_ERROR_CODES_BY_KEY, type TRPC_ERROR_CODE_KEY } from '@trpc/server/rpc';
 import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
 import { isAuthorized } from '../auth/bearer';
 import { createHttpContext } from '../context';
-import { httpErrorFor } from '../errors';
+import { errorBodyFor, httpErrorFor, OPENAI_PASSTHROUGH_PREFIX, restErrorBody, type RestErrorBody } from '../errors';
 import { registerDownloadRoute } from '../files/download-route';
 import { registerUploadRoute } from '../files/upload-route';
 import { registerOpenAiPassthrough } from '../llm/openai-passthrough';
@@ -32,6 +34,12 @@ const FASTIFY_ERROR_CODES: Record<number, string> = {
 
 const pathOf = (url: string) => url.split('?')[0] ?? url;
 
+/** An error for a request to `path` outside tRPC's own handling, in the envelope its client reads. */
+function errorFor(path: string, httpStatus: number, code: TRPC_ERROR_CODE_KEY, message: string): object {
+  if (!path.startsWith('/node/trpc/')) return errorBodyFor(path, httpStatus, code, message);
+  return { error: { message, code: TRPC_ERROR_CODES_BY_KEY[code], data: restErrorBody(httpStatus, code, message).data, error: { code, message } } };
+}
+
 export function createServer(runtime: AgentRuntime): FastifyInstance {
   // Parameters as long as a URL can be (Node refuses headers past 16 KiB): an over-long download
   // path reaches the workspace path check and gets its 400, not a bare 404.
@@ -42,46 +50,44 @@ export function createServer(runtime: AgentRuntime): FastifyInstance {
   app.addHook('onRequest', async (request, reply) => {
     const path = pathOf(request.url);
     if (path !== HEALTHZ_PATH && !isAuthorized(request.headers.authorization, runtime.config.nodeToken)) {
-      const error = { code: 'UNAUTHORIZED', message: 'Missing or invalid bearer token' };
       // tRPC clients expect their own error envelope (the one our error formatter produces).
-      const body = path.startsWith('/node/trpc/')
-        ? { error: { message: error.message, code: -32001, data: { code: error.code, httpStatus: 401 }, error } }
-        : { error };
-      return reply.code(401).header('www-authenticate', 'Bearer').send(body);
+      return reply.code(401).header('www-authenticate', 'Bearer').send(errorFor(path, 401, 'UNAUTHORIZED', 'Missing or invalid bearer token'));
     }
     if (runtime.shutdownState !== 'running' && !ALLOWED_WHILE_DRAINING.has(path)) {
-      return reply.code(503).send({ error: { code: 'SERVICE_UNAVAILABLE', message: 'The node is shutting down' } });
+      return reply.code(503).send(errorFor(path, 503, 'SERVICE_UNAVAILABLE', 'The node is shutting down'));
     }
   });
 
-  // trpc-to-openapi answers errors as { ...errorShape, message, code, issues }; keep only our one shape.
+  // trpc-to-openapi answers errors as { ...errorShape, message, code, issues }, its message a generic
+  // one for invalid input; keep our one shape, with the formatter's message (which names the field).
   // (It rewrites request.url, hence the route's own url.)
   app.addHook('onSend', async (request, reply, payload) => {
-    if (reply.statusCode < 400 || typeof payload !== 'string' || !(request.routeOptions.url ?? '').startsWith('/node/v1/')) return payload;
+    const route = request.routeOptions.url ?? '';
+    if (reply.statusCode < 400 || typeof payload !== 'string' || !route.startsWith('/node/v1/') || route.startsWith(OPENAI_PASSTHROUGH_PREFIX)) return payload;
     try {
-      const body = JSON.parse(payload) as { error?: unknown };
-      return body.error && typeof body.error === 'object' ? JSON.stringify({ error: body.error }) : payload;
+      const body = JSON.parse(payload) as { error?: { message?: unknown }; data?: Partial<RestErrorBody['data']> };
+      const { error, data } = body;
+      if (typeof error?.message !== 'string' || typeof data?.code !== 'string' || typeof data.httpStatus !== 'number') return payload;
+      return JSON.stringify(restErrorBody(data.httpStatus, data.code, error.message, data.field ?? null, data.fieldErrors ?? null));
     } catch {
       return payload;
     }
   });
 
-  app.setErrorHandler((error, _request, reply) => {
+  app.setErrorHandler((error, request, reply) => {
+    const path = pathOf(request.originalUrl);
     const statusCode = (error as { statusCode?: number }).statusCode;
     if (statusCode && statusCode >= 400 && statusCode < 500 && FASTIFY_ERROR_CODES[statusCode] && (error as { code?: string }).code?.startsWith('FST_')) {
-      return reply.code(statusCode).send({ error: { code: FASTIFY_ERROR_CODES[statusCode], message: error instanceof Error ? error.message : 'Bad request' } });
+      return reply.code(statusCode).send(errorBodyFor(path, statusCode, FASTIFY_ERROR_CODES[statusCode], error instanceof Error ? error.message : 'Bad request'));
     }
     const mapped = httpErrorFor(error);
     if (mapped.statusCode >= 500 && mapped.code === 'INTERNAL_SERVER_ERROR') {
       runtime.deps.logger.error('request failed', { error: error instanceof Error ? error.message : String(error) });
     }
-    const { statusCode: status, ...body } = mapped;
-    return reply.code(status).send({ error: body });
+    return reply.code(mapped.statusCode).send(errorBodyFor(path, mapped.statusCode, mapped.code, mapped.message, mapped.field ?? null));
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    reply.code(404).send({ error: { code: 'NOT_FOUND', message: `No route ${request.method} ${pathOf(request.url)}` } }),
-  );
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBodyFor(pathOf(request.url), 404, 'NOT_FOUND', `No route ${request.method} ${pathOf(request.url)}`)));
 
   app.get(HEALTHZ_PATH, async (_request, reply) => {
     const ready = runtime.ready;

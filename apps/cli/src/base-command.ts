@@ -1,10 +1,15 @@
-// The base of every command: resolves settings, makes the SDK client, writes to the context's
-// streams only, and reports any failure as one stderr line with the right exit code.
+// The base of every command that talks to the server: resolves settings (--server-url and --api-key
+// on every command, over the environment and the config file), makes the SDK client, writes to the
+// context's streams only, and reports any failure as one stderr line — or, with --json, one JSON
+// object — with the right exit code.
 import { Command, UsageError } from './clipanion';
 import { createShopperClient, type RouterOutputs, type ShopperClient } from '@gpu-shopper/sdk';
-import { configDirFor, resolveSettings, type Settings } from './config-store';
+import { styleFor, useColour, type Style } from './color';
+import { configDirFor, normalizeServerUrl, resolveSettings, type Settings } from './config-store';
 import type { ShopperContext } from './context';
-import { describeFailure, SET_KEY_HINT } from './errors';
+import { apiErrorCode, describeFailure, failureJson, SET_KEY_HINT } from './errors';
+import { valueOption } from './options';
+import type { TableView } from './table';
 
 export type WhoAmI = RouterOutputs['admin']['whoami'];
 
@@ -13,9 +18,16 @@ export interface ClientOptions {
   headers?: Record<string, string>;
 }
 
+/** The options every server command has; cli.ts lists them after each command's own in its help. */
+export const GLOBAL_OPTION_NAMES: readonly string[] = ['--server-url', '--api-key'];
+
 export abstract class ShopperCommand extends Command<ShopperContext> {
+  serverUrlFlag = valueOption('--server-url', { placeholder: 'url', description: 'the server (default: GPU_SHOPPER_URL, then the config file)' });
+  apiKeyFlag = valueOption('--api-key', { placeholder: 'key', description: 'the API key (default: GPU_SHOPPER_API_KEY, then the config file)' });
+
   private resolved: Settings | null = null;
   private caller: Promise<WhoAmI> | null = null;
+  private names: Promise<ReadonlyMap<string, string>> | null = null;
 
   /** The command's work; returns an exit code or nothing for 0. */
   abstract run(): Promise<number | void>;
@@ -25,11 +37,17 @@ export abstract class ShopperCommand extends Command<ShopperContext> {
       return (await this.run()) ?? 0;
     } catch (error) {
       const failure = describeFailure(error, this.resolved?.serverUrl ?? null);
-      this.context.stderr.write(`gpu-shopper: ${failure.message}\n`);
+      if (this.wantsJson()) this.context.stderr.write(failureJson(failure));
+      else this.context.stderr.write(`${this.style('stderr').red('gpu-shopper:')} ${failure.message}\n`);
       // A stack only on request: users get one line, developers can still dig.
       if (this.context.env.GPU_SHOPPER_DEBUG && error instanceof Error && error.stack) this.context.stderr.write(`${error.stack}\n`);
       return failure.exitCode;
     }
+  }
+
+  /** Whether this run asked for JSON (`--json`, on the commands that have it). */
+  protected wantsJson(): boolean {
+    return (this as { json?: unknown }).json === true;
   }
 
   protected get configDir(): string {
@@ -37,7 +55,11 @@ export abstract class ShopperCommand extends Command<ShopperContext> {
   }
 
   protected async settings(): Promise<Settings> {
-    this.resolved ??= await resolveSettings(this.configDir, this.context.env);
+    if (this.resolved === null) {
+      const serverUrl = this.serverUrlFlag === undefined ? undefined : normalizeServerUrl(this.serverUrlFlag);
+      if (serverUrl === null) throw new UsageError(`--server-url must be an http(s) URL, e.g. http://localhost:8080 (got "${this.serverUrlFlag}")`);
+      this.resolved = await resolveSettings(this.configDir, this.context.env, { serverUrl, apiKey: this.apiKeyFlag });
+    }
     return this.resolved;
   }
 
@@ -57,6 +79,40 @@ export abstract class ShopperCommand extends Command<ShopperContext> {
     return this.caller;
   }
 
+  /**
+   * Consumer names by id, for tables that would otherwise show ids; asked once per command. The API
+   * has no consumer list: an operator's key list names every consumer that has a key, and a
+   * consumer knows its own name. Anything else (an older server, no access) leaves the ids.
+   */
+  protected consumerNames(client: ShopperClient): Promise<ReadonlyMap<string, string>> {
+    this.names ??= (async () => {
+      const names = new Map<string, string>();
+      try {
+        for (const key of (await client.admin.listKeys.query({})).keys) if (key.consumerId !== null && key.consumerName !== null) names.set(key.consumerId, key.consumerName);
+        return names;
+      } catch (error) {
+        if (apiErrorCode(error) !== 'FORBIDDEN') return names;
+      }
+      const me = await this.whoami(client).catch(() => null);
+      if (me?.consumerId != null && me.consumerName !== null) names.set(me.consumerId, me.consumerName);
+      return names;
+    })();
+    return this.names;
+  }
+
+  /** How tables print here: colour on a terminal only. */
+  protected tableStyle(): TableView {
+    return { style: this.style('stdout') };
+  }
+
+  /** `tableStyle` plus consumer names, looked up only when the rows carry consumer ids. */
+  protected async tableView(client: ShopperClient, consumerIds: readonly (string | null)[]): Promise<TableView> {
+    const view = this.tableStyle();
+    if (consumerIds.every((id) => id === null)) return view;
+    const names = await this.consumerNames(client);
+    return { ...view, consumerName: (id) => names.get(id) ?? id };
+  }
+
   protected now(): Date {
     return this.context.now?.() ?? new Date();
   }
@@ -64,6 +120,11 @@ export abstract class ShopperCommand extends Command<ShopperContext> {
   /** Whether the stream is a terminal (the context may say so for tests). */
   protected isTTY(stream: 'stdin' | 'stdout' | 'stderr'): boolean {
     return this.context.tty?.[stream] ?? Boolean((this.context[stream] as { isTTY?: boolean }).isTTY);
+  }
+
+  /** Colour for what goes to `stream`: only on a terminal, never with NO_COLOR. */
+  protected style(stream: 'stdout' | 'stderr' = 'stdout'): Style {
+    return styleFor(useColour({ env: this.context.env, isTTY: this.isTTY(stream), colorDepth: this.context.colorDepth }));
   }
 
   protected print(text: string): void {

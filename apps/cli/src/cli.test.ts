@@ -51,10 +51,10 @@ describe('gpu-shopper against a server', () => {
       expect(run.stdout).toBe(`${JSON.stringify(body, null, 2)}\n`);
     });
 
-    it('refuses a non-number --max-price as a usage error naming the option (exit 2)', async () => {
+    it('refuses a non-number --max-price in plain words naming the option (exit 2)', async () => {
       const run = await runCaptured(['inventory', '--max-price=abc'], consumer());
       expect(run).toMatchObject({ exitCode: 2, stdout: '' });
-      expect(run.stderr).toBe('gpu-shopper: Invalid value for --max-price: expected a number (got "abc")\n');
+      expect(run.stderr).toBe('gpu-shopper: --max-price must be a number (got "abc")\n');
     });
 
     it('reports a value the server rejects as one line naming the field (exit 1)', async () => {

@@ -1,10 +1,15 @@
 // Builds the gpu-shopper CLI and runs it against a context, so tests can run any command
-// in-process with captured streams and get the exit code back.
+// in-process with captured streams and get the exit code back. Parse errors come out as one line
+// (with "did you mean" for a mistyped command or option), or as JSON when --json was asked for.
 import { Builtins, Cli, type CommandClass } from './clipanion';
 import packageJson from '../package.json';
+import { GLOBAL_OPTION_NAMES } from './base-command';
+import { styleFor, useColour } from './color';
+import type { CommandSpec } from './command-tree';
 import type { ShopperContext } from './context';
-import { EXIT_USAGE_ERROR } from './errors';
+import { EXIT_USAGE_ERROR, failureJson, USAGE_CODE } from './errors';
 import { BINARY_NAME, describeParseError } from './parse-errors';
+import { CompletionCommand } from './commands/completion/completion';
 import { AlertsCommand } from './commands/admin/alerts';
 import { OrphansCommand } from './commands/admin/orphans';
 import { AuditCommand } from './commands/audit/list';
@@ -68,29 +73,86 @@ const COMMANDS: CommandClass<ShopperContext>[] = [
   ConfigGetCommand,
   ConfigSetCommand,
   ServeCommand,
+  CompletionCommand,
   HelpCommand,
   Builtins.VersionCommand,
 ];
 
+/** The CLI with its commands readable as data (for completion and suggestions). */
+export class ShopperCli extends Cli<ShopperContext> {
+  /**
+   * Global options go last in each command's option list, after the command's own, and stay out of
+   * the one-line usages (the command list, error messages), where every command would repeat them;
+   * the help says once that every command has them.
+   */
+  override register(commandClass: CommandClass<ShopperContext>): void {
+    super.register(commandClass);
+    const { builder } = this.registrations.get(commandClass)!;
+    const isGlobal = (option: (typeof builder.options)[number]) => option.names.some((name) => GLOBAL_OPTION_NAMES.includes(name));
+    const globals = builder.options.filter(isGlobal);
+    if (globals.length === 0) return;
+    builder.options.splice(0, builder.options.length, ...builder.options.filter((option) => !isGlobal(option)), ...globals);
+    const usage = builder.usage.bind(builder);
+    builder.usage = (options) => {
+      const result = usage(options);
+      return { ...result, usage: result.usage.replace(/ \[(--server-url|--api-key)( <[^>]*>| #0)?\]/g, '') };
+    };
+  }
+
+  /** Every command reachable by name (not the bare default, -h or --version), with its options and arguments. */
+  commandTree(): CommandSpec[] {
+    const tree: CommandSpec[] = [];
+    for (const [commandClass, { builder }] of this.registrations) {
+      const paths = builder.paths.filter((path) => path.length > 0 && path.every((word) => /^[a-z]/.test(word)));
+      if (paths.length === 0) continue;
+      const extra = Array.isArray(builder.arity.extra) ? builder.arity.extra : [];
+      tree.push({
+        paths,
+        description: commandClass.usage?.description ?? null,
+        options: builder.options
+          .filter((option) => !option.hidden)
+          .map((option) => {
+            // valueOption (options.ts) leaves its placeholder and values on clipanion's option record.
+            const { placeholder, values } = option as { placeholder?: string; values?: readonly string[] };
+            return { names: option.names, takesValue: option.arity > 0, placeholder: placeholder ?? null, values: values ?? null, description: option.description ?? null };
+          }),
+        positionals: [...builder.arity.leading, ...extra, ...builder.arity.trailing],
+      });
+    }
+    return tree;
+  }
+}
+
 /** `colored` is fixed here because clipanion's help output otherwise guesses from the real stdout. */
-export function buildCli({ colored = false }: { colored?: boolean } = {}): Cli<ShopperContext> {
-  const cli = new Cli<ShopperContext>({ binaryLabel: 'Cloud GPU Shopper', binaryName: BINARY_NAME, binaryVersion: CLI_VERSION, enableColors: colored });
+export function buildCli({ colored = false }: { colored?: boolean } = {}): ShopperCli {
+  const cli = new ShopperCli({ binaryLabel: 'Cloud GPU Shopper', binaryName: BINARY_NAME, binaryVersion: CLI_VERSION, enableColors: colored });
   for (const command of COMMANDS) cli.register(command);
   return cli;
+}
+
+/** `--json` before any "--": the caller wants errors as JSON too. */
+function asksForJson(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  return (end === -1 ? argv : argv.slice(0, end)).includes('--json');
 }
 
 /** Runs argv (without node and the script) and returns the exit code; output goes to the context's streams. */
 export async function runCli(argv: string[], context: Partial<ShopperContext> = {}): Promise<number> {
   const fullContext: ShopperContext = { ...Cli.defaultContext, colorDepth: 1, ...context };
-  const cli = buildCli({ colored: fullContext.colorDepth > 1 });
+  const isTTY = (stream: 'stdout' | 'stderr') => fullContext.tty?.[stream] ?? Boolean((fullContext[stream] as { isTTY?: boolean }).isTTY);
+  const colour = (stream: 'stdout' | 'stderr') => useColour({ env: fullContext.env, isTTY: isTTY(stream), colorDepth: fullContext.colorDepth });
+  const cli = buildCli({ colored: colour('stdout') });
   let command;
   try {
     command = cli.process(argv, fullContext);
   } catch (error) {
     // Clipanion marks its own parse and validation errors; anything else is a bug, not a usage error.
     if (!(error instanceof Error && 'clipanion' in error)) throw error;
-    fullContext.stderr.write(`${BINARY_NAME}: ${describeParseError(error)}\n`);
+    const failure = describeParseError(error, argv, cli.commandTree());
+    if (asksForJson(argv)) fullContext.stderr.write(failureJson({ code: USAGE_CODE, ...failure }));
+    else fullContext.stderr.write(`${styleFor(colour('stderr')).red(`${BINARY_NAME}:`)} ${failure.message}\n`);
     return EXIT_USAGE_ERROR;
   }
+  if (command instanceof CompletionCommand) command.commandTree = cli.commandTree();
   return cli.run(command, fullContext);
 }

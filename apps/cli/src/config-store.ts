@@ -1,5 +1,6 @@
 // The CLI's settings: a JSON file under the XDG config dir (mode 0600, it holds an API key), with
-// GPU_SHOPPER_URL / GPU_SHOPPER_API_KEY taking precedence so scripts and CI need no file.
+// GPU_SHOPPER_URL / GPU_SHOPPER_API_KEY taking precedence so scripts and CI need no file, and the
+// --server-url / --api-key flags over both: flag > environment > file > default.
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -12,7 +13,17 @@ export interface StoredConfig {
   apiKey?: string;
 }
 
-export type SettingSource = 'env' | 'file' | 'default';
+export type SettingSource = 'flag' | 'env' | 'file' | 'default';
+
+/** The environment variables that override the file, by setting. */
+export const ENV_URL = 'GPU_SHOPPER_URL';
+export const ENV_API_KEY = 'GPU_SHOPPER_API_KEY';
+
+/** What --server-url and --api-key said on this command line. */
+export interface SettingFlags {
+  serverUrl?: string;
+  apiKey?: string;
+}
 
 export interface Settings {
   serverUrl: string;
@@ -76,16 +87,29 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value.trim() === '' ? undefined : value.trim();
 }
 
-export async function resolveSettings(configDir: string, env: Record<string, string | undefined>): Promise<Settings> {
+/** The first value given, and where it came from. */
+function pick<T extends SettingSource>(candidates: readonly [T, string | undefined][]): { value: string; source: T } | null {
+  for (const [source, value] of candidates) if (value !== undefined) return { value, source };
+  return null;
+}
+
+export async function resolveSettings(configDir: string, env: Record<string, string | undefined>, flags: SettingFlags = {}): Promise<Settings> {
   const stored = await readConfig(configDir);
-  const envUrl = nonEmpty(env.GPU_SHOPPER_URL);
-  const envKey = nonEmpty(env.GPU_SHOPPER_API_KEY);
-  const fileKey = nonEmpty(stored.apiKey);
+  const url = pick<SettingSource>([
+    ['flag', nonEmpty(flags.serverUrl)],
+    ['env', nonEmpty(env[ENV_URL])],
+    ['file', nonEmpty(stored.serverUrl)],
+  ]);
+  const key = pick<SettingSource>([
+    ['flag', nonEmpty(flags.apiKey)],
+    ['env', nonEmpty(env[ENV_API_KEY])],
+    ['file', nonEmpty(stored.apiKey)],
+  ]);
   return {
-    serverUrl: envUrl ?? nonEmpty(stored.serverUrl) ?? DEFAULT_SERVER_URL,
-    serverUrlSource: envUrl !== undefined ? 'env' : nonEmpty(stored.serverUrl) !== undefined ? 'file' : 'default',
-    apiKey: envKey ?? fileKey ?? null,
-    apiKeySource: envKey !== undefined ? 'env' : fileKey !== undefined ? 'file' : null,
+    serverUrl: url?.value ?? DEFAULT_SERVER_URL,
+    serverUrlSource: url?.source ?? 'default',
+    apiKey: key?.value ?? null,
+    apiKeySource: key?.source ?? null,
     configFile: configFilePath(configDir),
   };
 }

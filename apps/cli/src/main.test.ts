@@ -15,6 +15,6 @@ describe('gpu-shopper process', () => {
     expect(help.stdout).toContain('gpu-shopper keys create');
 
     const bad = await run(process.execPath, ['--import', 'tsx', main, 'inventory', '--limit=lots'], { env }).catch((error: { code: number; stdout: string; stderr: string }) => error);
-    expect(bad).toMatchObject({ code: 2, stdout: '', stderr: 'gpu-shopper: Invalid value for --limit: expected a number (got "lots")\n' });
+    expect(bad).toMatchObject({ code: 2, stdout: '', stderr: 'gpu-shopper: --limit must be a whole number (got "lots")\n' });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config';
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from './config';
 import { DEFAULT_RATE_LIMITS } from './http/rate-limit';
 
 describe('loadConfig', () => {
@@ -35,6 +35,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ GPU_SHOPPER_RATE_LIMIT: 'yes' })).toThrow(/GPU_SHOPPER_RATE_LIMIT/);
     // Hop counts and "trust everyone" would let any client pick its own address.
     for (const trust of ['1', 'true', '10.0.0.0/33', 'proxy.internal']) expect(() => loadConfig({ GPU_SHOPPER_TRUST_PROXY: trust }), trust).toThrow(/GPU_SHOPPER_TRUST_PROXY/);
+  });
+
+  it('treats an empty or blank variable as unset (compose `${VAR:-}`, an empty `VAR=` line)', () => {
+    const empty = Object.fromEntries(CONFIG_VARIABLES.map((name, index) => [name, index % 2 === 0 ? '' : '  ']));
+    expect(loadConfig(empty)).toEqual(loadConfig({}));
+    const config = loadConfig({ ...empty, VASTAI_API_KEY: 'vast-key', GPU_SHOPPER_DB: '/srv/gs/db.sqlite' });
+    expect(config.vastai.apiKey).toBe('vast-key');
+    expect(config.dataDir).toBe('/srv/gs');
+    // Still checked when set: empty means unset, not "anything goes".
+    expect(() => loadConfig({ ...empty, GPU_SHOPPER_PUBLIC_URL: 'not a url' })).toThrow(/GPU_SHOPPER_PUBLIC_URL/);
+    // The PostgreSQL mode's required settings are not satisfied by empty strings.
+    expect(() => loadConfig({ GPU_SHOPPER_DATABASE_URL: 'postgres://u:p@db/gs', GPU_SHOPPER_SECRET_KEY: '', GPU_SHOPPER_DEPLOYMENT_ID: 'prod', GPU_SHOPPER_ADMIN_KEY: 'admin-key-0123456789' })).toThrow(/set GPU_SHOPPER_SECRET_KEY/);
   });
 
   it('names every bad variable', () => {

@@ -104,7 +104,24 @@ export interface ServerConfig {
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+/** The SQLite file's variable: read by @gpu-shopper/db's resolveDbPath, not by the schema above. */
+const DB_PATH_VARIABLE = 'GPU_SHOPPER_DB';
+
+/** Every environment variable the server reads (.env.example documents each; a test holds them equal). */
+export const CONFIG_VARIABLES: readonly string[] = [...Object.keys(EnvSchema.shape), DB_PATH_VARIABLE];
+
+/**
+ * The environment with empty (or blank) variables left out: an empty value means "not set". Compose's
+ * `VAR: ${VAR:-}`, a `VAR=` line in an env file and Kubernetes' `value: ""` all pass "" for
+ * "nothing", and no setting of ours has a meaningful empty value (a URL, key or number cannot be "").
+ */
+export function presentVariables(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1].trim() !== ''));
+}
+
+export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfig {
+  // The one place the environment is read: everything below sees only variables with a value.
+  const env = presentVariables(rawEnv);
   const parsed = EnvSchema.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('; ');

@@ -13,8 +13,15 @@ describe('server packaging', () => {
   it('the root Dockerfile passes dockerfilelint', async () => {
     const linter = path.join(repoRoot, 'node_modules/.bin/dockerfilelint');
     const { stdout } = await run(linter, ['-j', path.join(repoRoot, 'Dockerfile')]).catch((error: { stdout: string }) => ({ stdout: error.stdout }));
-    const report = JSON.parse(stdout) as { totalIssues: number; files: { issues: unknown[] }[] };
-    expect(report.files[0]?.issues).toEqual([]);
+    const report = JSON.parse(stdout) as { totalIssues: number; files: { issues: { content: string; title: string }[] }[] };
+    // dockerfilelint predates multi-stage builds and HEALTHCHECK --start-period: it reads `FROM
+    // <stage>` as an image without a tag, and the flag as a bad argument. test/container-files.test.ts
+    // checks both properly (tags of real images; stage names).
+    const stageNames = [...readFileSync(path.join(repoRoot, 'Dockerfile'), 'utf8').matchAll(/^FROM \S+ AS (\S+)$/gm)].map((match) => match[1]);
+    const falsePositive = (issue: { content: string; title: string }) =>
+      (issue.title === 'Base Image Missing Tag' && stageNames.some((stage) => issue.content.startsWith(`FROM ${stage} `))) ||
+      (issue.title === 'Invalid Argument Format' && /^HEALTHCHECK .*--start-period=\d+s /.test(issue.content));
+    expect(report.files[0]?.issues.filter((issue) => !falsePositive(issue))).toEqual([]);
   });
 
   it('builds with npm ci, runs the bundled server unprivileged, keeps data on a volume, checks health', () => {

@@ -14,13 +14,14 @@ export const REST_BASE_PATH = '/api/v1';
 export const REST_SUCCESS_STATUS: Readonly<Record<string, number>> = { 'sessions.create': 202 };
 
 /**
- * The error statuses each procedure's own checks and services can answer with, beyond those the
- * document gives every operation (documentErrors: 400, 401 where a credential is needed, 403 for
- * operator-only procedures, 413 and 415 where a body is read, 429, 500, 503). 402: a blocking
- * budget; 403: an ownership rule; 404: no such record visible to the caller (or no such consumer
- * name); 409: a conflicting state, or a concurrent write to the same session, budget or override
- * (optimistic locking, mapped in errors.ts); 412: the target's state does not allow it; 422: an
- * Idempotency-Key reused with another body. Every REST procedure is listed (openapi.test.ts).
+ * The error statuses each procedure's own checks and services can raise. documentErrors adds those
+ * that come from elsewhere: 400 always, 401 where a credential is needed, 403 for operator-only
+ * procedures, 404 where the path has parameters, 413 and 415 where a body is read, 429, 500, 503.
+ * 402: a blocking budget; 403: an ownership rule; 404: no such record visible to the caller (or no
+ * such consumer name); 409: a conflicting state, or a concurrent write to the same session, budget
+ * or override (optimistic locking, mapped in errors.ts); 412: the target's (or the caller's) state
+ * does not allow it; 422: an Idempotency-Key reused with another body. Every REST procedure is
+ * listed (openapi.test.ts), so a new one is a decision.
  */
 export const REST_ERROR_STATUSES: Readonly<Record<string, readonly number[]>> = {
   'inventory.search': [],
@@ -166,10 +167,10 @@ interface DocumentedOperation {
   responses?: Record<string, unknown>;
 }
 
-function eachOperation(document: OpenAPIObject, visit: (operation: DocumentedOperation, method: string) => void): void {
-  for (const item of Object.values(document.paths ?? {})) {
+function eachOperation(document: OpenAPIObject, visit: (operation: DocumentedOperation, method: string, path: string) => void): void {
+  for (const [path, item] of Object.entries(document.paths ?? {})) {
     for (const [method, operation] of Object.entries(item as Record<string, DocumentedOperation | undefined>)) {
-      if (typeof operation === 'object' && operation !== null && operation.responses !== undefined) visit(operation, method);
+      if (typeof operation === 'object' && operation !== null && operation.responses !== undefined) visit(operation, method, path);
     }
   }
 }
@@ -197,11 +198,13 @@ function documentErrors(document: OpenAPIObject): void {
   const routerProcedures = appRouter._def.procedures as unknown as Record<string, { _def: { middlewares: readonly unknown[] } }>;
   const procedures = new Map(Object.entries(routerProcedures).map(([path, procedure]) => [operationIdOf(path), { path, procedure }]));
 
-  eachOperation(document, (operation, method) => {
+  eachOperation(document, (operation, method, path) => {
     const found = procedures.get(operation.operationId ?? '');
     const statuses = new Set([400, 500, 503, ...(REST_ERROR_STATUSES[found?.path ?? ''] ?? [])]);
     if ((operation.security ?? []).length > 0) statuses.add(401);
     if (found !== undefined && found.procedure._def.middlewares.includes(operatorOnly)) statuses.add(403);
+    // A path parameter can name nothing, or (`..`, an encoded slash) make the path lead nowhere.
+    if (path.includes('{')) statuses.add(404);
     // Fastify reads a body on every method but GET (and refuses one over 1 MiB, or not JSON).
     if (method !== 'get') statuses.add(413).add(415);
     if (!(operation.tags ?? []).includes(NODE_TOKEN_TAG)) statuses.add(429);

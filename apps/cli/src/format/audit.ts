@@ -1,6 +1,6 @@
 // The audit log as a table, newest first as the server sends it.
 import type { AuditEvent } from '@gpu-shopper/sdk';
-import { renderTable } from '../table';
+import { renderTable, type TableView } from '../table';
 import { instant } from './values';
 
 /** `{ period: 'month', limitUsd: 20 }` → "period=month limitUsd=20". */
@@ -10,7 +10,7 @@ function detailText(detail: AuditEvent['detail']): string {
     .join(' ');
 }
 
-export function formatAuditList(events: readonly AuditEvent[], nextCursor: number | null): string {
+export function formatAuditList(events: readonly AuditEvent[], nextCursor: number | null, view: TableView = {}): string {
   if (events.length === 0) return 'No audit entries.';
   const table = renderTable(
     [
@@ -21,6 +21,7 @@ export function formatAuditList(events: readonly AuditEvent[], nextCursor: numbe
       { header: 'DETAIL', value: (event) => detailText(event.detail) },
     ],
     events,
+    view,
   );
   return nextCursor === null ? table : `${table}\nmore: --cursor=${nextCursor}`;
 }

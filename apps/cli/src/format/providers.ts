@@ -1,12 +1,12 @@
 // The server's provider configuration (operators): configured or not, simulated, where the key
 // comes from and its masked hint — never the key itself.
 import type { RouterOutputs } from '@gpu-shopper/sdk';
-import { renderTable } from '../table';
+import { renderTable, type TableView } from '../table';
 import { instant } from './values';
 
 export type ProviderStatus = RouterOutputs['admin']['providers']['providers'][number];
 
-export function formatProviderList(providers: readonly ProviderStatus[]): string {
+export function formatProviderList(providers: readonly ProviderStatus[], view: TableView = {}): string {
   return renderTable(
     [
       { header: 'PROVIDER', value: (status: ProviderStatus) => status.provider },
@@ -17,6 +17,7 @@ export function formatProviderList(providers: readonly ProviderStatus[]): string
       { header: 'UPDATED', value: (status) => instant(status.updatedAt) },
     ],
     providers,
+    view,
   );
 }
 

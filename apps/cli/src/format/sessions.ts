@@ -2,7 +2,7 @@
 // override requests, history) and its credentials with secrets masked unless asked for.
 import type { RouterOutputs, Session, SessionDetail } from '@gpu-shopper/sdk';
 import { maskApiKey } from '../config-store';
-import { renderTable, type Column } from '../table';
+import { renderTable, type Column, type TableView, type Tone } from '../table';
 import { duration, instant, usd } from './values';
 
 export type SessionCredentials = RouterOutputs['sessions']['credentials'];
@@ -19,18 +19,23 @@ function ago(iso: string, now: Date): string {
   return `${duration(Math.max(now.getTime() - new Date(iso).getTime(), 1))} ago`;
 }
 
-export function formatSessionList(sessions: readonly Session[], now: Date, all: boolean): string {
+/** Ready is good, failed bad, on the way up or down a warning: how a state reads at a glance. */
+export function stateTone(state: Session['state']): Tone {
+  return state === 'ready' ? 'good' : state === 'failed' ? 'bad' : state === 'provisioning' || state === 'stopping' ? 'warn' : null;
+}
+
+export function formatSessionList(sessions: readonly Session[], now: Date, all: boolean, view: TableView = {}): string {
   if (sessions.length === 0) return all ? 'No sessions.' : 'No live sessions (use --all to include ended ones).';
   const columns: Column<Session>[] = [
     { header: 'ID', value: (session) => session.id },
-    { header: 'STATE', value: (session) => session.state },
+    { header: 'STATE', value: (session) => session.state, tone: (session) => stateTone(session.state) },
     { header: 'GPU', value: (session) => session.gpuModel },
     { header: 'PROVIDER', value: (session) => session.provider },
     { header: '$/H', value: (session) => session.pricePerHourUsd?.toFixed(3), align: 'right' },
     { header: 'ENDS', value: (session) => instant(session.reservation.endsAt) },
     { header: 'LEFT', value: (session) => timeLeft(session, now), align: 'right' },
   ];
-  return renderTable(columns, sessions);
+  return renderTable(columns, sessions, view);
 }
 
 /** "label:  value" lines, labels padded to the longest. */

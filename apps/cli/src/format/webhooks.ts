@@ -1,11 +1,11 @@
 // The webhook delivery log as a table: what was sent where, and whether it arrived.
 import type { RouterOutputs } from '@gpu-shopper/sdk';
-import { renderTable } from '../table';
+import { renderTable, type TableView } from '../table';
 import { instant } from './values';
 
 type Delivery = RouterOutputs['admin']['deliveries']['deliveries'][number];
 
-export function formatDeliveryList(deliveries: readonly Delivery[]): string {
+export function formatDeliveryList(deliveries: readonly Delivery[], view: TableView = {}): string {
   if (deliveries.length === 0) return 'No webhook deliveries.';
   return renderTable(
     [
@@ -19,5 +19,6 @@ export function formatDeliveryList(deliveries: readonly Delivery[]): string {
       { header: 'LAST ERROR', value: (delivery) => delivery.lastError },
     ],
     deliveries,
+    view,
   );
 }

@@ -60,7 +60,7 @@ describe('health and readiness probes', () => {
     const app = appIn('draining');
     const answer = await app.inject({ method: 'GET', url: '/api/v1/openapi.json' });
     expect(answer.statusCode).toBe(503);
-    expect(answer.json()).toEqual({ code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('shutting down') });
+    expect(answer.json()).toEqual({ code: 'SERVICE_UNAVAILABLE', message: expect.stringContaining('shutting down'), data: { code: 'SERVICE_UNAVAILABLE', httpStatus: 503, field: null, fieldErrors: null } });
     expect(answer.headers.connection).toBe('close');
     await app.close();
   });

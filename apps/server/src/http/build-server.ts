@@ -35,7 +35,7 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
   // so the client retries on another replica; requests already running finish.
   app.addHook('onRequest', async (request, reply) => {
     if (!readiness.isDraining || PROBES.has(request.url.split('?', 1)[0]!)) return;
-    return reply.code(503).header('connection', 'close').send({ message: 'the server is shutting down; retry on another instance', code: 'SERVICE_UNAVAILABLE' });
+    return reply.code(503).header('connection', 'close').send(restErrorBody(503, 'the server is shutting down; retry on another instance'));
   });
   // Before the inventory cache, which answers from memory: a cached answer is still a request.
   const rateLimits = http.rateLimits === undefined ? DEFAULT_RATE_LIMITS : http.rateLimits;

@@ -10,6 +10,7 @@ import { loadConfig } from '../config';
 import type { Logger } from '../logger';
 import { startServer, type RunningServer } from '../start';
 import { fuzzOperations, generateCases, seededRandom, type Credential, type FuzzCase, type FuzzOperation } from './openapi-fuzz';
+import { documentedAnswerProblems } from './openapi-response-check';
 
 const ADMIN_KEY = 'fuzz-admin-key-0123456789';
 const CASES_PER_OPERATION = Number(process.env.FUZZ_CASES ?? 40);
@@ -25,6 +26,7 @@ interface ErrorBody {
 interface Answer {
   status: number;
   contentType: string;
+  headers: Headers;
   text: string;
 }
 
@@ -41,7 +43,7 @@ describe('OpenAPI fuzz', () => {
     // Bytes, so that fetch adds no content type of its own.
     const body = typeof fuzzCase.body === 'string' ? new TextEncoder().encode(fuzzCase.body) : fuzzCase.body;
     const response = await fetch(`${server.url}/api/v1${fuzzCase.url}`, { method: fuzzCase.method, headers, body, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    return { status: response.status, contentType: response.headers.get('content-type') ?? '', text: await response.text() };
+    return { status: response.status, contentType: response.headers.get('content-type') ?? '', headers: response.headers, text: await response.text() };
   };
   const call = async (method: string, url: string, credential: Credential, body?: unknown) => {
     const answer = await send({ kind: 'setup', method, url, credential, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
@@ -73,7 +75,7 @@ describe('OpenAPI fuzz', () => {
   });
   afterAll(() => server?.close());
 
-  const check = (operation: FuzzOperation, fuzzCase: FuzzCase, answer: Answer): string[] => {
+  const check = (document: OpenAPIObject, operation: FuzzOperation, fuzzCase: FuzzCase, answer: Answer): string[] => {
     const problems: string[] = [];
     if (answer.status >= 500) problems.push(`${answer.status}`);
     else if (answer.status < 400 && !operation.successStatuses.includes(answer.status)) problems.push(`undocumented success ${answer.status} (documented: ${operation.successStatuses.join(', ')})`);
@@ -89,6 +91,8 @@ describe('OpenAPI fuzz', () => {
       if (!answer.contentType.includes('application/json')) problems.push(`an error with content-type "${answer.contentType}"`);
       if (body !== null && (typeof body.message !== 'string' || typeof body.code !== 'string')) problems.push('an error body without message and code');
       if (fuzzCase.expectMention !== undefined && !answer.text.includes(fuzzCase.expectMention)) problems.push(`an error that does not name ${fuzzCase.expectMention}`);
+      // Documented for this operation, in the documented shape.
+      if (body !== null) problems.push(...documentedAnswerProblems(document, operation.method, operation.path, { status: answer.status, headers: answer.headers, body }));
     }
     return problems;
   };
@@ -120,7 +124,7 @@ describe('OpenAPI fuzz', () => {
         try {
           const answer = await send(fuzzCase);
           statuses.set(answer.status, (statuses.get(answer.status) ?? 0) + 1);
-          problems = check(operation, fuzzCase, answer);
+          problems = check(document, operation, fuzzCase, answer);
           if (problems.length > 0) problems.push(`body ${answer.text.slice(0, 200)}`);
         } catch (error) {
           problems = [`no answer: ${(error as Error).message}`];

@@ -30,7 +30,7 @@ describe('operator and webhook commands', () => {
     it('refuse bad options (exit 2) and consumers (403)', async () => {
       expect((await runCaptured(['alerts', '--kind=fire'], admin())).exitCode).toBe(2);
       const since = await runCaptured(['orphans', '--since=yesterday'], admin());
-      expect(since).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('expected a date, an ISO timestamp or an age like 24h or 7d') });
+      expect(since).toMatchObject({ exitCode: 2, stderr: expect.stringContaining('--since must be a date, an ISO timestamp or an age like 24h or 7d') });
       expect((await runCaptured(['orphans'], consumer())).stderr).toMatch(/^gpu-shopper: not allowed \(403\): /);
     });
   });

@@ -3,7 +3,7 @@ import { Command, Option } from '../../clipanion';
 import { ShopperCommand } from '../../base-command';
 import { ALERT_KINDS } from '../../api-enums';
 import { formatAlertList } from '../../format/alerts';
-import { isCount, isOneOf, isSince, resolveSince } from '../../options';
+import { isCount, isOneOf, isSince, resolveSince, valueOption } from '../../options';
 
 export class AlertsCommand extends ShopperCommand {
   static override paths = [['alerts']];
@@ -17,15 +17,15 @@ export class AlertsCommand extends ShopperCommand {
     ],
   });
 
-  kind = Option.String('--kind', { validator: isOneOf(ALERT_KINDS), description: 'only this kind' });
-  since = Option.String('--since', { validator: isSince(), description: 'only those raised since (date, timestamp or age)' });
-  limit = Option.String('--limit', { validator: isCount(), description: 'at most this many (default 100)' });
+  kind = valueOption('--kind', { placeholder: 'kind', values: ALERT_KINDS, validator: isOneOf(ALERT_KINDS), description: 'only this kind' });
+  since = valueOption('--since', { placeholder: 'when', validator: isSince(), description: 'only those raised since (date, timestamp or age)' });
+  limit = valueOption('--limit', { placeholder: 'n', validator: isCount(), description: 'at most this many (default 100)' });
   json = Option.Boolean('--json', false, { description: 'print the raw JSON response' });
 
   async run(): Promise<void> {
     const client = await this.client();
     const result = await client.admin.alerts.query({ kind: this.kind, since: this.since === undefined ? undefined : resolveSince(this.since, this.now()), limit: this.limit });
     if (this.json) return this.printJson(result);
-    this.print(formatAlertList(result.alerts));
+    this.print(formatAlertList(result.alerts, await this.tableView(client, result.alerts.map((alert) => alert.consumerId))));
   }
 }

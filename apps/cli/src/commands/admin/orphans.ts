@@ -2,7 +2,7 @@
 import { Command, Option } from '../../clipanion';
 import { ShopperCommand } from '../../base-command';
 import { formatOrphanList } from '../../format/alerts';
-import { isCount, isSince, resolveSince } from '../../options';
+import { isCount, isSince, resolveSince, valueOption } from '../../options';
 
 export class OrphansCommand extends ShopperCommand {
   static override paths = [['orphans']];
@@ -16,14 +16,14 @@ export class OrphansCommand extends ShopperCommand {
     ],
   });
 
-  since = Option.String('--since', { validator: isSince(), description: 'only those found since (date, timestamp or age)' });
-  limit = Option.String('--limit', { validator: isCount(), description: 'at most this many (default 100)' });
+  since = valueOption('--since', { placeholder: 'when', validator: isSince(), description: 'only those found since (date, timestamp or age)' });
+  limit = valueOption('--limit', { placeholder: 'n', validator: isCount(), description: 'at most this many (default 100)' });
   json = Option.Boolean('--json', false, { description: 'print the raw JSON response' });
 
   async run(): Promise<void> {
     const client = await this.client();
     const result = await client.admin.orphans.query({ since: this.since === undefined ? undefined : resolveSince(this.since, this.now()), limit: this.limit });
     if (this.json) return this.printJson(result);
-    this.print(formatOrphanList(result.orphans));
+    this.print(formatOrphanList(result.orphans, this.tableStyle()));
   }
 }

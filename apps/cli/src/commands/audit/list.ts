@@ -4,7 +4,7 @@ import { Command, Option } from '../../clipanion';
 import { ShopperCommand } from '../../base-command';
 import { AUDIT_ACTIONS } from '../../api-enums';
 import { formatAuditList } from '../../format/audit';
-import { isCount, isOneOf, isSince, resolveSince } from '../../options';
+import { isCount, isOneOf, isSince, resolveSince, valueOption } from '../../options';
 
 export class AuditCommand extends ShopperCommand {
   static override paths = [['audit']];
@@ -22,11 +22,11 @@ export class AuditCommand extends ShopperCommand {
     ],
   });
 
-  action = Option.String('--action', { validator: isOneOf(AUDIT_ACTIONS), description: 'only this action' });
-  since = Option.String('--since', { validator: isSince(), description: 'only entries at or after this (date, timestamp or age)' });
-  until = Option.String('--until', { validator: isSince(), description: 'only entries before this (date, timestamp or age)' });
-  limit = Option.String('--limit', { validator: isCount(), description: 'page size (default 100, at most 500)' });
-  cursor = Option.String('--cursor', { validator: isCount(), description: 'the page after this cursor (printed under a full page)' });
+  action = valueOption('--action', { placeholder: 'action', values: AUDIT_ACTIONS, validator: isOneOf(AUDIT_ACTIONS), description: 'only this action' });
+  since = valueOption('--since', { placeholder: 'when', validator: isSince(), description: 'only entries at or after this (date, timestamp or age)' });
+  until = valueOption('--until', { placeholder: 'when', validator: isSince(), description: 'only entries before this (date, timestamp or age)' });
+  limit = valueOption('--limit', { placeholder: 'n', validator: isCount(), description: 'page size (default 100, at most 500)' });
+  cursor = valueOption('--cursor', { placeholder: 'n', validator: isCount(), description: 'the page after this cursor (printed under a full page)' });
   json = Option.Boolean('--json', false, { description: 'print the raw JSON response' });
 
   async run(): Promise<void> {
@@ -40,6 +40,6 @@ export class AuditCommand extends ShopperCommand {
       cursor: this.cursor,
     });
     if (this.json) return this.printJson(result);
-    this.print(formatAuditList(result.events, result.nextCursor));
+    this.print(formatAuditList(result.events, result.nextCursor, this.tableStyle()));
   }
 }

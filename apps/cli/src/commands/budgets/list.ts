@@ -20,6 +20,6 @@ export class BudgetsListCommand extends ShopperCommand {
     const client = await this.client();
     const result = await client.budgets.list.query({});
     if (this.json) return this.printJson(result);
-    this.print(formatBudgetList(result.budgets));
+    this.print(formatBudgetList(result.budgets, await this.tableView(client, result.budgets.map((budget) => budget.consumerId))));
   }
 }

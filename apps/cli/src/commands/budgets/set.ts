@@ -4,7 +4,7 @@ import { Command, Option } from '../../clipanion';
 import { ShopperCommand } from '../../base-command';
 import { BUDGET_ACTIONS, BUDGET_PERIODS } from '../../api-enums';
 import { formatBudgetList } from '../../format/budgets';
-import { isNumber, isOneOf, isPercentList, parsePercentList } from '../../options';
+import { isNumber, isOneOf, isPercentList, parsePercentList, valueOption } from '../../options';
 
 export class BudgetsSetCommand extends ShopperCommand {
   static override paths = [['budgets', 'set']];
@@ -24,12 +24,12 @@ export class BudgetsSetCommand extends ShopperCommand {
     ],
   });
 
-  consumer = Option.String('--consumer', { description: 'operators: the consumer (omit for a global budget)' });
-  limit = Option.String('--limit', { required: true, validator: isNumber(), description: 'the limit, USD' });
-  period = Option.String('--period', 'month', { validator: isOneOf(BUDGET_PERIODS), description: `${BUDGET_PERIODS.join(', ')} (default month)` });
-  thresholds = Option.String('--thresholds', { validator: isPercentList(), description: 'alert thresholds, percent, e.g. 50,80,100' });
-  webhook = Option.String('--webhook', { description: 'URL that receives the alerts' });
-  action = Option.String('--action', { validator: isOneOf(BUDGET_ACTIONS), description: `at 100%: ${BUDGET_ACTIONS.join(', ')}` });
+  consumer = valueOption('--consumer', { placeholder: 'name', description: 'operators: the consumer (omit for a global budget)' });
+  limit = valueOption('--limit', { placeholder: 'usd', required: true, validator: isNumber(), description: 'the limit, USD' });
+  period = valueOption('--period', 'month', { placeholder: BUDGET_PERIODS.join('|'), validator: isOneOf(BUDGET_PERIODS), description: `${BUDGET_PERIODS.join(', ')} (default month)` });
+  thresholds = valueOption('--thresholds', { placeholder: 'percents', validator: isPercentList(), description: 'alert thresholds, percent, e.g. 50,80,100' });
+  webhook = valueOption('--webhook', { placeholder: 'url', description: 'URL that receives the alerts' });
+  action = valueOption('--action', { placeholder: BUDGET_ACTIONS.join('|'), validator: isOneOf(BUDGET_ACTIONS), description: `at 100%: ${BUDGET_ACTIONS.join(', ')}` });
   json = Option.Boolean('--json', false, { description: 'print the raw JSON response' });
 
   async run(): Promise<void> {
@@ -43,6 +43,6 @@ export class BudgetsSetCommand extends ShopperCommand {
       action: this.action,
     });
     if (this.json) return this.printJson(budget);
-    this.print(`${budget.created ? 'created' : 'updated'} budget ${budget.id}\n${formatBudgetList([budget])}`);
+    this.print(`${budget.created ? 'created' : 'updated'} budget ${budget.id}\n${formatBudgetList([budget], await this.tableView(client, budget.consumerId === null ? [] : [budget.consumerId]))}`);
   }
 }

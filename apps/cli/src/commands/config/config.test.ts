@@ -48,7 +48,7 @@ describe('config', () => {
     expect(badUrl).toMatchObject({ exitCode: 2, stderr: 'gpu-shopper: server-url: "localhost:8080" is not an http(s) URL, e.g. http://localhost:8080\n' });
     const badName = await runCaptured(['config', 'set', 'colour', 'blue']);
     expect(badName.exitCode).toBe(2);
-    expect(badName.stderr).toMatch(/^gpu-shopper: Invalid value for setting: expected one of "server-url", "api-key", "vastai-key", or "tensordock-key"/);
+    expect(badName.stderr).toBe('gpu-shopper: setting must be one of server-url, api-key, vastai-key, tensordock-key (got "colour")\n');
   });
 
   it('reports a corrupt config file in one line', async () => {

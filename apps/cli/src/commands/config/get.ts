@@ -37,14 +37,14 @@ export class ConfigGetCommand extends ShopperCommand {
     };
     const providers = settings.apiKey === null ? undefined : await this.providers(await this.client());
     if (this.json) return this.printJson(providers === undefined ? view : { ...view, providers });
-    const source = (from: string | null) => (from === 'env' ? ' (from environment)' : from === 'default' ? ' (default)' : '');
+    const source = (from: string | null) => (from === 'flag' ? ' (from the command line)' : from === 'env' ? ' (from environment)' : from === 'default' ? ' (default)' : '');
     const lines = [
       `server URL:  ${view.serverUrl}${source(view.serverUrlSource)}`,
       `API key:     ${view.apiKey === null ? 'not set' : `${view.apiKey}${source(view.apiKeySource)}`}`,
       `config file: ${view.configFile}`,
     ];
     if (providers === null) lines.push(`providers:   ${PROVIDERS_UNAVAILABLE}`);
-    else if (providers !== undefined) lines.push('providers:', ...formatProviderList(providers).split('\n').map((line) => `  ${line}`));
+    else if (providers !== undefined) lines.push('providers:', ...formatProviderList(providers, this.tableStyle()).split('\n').map((line) => `  ${line}`));
     this.print(lines.join('\n'));
   }
 

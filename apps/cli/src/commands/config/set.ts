@@ -1,8 +1,9 @@
 // `gpu-shopper config set server-url|api-key <value>` writes the settings file (0600);
 // `vastai-key|tensordock-key <key>` (operators) sends a provider key to the server, never printing it.
+// Saving a setting that an environment variable overrides says so: the saved value would not be used.
 import { Command, Option, UsageError } from '../../clipanion';
 import { ShopperCommand } from '../../base-command';
-import { maskApiKey, normalizeServerUrl, updateConfig } from '../../config-store';
+import { ENV_API_KEY, ENV_URL, maskApiKey, normalizeServerUrl, updateConfig } from '../../config-store';
 import { describeProviderStatus } from '../../format/providers';
 import { isOneOf } from '../../options';
 
@@ -39,6 +40,7 @@ export class ConfigSetCommand extends ShopperCommand {
       if (url === null) throw new UsageError(`server-url: "${this.value}" is not an http(s) URL, e.g. http://localhost:8080`);
       const file = await updateConfig(this.configDir, { serverUrl: url });
       this.print(`server URL set to ${url} (in ${file})`);
+      this.warnIfOverridden(ENV_URL, url, normalizeServerUrl);
       return;
     }
     const key = this.value === '-' ? (await this.readStdin()).trim() : this.value.trim();
@@ -51,6 +53,14 @@ export class ConfigSetCommand extends ShopperCommand {
     }
     const file = await updateConfig(this.configDir, { apiKey: key });
     this.print(`API key ${maskApiKey(key)} saved (in ${file})`);
+    this.warnIfOverridden(ENV_API_KEY, key, (text) => text.trim());
+  }
+
+  /** The environment wins over the file (the README has operators export the key): say so, or the saved value silently goes unused. */
+  private warnIfOverridden(variable: string, saved: string, normalize: (text: string) => string | null): void {
+    const fromEnv = this.context.env[variable]?.trim();
+    if (fromEnv === undefined || fromEnv === '' || normalize(fromEnv) === saved) return;
+    this.note(`${this.style('stderr').yellow('warning:')} ${variable} is set in this environment and overrides the saved ${this.setting}; it is used until you run "unset ${variable}"`);
   }
 
   private async readStdin(): Promise<string> {

@@ -4,7 +4,7 @@ import { Command, Option, UsageError } from '../../clipanion';
 import { ShopperCommand } from '../../base-command';
 import { COST_GROUPINGS, COST_PERIODS } from '../../api-enums';
 import { formatCostChart, formatCostGroups, formatCostSummary, formatReconciliation } from '../../format/costs';
-import { isOneOf } from '../../options';
+import { isOneOf, valueOption } from '../../options';
 
 export class CostsCommand extends ShopperCommand {
   static override paths = [['costs']];
@@ -26,11 +26,11 @@ export class CostsCommand extends ShopperCommand {
     ],
   });
 
-  consumer = Option.String('--consumer', { description: 'operators: one consumer (default: all)' });
-  period = Option.String('--period', { validator: isOneOf(COST_PERIODS), description: `${COST_PERIODS.join(', ')} (default day)` });
-  from = Option.String('--from', { description: 'start, a date or ISO timestamp' });
-  to = Option.String('--to', { description: 'end, a date or ISO timestamp' });
-  groupBy = Option.String('--group-by', { validator: isOneOf(COST_GROUPINGS), description: `break the total down by ${COST_GROUPINGS.join(', ')}` });
+  consumer = valueOption('--consumer', { placeholder: 'name', description: 'operators: one consumer (default: all)' });
+  period = valueOption('--period', { placeholder: COST_PERIODS.join('|'), validator: isOneOf(COST_PERIODS), description: `${COST_PERIODS.join(', ')} (default day)` });
+  from = valueOption('--from', { placeholder: 'date', description: 'start, a date or ISO timestamp' });
+  to = valueOption('--to', { placeholder: 'date', description: 'end, a date or ISO timestamp' });
+  groupBy = valueOption('--group-by', { placeholder: COST_GROUPINGS.join('|'), validator: isOneOf(COST_GROUPINGS), description: `break the total down by ${COST_GROUPINGS.join(', ')}` });
   reconcile = Option.Boolean('--reconcile', false, { description: 'operators: ledger versus provider billing, per session' });
   chart = Option.Boolean('--chart', false, { description: 'draw the spend per period as a bar chart' });
   json = Option.Boolean('--json', false, { description: 'print the raw JSON response' });
@@ -42,12 +42,14 @@ export class CostsCommand extends ShopperCommand {
     if (this.reconcile) {
       const reconciliation = await client.costs.reconciliation.query({});
       if (this.json) return this.printJson(reconciliation);
-      return this.print(formatReconciliation(reconciliation.results));
+      return this.print(formatReconciliation(reconciliation.results, this.tableStyle()));
     }
     const summary = await client.costs.summary.query({ consumer: this.consumer, period: this.period, from: this.from, to: this.to, group_by: this.groupBy });
     if (this.json) return this.printJson(summary);
-    const text = [this.chart ? formatCostChart(summary, this.context.columns ?? 80) : formatCostSummary(summary)];
-    if (summary.groupBy !== undefined) text.push('', formatCostGroups(summary.groupBy, summary.groups ?? []));
+    const groups = summary.groups ?? [];
+    const view = await this.tableView(client, summary.groupBy === 'consumer' ? groups.map((group) => group.key) : []);
+    const text = [this.chart ? formatCostChart(summary, this.context.columns ?? 80) : formatCostSummary(summary, view)];
+    if (summary.groupBy !== undefined) text.push('', formatCostGroups(summary.groupBy, groups, view));
     this.print(text.join('\n'));
   }
 }

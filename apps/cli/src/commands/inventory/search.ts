@@ -1,9 +1,10 @@
-// `gpu-shopper inventory`: the menu of GPU offers across providers, filtered by the server.
+// `gpu-shopper inventory`: the menu of GPU offers across providers, filtered by the server, with how
+// many matched and how many are shown.
 import { Command, Option } from '../../clipanion';
 import { ShopperCommand } from '../../base-command';
 import { OFFER_SORTS, PROVIDERS } from '../../api-enums';
-import { formatMenu } from '../../format/offers';
-import { isCount, isNumber, isOneOf } from '../../options';
+import { DEFAULT_OFFER_LIMIT, formatMenu, MAX_OFFER_LIMIT } from '../../format/offers';
+import { isCount, isNumber, isOneOf, valueOption } from '../../options';
 
 export class InventoryCommand extends ShopperCommand {
   static override paths = [['inventory'], ['inventory', 'search']];
@@ -12,7 +13,8 @@ export class InventoryCommand extends ShopperCommand {
     description: 'search GPU offers across providers',
     details: `
       Prices are all-in (compute plus storage), in USD per hour. \`--gpu=4090\` matches "RTX 4090".
-      A note follows the table when a provider's offers are stale or missing.
+      A line under the table says how many offers match, or that more match than are shown (\`--limit\`).
+      A note follows when a provider's offers are stale or missing.
     `,
     examples: [
       ['Cheap RTX 4090s', '$0 inventory --gpu=4090 --max-price=0.50'],
@@ -21,19 +23,22 @@ export class InventoryCommand extends ShopperCommand {
     ],
   });
 
-  gpu = Option.String('--gpu', { description: 'GPU model, matched loosely ("4090")' });
-  maxPrice = Option.String('--max-price', { validator: isNumber(), description: 'highest all-in price, USD per hour' });
-  minVram = Option.String('--min-vram', { validator: isNumber(), description: 'least VRAM per GPU, GB' });
-  provider = Option.String('--provider', { validator: isOneOf(PROVIDERS), description: `only this provider (${PROVIDERS.join(', ')})` });
-  region = Option.String('--region', { description: 'country code or part of a region name' });
-  minReliability = Option.String('--min-reliability', { validator: isNumber(), description: 'least host reliability, 0-1 (e.g. 0.95)' });
-  minGpus = Option.String('--min-gpus', { validator: isCount(), description: 'least GPUs per offer' });
-  sort = Option.String('--sort', { validator: isOneOf(OFFER_SORTS), description: `${OFFER_SORTS.join(', ')} (default price)` });
-  limit = Option.String('--limit', { validator: isCount(), description: 'at most this many offers (default 50)' });
+  gpu = valueOption('--gpu', { placeholder: 'model', description: 'GPU model, matched loosely ("4090")' });
+  maxPrice = valueOption('--max-price', { placeholder: 'usd', validator: isNumber(), description: 'highest all-in price, USD per hour' });
+  minVram = valueOption('--min-vram', { placeholder: 'gb', validator: isNumber(), description: 'least VRAM per GPU, GB' });
+  provider = valueOption('--provider', { placeholder: PROVIDERS.join('|'), validator: isOneOf(PROVIDERS), description: `only this provider (${PROVIDERS.join(', ')})` });
+  region = valueOption('--region', { placeholder: 'region', description: 'country code or part of a region name' });
+  minReliability = valueOption('--min-reliability', { placeholder: '0-1', validator: isNumber(), description: 'least host reliability, 0-1 (e.g. 0.95)' });
+  minGpus = valueOption('--min-gpus', { placeholder: 'n', validator: isCount(), description: 'least GPUs per offer' });
+  sort = valueOption('--sort', { placeholder: OFFER_SORTS.join('|'), validator: isOneOf(OFFER_SORTS), description: `${OFFER_SORTS.join(', ')} (default price)` });
+  limit = valueOption('--limit', { placeholder: 'n', validator: isCount({ max: MAX_OFFER_LIMIT, hint: `one search returns at most ${MAX_OFFER_LIMIT}` }), description: `at most this many offers (default ${DEFAULT_OFFER_LIMIT}, at most ${MAX_OFFER_LIMIT})` });
   json = Option.Boolean('--json', false, { description: 'print the raw JSON response' });
 
   async run(): Promise<void> {
     const client = await this.client();
+    const limit = this.limit ?? DEFAULT_OFFER_LIMIT;
+    // The API counts no matches: for people, one offer more than shown says whether more match.
+    const asked = this.json ? this.limit : Math.min(limit + 1, MAX_OFFER_LIMIT);
     const menu = await client.inventory.search.query({
       gpu: this.gpu,
       max_price: this.maxPrice,
@@ -43,9 +48,9 @@ export class InventoryCommand extends ShopperCommand {
       min_reliability: this.minReliability,
       min_gpus: this.minGpus,
       sort: this.sort,
-      limit: this.limit,
+      limit: asked,
     });
     if (this.json) return this.printJson(menu);
-    this.print(formatMenu(menu));
+    this.print(formatMenu(menu, this.tableStyle(), { limit, sort: this.sort }));
   }
 }

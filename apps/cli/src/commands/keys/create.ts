@@ -1,7 +1,7 @@
 // `gpu-shopper keys create --consumer <name>` (operators): a consumer API key, shown this once.
 import { Command, Option } from '../../clipanion';
 import { ShopperCommand } from '../../base-command';
-import { isUntil, resolveUntil } from '../../options';
+import { isUntil, resolveUntil, valueOption } from '../../options';
 
 export class KeysCreateCommand extends ShopperCommand {
   static override paths = [['keys', 'create']];
@@ -15,8 +15,8 @@ export class KeysCreateCommand extends ShopperCommand {
     ],
   });
 
-  consumer = Option.String('--consumer', { required: true, description: 'the consumer (application) name' });
-  expires = Option.String('--expires', { validator: isUntil(), description: 'when the key stops working: date, ISO timestamp or duration (90d)' });
+  consumer = valueOption('--consumer', { placeholder: 'name', required: true, description: 'the consumer (application) name' });
+  expires = valueOption('--expires', { placeholder: 'when', validator: isUntil(), description: 'when the key stops working: date, ISO timestamp or duration (90d)' });
   json = Option.Boolean('--json', false, { description: 'print the raw JSON response' });
 
   async run(): Promise<void> {

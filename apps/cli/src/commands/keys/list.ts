@@ -20,6 +20,6 @@ export class KeysListCommand extends ShopperCommand {
     const client = await this.client();
     const result = await client.admin.listKeys.query({});
     if (this.json) return this.printJson(result);
-    this.print(formatKeyList(result.keys));
+    this.print(formatKeyList(result.keys, this.tableStyle()));
   }
 }

@@ -2,7 +2,7 @@
 // old secret stops working at once, or after --grace seconds to roll the new one out.
 import { Command, Option } from '../../clipanion';
 import { ShopperCommand } from '../../base-command';
-import { isCount, isUntil, resolveUntil } from '../../options';
+import { isCount, isUntil, resolveUntil, valueOption } from '../../options';
 
 export class KeysRotateCommand extends ShopperCommand {
   static override paths = [['keys', 'rotate']];
@@ -22,8 +22,8 @@ export class KeysRotateCommand extends ShopperCommand {
   });
 
   id = Option.String({ name: 'id' });
-  grace = Option.String('--grace', { validator: isCount(0), description: 'seconds the old secret keeps working (default 0)' });
-  expires = Option.String('--expires', { validator: isUntil(), description: 'a new expiry: date, ISO timestamp or duration (90d)' });
+  grace = valueOption('--grace', { placeholder: 'seconds', validator: isCount({ min: 0 }), description: 'seconds the old secret keeps working (default 0)' });
+  expires = valueOption('--expires', { placeholder: 'when', validator: isUntil(), description: 'a new expiry: date, ISO timestamp or duration (90d)' });
   json = Option.Boolean('--json', false, { description: 'print the raw JSON response' });
 
   async run(): Promise<void> {

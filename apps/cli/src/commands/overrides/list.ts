@@ -21,6 +21,6 @@ export class OverridesListCommand extends ShopperCommand {
     const client = await this.client();
     const result = await client.overrides.list.query(this.all ? {} : { status: 'pending' });
     if (this.json) return this.printJson(result);
-    this.print(formatOverrideList(result.overrides, this.all));
+    this.print(formatOverrideList(result.overrides, this.all, await this.tableView(client, result.overrides.map((request) => request.consumerId))));
   }
 }

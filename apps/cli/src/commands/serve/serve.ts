@@ -1,8 +1,8 @@
 // `gpu-shopper serve`: the server in this process until SIGINT/SIGTERM. The server code is
 // imported on demand so every other command starts without loading it.
-import { Command, Option } from '../../clipanion';
+import { Command } from '../../clipanion';
 import { ShopperCommand } from '../../base-command';
-import { isCount } from '../../options';
+import { isCount, valueOption } from '../../options';
 
 export class ServeCommand extends ShopperCommand {
   static override paths = [['serve']];
@@ -19,8 +19,12 @@ export class ServeCommand extends ShopperCommand {
     ],
   });
 
-  port = Option.String('--port', { validator: isCount(0), description: 'port to listen on (overrides PORT)' });
-  host = Option.String('--host', { description: 'address to bind (overrides HOST)' });
+  // The server is configured from its environment; the client settings mean nothing here.
+  override serverUrlFlag = undefined;
+  override apiKeyFlag = undefined;
+
+  port = valueOption('--port', { placeholder: 'n', validator: isCount({ min: 0 }), description: 'port to listen on (overrides PORT)' });
+  host = valueOption('--host', { placeholder: 'address', description: 'address to bind (overrides HOST)' });
 
   async run(): Promise<number> {
     const { ConfigError, consoleLogger, loadConfig, startServer, startupMessage } = await import('@gpu-shopper/server');

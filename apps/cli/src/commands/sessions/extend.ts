@@ -6,7 +6,7 @@ import { ShopperCommand } from '../../base-command';
 import { CommandFailure } from '../../errors';
 import { formatSessionDetail } from '../../format/sessions';
 import { instant } from '../../format/values';
-import { isCount } from '../../options';
+import { isExtensionHours, valueOption } from '../../options';
 import { isYes, readLine } from '../../prompt';
 
 const MS_PER_HOUR = 3_600_000;
@@ -29,7 +29,7 @@ export class SessionExtendCommand extends ShopperCommand {
   });
 
   id = Option.String({ name: 'id' });
-  hours = Option.String('--hours', { required: true, validator: isCount(), description: 'hours to add (1-12 at a time)' });
+  hours = valueOption('--hours', { placeholder: 'n', required: true, validator: isExtensionHours(), description: 'hours to add (1-12 at a time)' });
   yes = Option.Boolean('--yes', false, { description: 'operators: do not ask before extending past 12 hours' });
   json = Option.Boolean('--json', false, { description: 'print the raw JSON response' });
 

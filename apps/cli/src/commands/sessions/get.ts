@@ -3,6 +3,7 @@
 import { chmod, writeFile } from 'node:fs/promises';
 import { Command, Option } from '../../clipanion';
 import { ShopperCommand } from '../../base-command';
+import { valueOption } from '../../options';
 import { sessionCostSoFar } from '../../session-cost';
 import { apiErrorCode, CommandFailure } from '../../errors';
 import { formatCredentials, formatSessionDetail, type SessionCredentials } from '../../format/sessions';
@@ -29,7 +30,7 @@ export class SessionGetCommand extends ShopperCommand {
 
   id = Option.String({ name: 'id' });
   showSecrets = Option.Boolean('--show-secrets', false, { description: 'show the node token in full' });
-  saveKey = Option.String('--save-key', { description: 'write the generated SSH private key to this file (0600)' });
+  saveKey = valueOption('--save-key', { placeholder: 'path', description: 'write the generated SSH private key to this file (0600)' });
   json = Option.Boolean('--json', false, { description: 'print the raw JSON response' });
 
   async run(): Promise<void> {

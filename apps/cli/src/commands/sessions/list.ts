@@ -21,6 +21,6 @@ export class SessionsListCommand extends ShopperCommand {
     const client = await this.client();
     const result = await client.sessions.list.query({ all: this.all || undefined });
     if (this.json) return this.printJson(result);
-    this.print(formatSessionList(result.sessions, this.now(), this.all));
+    this.print(formatSessionList(result.sessions, this.now(), this.all, this.tableStyle()));
   }
 }

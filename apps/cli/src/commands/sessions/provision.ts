@@ -1,5 +1,7 @@
-// `gpu-shopper provision`: POST /sessions with an idempotency key (generated unless given), and
-// with --wait a live progress display until the node is ready or provisioning fails.
+// `gpu-shopper provision`: shows the offer the server would rent and the reservation's projected cost,
+// asks on a terminal (--yes skips it; without a terminal it never asks), then POST /sessions with an
+// idempotency key (generated unless given), and with --wait the phase it is in until the node is
+// ready or provisioning fails.
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, Option, UsageError } from '../../clipanion';
@@ -8,7 +10,10 @@ import { ShopperCommand } from '../../base-command';
 import { PROVIDERS, WORKLOADS } from '../../api-enums';
 import { CommandFailure } from '../../errors';
 import { formatSessionDetail } from '../../format/sessions';
-import { isCount, isNumber, isOneOf } from '../../options';
+import { formatPreview, previewOffer, type OfferRequest } from '../../offer-preview';
+import { isCount, isNumber, isOneOf, isReservationHours, valueOption } from '../../options';
+import { ProgressLine } from '../../progress';
+import { isYes, readLine } from '../../prompt';
 import { waitForReady } from '@gpu-shopper/sdk';
 
 const DEFAULT_POLL_MS = 2_000;
@@ -24,29 +29,35 @@ export class ProvisionCommand extends ShopperCommand {
       server to pick the cheapest match. The session is billed to the consumer the API key belongs to.
       Every call sends an idempotency key (printed; a random one unless \`--idempotency-key\`): retrying with
       the same key returns the same session instead of provisioning a second one.
-      \`--wait\` shows the state until the node is ready, then how to get its credentials.
+      Before renting it shows the offer the server would pick now (the cheapest usable match, or the one given),
+      its all-in price and the projected cost of the reservation, and on a terminal asks to go on (y/N);
+      \`--yes\` skips the question. Without a terminal (scripts, CI) it never asks: it rents, as \`--yes\` would.
+      \`--wait\` shows what the session is doing (creating the instance, booting, waiting for the agent, a
+      failover) until the node is ready, then how to get its credentials.
     `,
     examples: [
       ['An RTX 4090 for two hours, and wait for it', '$0 provision --gpu=4090 --hours=2 --wait'],
       ['A given offer, serving a model', '$0 provision --offer=vastai:123 --hours=4 --workload=llm --llm-model=meta-llama/Llama-3.1-8B-Instruct'],
+      ['From a script: no question, JSON out', '$0 provision --gpu=4090 --hours=1 --yes --json'],
       ['With your SSH key, safe to retry', '$0 provision --gpu=A100 --min-vram=80 --hours=1 --ssh-key-file ~/.ssh/id_ed25519.pub --idempotency-key=job-42'],
     ],
   });
 
-  gpu = Option.String('--gpu', { description: 'GPU model, matched loosely ("4090")' });
-  hours = Option.String('--hours', { required: true, validator: isCount(), description: 'reservation length, 1-12 hours' });
-  offer = Option.String('--offer', { description: 'an offer id from "gpu-shopper inventory"' });
-  workload = Option.String('--workload', { validator: isOneOf(WORKLOADS), description: `${WORKLOADS.join(', ')} (default batch)` });
-  llmModel = Option.String('--llm-model', { description: 'for --workload=llm: the model to serve' });
-  maxPrice = Option.String('--max-price', { validator: isNumber(), description: 'highest all-in price, USD per hour' });
-  minVram = Option.String('--min-vram', { validator: isNumber(), description: 'least VRAM per GPU, GB' });
-  region = Option.String('--region', { description: 'country code or part of a region name' });
-  provider = Option.String('--provider', { validator: isOneOf(PROVIDERS), description: `only this provider (${PROVIDERS.join(', ')})` });
-  sshKeyFile = Option.String('--ssh-key-file', { description: 'your SSH public key (.pub) to install on the node' });
-  idempotencyKey = Option.String('--idempotency-key', { description: 'retry-safe request key (default: a random one)' });
-  consumer = Option.String('--consumer', { description: 'must be the API key’s own consumer (a check only)' });
+  gpu = valueOption('--gpu', { placeholder: 'model', description: 'GPU model, matched loosely ("4090")' });
+  hours = valueOption('--hours', { placeholder: 'n', required: true, validator: isReservationHours(), description: 'reservation length, 1-12 hours' });
+  offer = valueOption('--offer', { placeholder: 'offer-id', description: 'an offer id from "gpu-shopper inventory"' });
+  workload = valueOption('--workload', { placeholder: WORKLOADS.join('|'), validator: isOneOf(WORKLOADS), description: `${WORKLOADS.join(', ')} (default batch)` });
+  llmModel = valueOption('--llm-model', { placeholder: 'model', description: 'for --workload=llm: the model to serve' });
+  maxPrice = valueOption('--max-price', { placeholder: 'usd', validator: isNumber(), description: 'highest all-in price, USD per hour' });
+  minVram = valueOption('--min-vram', { placeholder: 'gb', validator: isNumber(), description: 'least VRAM per GPU, GB' });
+  region = valueOption('--region', { placeholder: 'region', description: 'country code or part of a region name' });
+  provider = valueOption('--provider', { placeholder: PROVIDERS.join('|'), validator: isOneOf(PROVIDERS), description: `only this provider (${PROVIDERS.join(', ')})` });
+  sshKeyFile = valueOption('--ssh-key-file', { placeholder: 'path', description: 'your SSH public key (.pub) to install on the node' });
+  idempotencyKey = valueOption('--idempotency-key', { placeholder: 'key', description: 'retry-safe request key (default: a random one)' });
+  consumer = valueOption('--consumer', { placeholder: 'name', description: 'must be the API key’s own consumer (a check only)' });
+  yes = Option.Boolean('--yes', false, { description: 'rent without asking (it never asks without a terminal)' });
   wait = Option.Boolean('--wait', false, { description: 'wait until the node is ready, showing progress' });
-  timeout = Option.String('--timeout', { validator: isCount(), description: 'with --wait: give up after this many minutes (default 20)' });
+  timeout = valueOption('--timeout', { placeholder: 'minutes', validator: isCount(), description: 'with --wait: give up after this many minutes (default 20)' });
   json = Option.Boolean('--json', false, { description: 'print the raw JSON response' });
 
   async run(): Promise<number | void> {
@@ -57,14 +68,14 @@ export class ProvisionCommand extends ShopperCommand {
     const idempotencyKey = this.idempotencyKey ?? randomUUID();
     const client = await this.client({ headers: { 'idempotency-key': idempotencyKey } });
     if (this.consumer !== undefined) await this.checkConsumer(client, this.consumer);
+    const request: OfferRequest = { offerId: this.offer, gpu: this.gpu, minVramGb: this.minVram, maxPricePerHourUsd: this.maxPrice, region: this.region, provider: this.provider };
+    if (!(await this.confirm(client, request))) {
+      this.note('Not provisioned.');
+      return 1;
+    }
 
     const session = await client.sessions.create.mutate({
-      offerId: this.offer,
-      gpu: this.gpu,
-      minVramGb: this.minVram,
-      maxPricePerHourUsd: this.maxPrice,
-      region: this.region,
-      provider: this.provider,
+      ...request,
       hours: this.hours,
       workload: this.workload,
       llmModel: this.llmModel,
@@ -85,6 +96,29 @@ export class ProvisionCommand extends ShopperCommand {
     return this.waitUntilReady(client, session.id);
   }
 
+  /**
+   * Shows what would be rented and, on a terminal, asks. Scripts (--json without a terminal) get
+   * today's behaviour exactly: no lookup, no question. The preview is advice: if the lookup fails or
+   * finds nothing, the server's answer to the request is the one that counts.
+   */
+  private async confirm(client: ShopperClient, request: OfferRequest): Promise<boolean> {
+    const ask = !this.yes && this.isTTY('stdin');
+    if (!ask && this.json) return true;
+    let preview: string;
+    try {
+      const offer = await previewOffer(client, request);
+      if (offer === null) return true;
+      preview = formatPreview(offer, this.hours, request);
+    } catch (error) {
+      if (!ask) return true;
+      preview = `The offer could not be looked up (${error instanceof Error ? error.message : String(error)}).`;
+    }
+    this.note(preview);
+    if (!ask) return true;
+    this.context.stderr.write(`${this.style('stderr').bold('Rent it?')} (y/N) `);
+    return isYes(await readLine(this.context.stdin));
+  }
+
   private async checkConsumer(client: ShopperClient, consumer: string): Promise<void> {
     const me = await this.whoami(client);
     if (me.role !== 'consumer') throw new UsageError(`--consumer=${consumer}: this is an operator key; sessions are provisioned with the consumer's own key`);
@@ -103,7 +137,7 @@ export class ProvisionCommand extends ShopperCommand {
     } catch (error) {
       progress.end();
       if (!(error instanceof SessionNotReadyError)) throw error;
-      throw new CommandFailure(notReadyMessage(id, error));
+      throw new CommandFailure(notReadyMessage(id, error), error.session?.state === 'provisioning' ? 'TIMEOUT' : 'NOT_READY');
     }
     progress.end();
     if (this.json) return this.printJson(ready);
@@ -118,35 +152,6 @@ function notReadyMessage(id: string, error: SessionNotReadyError): string {
   if (session.state === 'provisioning') return `${error.message}; it is still provisioning (see "gpu-shopper session ${id}")`;
   const reason = session.failureReason ?? session.endReason ?? 'no reason given';
   return `session ${id} did not become ready: ${session.state} (${reason})`;
-}
-
-/** One line rewritten in place on a terminal; elsewhere a line per state change (logs stay short). */
-class ProgressLine {
-  private attempt = 0;
-  private lastState: string | null = null;
-  private width = 0;
-
-  constructor(
-    private readonly tty: boolean,
-    private readonly write: (text: string) => void,
-  ) {}
-
-  update(session: SessionDetail, elapsedMs: number): void {
-    this.attempt += 1;
-    const text = `${session.id}: ${session.state}, ${Math.round(elapsedMs / 1000)}s elapsed, attempt ${this.attempt}`;
-    if (this.tty) {
-      this.write(`\r${text.padEnd(this.width)}`);
-      this.width = text.length;
-    } else if (session.state !== this.lastState) {
-      this.write(`${text}\n`);
-    }
-    this.lastState = session.state;
-  }
-
-  end(): void {
-    if (this.tty && this.width > 0) this.write('\n');
-    this.width = 0;
-  }
 }
 
 async function readPublicKey(file: string): Promise<string> {

@@ -2,7 +2,7 @@
 import { Command, Option } from '../../clipanion';
 import { ShopperCommand } from '../../base-command';
 import { formatDeliveryList } from '../../format/webhooks';
-import { isCount } from '../../options';
+import { isCount, valueOption } from '../../options';
 
 export class WebhookDeliveriesCommand extends ShopperCommand {
   static override paths = [['webhook', 'deliveries'], ['webhook']];
@@ -15,13 +15,13 @@ export class WebhookDeliveriesCommand extends ShopperCommand {
     ],
   });
 
-  limit = Option.String('--limit', { validator: isCount(), description: 'at most this many (default 50)' });
+  limit = valueOption('--limit', { placeholder: 'n', validator: isCount(), description: 'at most this many (default 50)' });
   json = Option.Boolean('--json', false, { description: 'print the raw JSON response' });
 
   async run(): Promise<void> {
     const client = await this.client();
     const result = await client.admin.deliveries.query({ limit: this.limit });
     if (this.json) return this.printJson(result);
-    this.print(formatDeliveryList(result.deliveries));
+    this.print(formatDeliveryList(result.deliveries, this.tableStyle()));
   }
 }
