@@ -10,6 +10,7 @@ export default defineConfig({
   ssr: { resolve: { conditions: ['@gpu-shopper/source', 'module', 'node', 'development|production'] } },
   test: {
     reporters: ['default', './vitest.summary-reporter.ts'],
+    globalSetup: ['./vitest.tmpdir-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [

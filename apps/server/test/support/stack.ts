@@ -1,6 +1,6 @@
 // A whole deployment in the test process: both provider simulators, the real server over HTTP on a
 // ManualClock they share, and optionally real agent processes booted by the simulated instances.
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ManualClock } from '@gpu-shopper/domain';
@@ -68,6 +68,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     providerAdapters: [new VastAiAdapter({ ...common, apiKey: VAST_KEY, baseUrl: sims.vastUrl }), new TensorDockAdapter({ ...common, apiKey: TENSORDOCK_TOKEN, baseUrl: sims.tensordockUrl })],
   }).catch(async (error: unknown) => {
     await sims.close();
+    rmSync(dir, { recursive: true, force: true });
     throw error;
   });
 
@@ -100,6 +101,7 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     close: async () => {
       await server.close();
       await sims.close();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }
