@@ -7,7 +7,7 @@ import { createShopperClient, type RouterOutputs, type ShopperClient } from '@gp
 import { styleFor, useColour, type Style } from './color';
 import { configDirFor, normalizeServerUrl, resolveSettings, type Settings } from './config-store';
 import type { ShopperContext } from './context';
-import { apiErrorCode, describeFailure, failureJson, SET_KEY_HINT } from './errors';
+import { describeFailure, failureJson, SET_KEY_HINT } from './errors';
 import { valueOption } from './options';
 import type { TableView } from './table';
 
@@ -88,13 +88,15 @@ export abstract class ShopperCommand extends Command<ShopperContext> {
     this.names ??= (async () => {
       const names = new Map<string, string>();
       try {
+        const me = await this.whoami(client);
+        if (me.role !== 'admin') {
+          if (me.consumerId !== null && me.consumerName !== null) names.set(me.consumerId, me.consumerName);
+          return names;
+        }
         for (const key of (await client.admin.listKeys.query({})).keys) if (key.consumerId !== null && key.consumerName !== null) names.set(key.consumerId, key.consumerName);
-        return names;
-      } catch (error) {
-        if (apiErrorCode(error) !== 'FORBIDDEN') return names;
+      } catch {
+        // Names are a nicety: without them the table shows ids, as it always did.
       }
-      const me = await this.whoami(client).catch(() => null);
-      if (me?.consumerId != null && me.consumerName !== null) names.set(me.consumerId, me.consumerName);
       return names;
     })();
     return this.names;

@@ -31,7 +31,19 @@ describe('gpu-shopper against a server', () => {
       const priceEnd = lines[0]!.indexOf('$/H') + 3;
       expect(lines[1]!.slice(priceEnd - 5, priceEnd)).toBe('0.300');
       expect(lines[2]!.slice(priceEnd - 5, priceEnd)).toBe('4.800');
+      expect(lines[3]).toBe('2 offers match (of 2 offers the providers list).');
       expect(lines.at(-1)).toBe('note: no offers from tensordock yet (HTTP 503)');
+    });
+
+    it('says when more offers match than are shown (the API counts none: it asks for one more than it shows)', async () => {
+      const run = await runCaptured(['inventory', '--limit=1'], consumer());
+      const lines = run.stdout.trimEnd().split('\n');
+      expect(lines).toHaveLength(4);
+      expect(lines[1]).toMatch(/^vastai:1\s/);
+      expect(lines[2]).toBe('Showing the first matching offer, cheapest first; more match (raise --limit, up to 1000) (of 2 offers the providers list).');
+      expect((await runCaptured(['inventory', '--limit=1', '--sort=vram'], consumer())).stdout).toContain('Showing the first matching offer, most VRAM first; more match');
+      expect((await runCaptured(['inventory', '--limit=2'], consumer())).stdout).toContain('\n2 offers match (of 2 offers the providers list).\n');
+      expect((await runCaptured(['inventory', '--gpu=4090'], consumer())).stdout).toContain('\n1 offer matches (of 2 offers the providers list).\n');
     });
 
     it('passes filters through: --gpu=4090 matches "RTX 4090", --max-price cuts the rest', async () => {
@@ -70,6 +82,23 @@ describe('gpu-shopper against a server', () => {
       expect(run.exitCode).toBe(1);
       expect(run.stderr).toMatch(/^gpu-shopper: the API key was rejected \(401\): .+\n$/);
       expect(run.stderr.split('\n')).toHaveLength(2);
+    });
+
+    it('prints API errors as JSON on stderr with --json', async () => {
+      const run = await runCaptured(['session', 'ses_missing', '--json'], consumer());
+      expect(run).toMatchObject({ exitCode: 1, stdout: '' });
+      expect(JSON.parse(run.stderr)).toEqual({ error: { code: 'NOT_FOUND', message: 'session ses_missing not found (404)', field: null } });
+      const invalid = JSON.parse((await runCaptured(['inventory', '--max-price=5000', '--json'], consumer())).stderr) as { error: { code: string; field: string } };
+      expect(invalid.error).toMatchObject({ code: 'BAD_REQUEST', field: 'max_price' });
+    });
+
+    it('takes --server-url and --api-key on every command, over the environment and the config file', async () => {
+      const wrong = { env: { GPU_SHOPPER_URL: 'http://127.0.0.1:9', GPU_SHOPPER_API_KEY: 'gsc_not-a-real-key' } };
+      expect(await runCaptured(['sessions', `--server-url=${server.url}`, `--api-key=${consumerKey}`], wrong)).toMatchObject({ exitCode: 0, stderr: '' });
+      expect((await runCaptured(['budgets', 'list', '--server-url', server.url], wrong)).stderr).toContain('the API key was rejected (401)');
+      const shown = JSON.parse((await runCaptured(['config', 'get', '--json', `--server-url=${server.url}/`, `--api-key=${consumerKey}`], wrong)).stdout) as Record<string, unknown>;
+      expect(shown).toMatchObject({ serverUrl: server.url, serverUrlSource: 'flag', apiKeySource: 'flag' });
+      expect((await runCaptured(['config', 'get', `--api-key=${consumerKey}`], wrong)).stdout).toContain('(from the command line)');
     });
 
     it('says when no key is set at all', async () => {
@@ -156,7 +185,10 @@ describe('gpu-shopper against a server', () => {
       const set = await runCaptured(['budgets', 'set', '--consumer=atlas', '--limit=20', '--period=day', '--action=shutdown'], admin());
       expect(set).toMatchObject({ exitCode: 0, stderr: '' });
       const id = /^created budget (\S+)\n/.exec(set.stdout)?.[1] ?? '';
-      expect(set.stdout).toMatch(new RegExp(`${id}\\s+\\S+\\s+operator\\s+\\$20\\.00\\s+day`));
+      // The consumer by name, not its internal id: the operator's key list names it, the consumer knows its own.
+      expect(set.stdout).toMatch(new RegExp(`${id}\\s+atlas\\s+operator\\s+\\$20\\.00\\s+day`));
+      expect((await runCaptured(['budgets'], consumer())).stdout).toMatch(new RegExp(`${id}\\s+atlas\\s+operator`));
+      expect(JSON.parse((await runCaptured(['budgets', '--json'], consumer())).stdout)).toMatchObject({ budgets: [expect.objectContaining({ consumerId: expect.stringMatching(/^con_/) })] });
       const deleting = await runCaptured(['budgets', 'delete', id], consumer());
       expect(deleting).toMatchObject({ exitCode: 1, stdout: '' });
       expect(deleting.stderr).toBe(`gpu-shopper: not allowed (403): budget ${id} (day) was set by an operator: a consumer key can read it but cannot delete it; ask an operator\n`);

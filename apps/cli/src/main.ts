@@ -6,6 +6,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
-  colorDepth: process.stdout.isTTY ? process.stdout.getColorDepth() : 1,
+  // Colour needs a terminal (and no NO_COLOR; see color.ts): ask whichever stream is one.
+  colorDepth: process.stdout.isTTY ? process.stdout.getColorDepth() : process.stderr.isTTY ? process.stderr.getColorDepth() : 1,
   columns: process.stdout.isTTY ? process.stdout.columns : undefined,
 });

@@ -55,10 +55,10 @@ function defaultPlaceholder(descriptor: string): string {
  * A string option (`Option.String`) whose usage reads `--hours <n>` instead of clipanion's
  * `--hours #0`. Every option that takes a value is declared through this.
  */
-export function valueOption<T extends {} = string>(descriptor: string, flags: ValueOptionFlags<T> & { required: true }): T;
-export function valueOption<T extends {} = string>(descriptor: string, flags: ValueOptionFlags<T> & { required?: false }): T | undefined;
-export function valueOption<T extends {} = string>(descriptor: string, initialValue: string, flags: ValueOptionFlags<T>): T;
-export function valueOption<T extends {} = string>(descriptor: string, first: string | (ValueOptionFlags<T> & { required?: boolean }), second?: ValueOptionFlags<T>): T | undefined {
+export function valueOption<T extends NonNullable<unknown> = string>(descriptor: string, flags: ValueOptionFlags<T> & { required: true }): T;
+export function valueOption<T extends NonNullable<unknown> = string>(descriptor: string, flags: ValueOptionFlags<T> & { required?: false }): T | undefined;
+export function valueOption<T extends NonNullable<unknown> = string>(descriptor: string, initialValue: string, flags: ValueOptionFlags<T>): T;
+export function valueOption<T extends NonNullable<unknown> = string>(descriptor: string, first: string | (ValueOptionFlags<T> & { required?: boolean }), second?: ValueOptionFlags<T>): T | undefined {
   const flags = typeof first === 'string' ? second! : first;
   const { placeholder = defaultPlaceholder(descriptor), values = placeholder.includes('|') ? placeholder.split('|') : undefined, ...rest } = flags;
   const spec = (typeof first === 'string' ? Option.String(descriptor, first, rest) : Option.String(descriptor, rest)) as unknown as OptionSpec;

@@ -39,6 +39,18 @@ describe('config', () => {
     expect((await xdgRun(['config', 'get'], { HOME: home, GPU_SHOPPER_API_KEY: 'gsc_fromenv_000' })).stdout).toContain('(from environment)');
   });
 
+  it('warns when an environment variable overrides the value just saved', async () => {
+    const xdg = tempDir('gpu-shopper-xdg-');
+    const key = await xdgRun(['config', 'set', 'api-key', 'gsc_consumer_000'], { XDG_CONFIG_HOME: xdg, GPU_SHOPPER_API_KEY: 'gsc_admin_000' });
+    expect(key).toMatchObject({ exitCode: 0, stdout: expect.stringContaining('API key gsc_co… saved') });
+    expect(key.stderr).toBe('warning: GPU_SHOPPER_API_KEY is set in this environment and overrides the saved api-key; it is used until you run "unset GPU_SHOPPER_API_KEY"\n');
+    const url = await xdgRun(['config', 'set', 'server-url', 'https://a.example.com'], { XDG_CONFIG_HOME: xdg, GPU_SHOPPER_URL: 'https://b.example.com' });
+    expect(url.stderr).toContain('warning: GPU_SHOPPER_URL is set in this environment and overrides the saved server-url');
+    // The same value in both, or nothing in the environment: nothing to warn about.
+    expect((await xdgRun(['config', 'set', 'server-url', 'https://b.example.com/'], { XDG_CONFIG_HOME: xdg, GPU_SHOPPER_URL: 'https://b.example.com' })).stderr).toBe('');
+    expect((await xdgRun(['config', 'set', 'api-key', 'gsc_consumer_000'], { XDG_CONFIG_HOME: xdg })).stderr).toBe('');
+  });
+
   it('says "not set" without a key', async () => {
     expect((await runCaptured(['config', 'get'])).stdout).toContain('API key:     not set\n');
   });
