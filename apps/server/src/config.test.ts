@@ -37,6 +37,13 @@ describe('loadConfig', () => {
     for (const trust of ['1', 'true', '10.0.0.0/33', 'proxy.internal']) expect(() => loadConfig({ GPU_SHOPPER_TRUST_PROXY: trust }), trust).toThrow(/GPU_SHOPPER_TRUST_PROXY/);
   });
 
+  it('reads the log level (default info) and format (default: by terminal), naming the allowed values when wrong', () => {
+    expect(loadConfig({}).log).toEqual({ level: 'info', format: null });
+    expect(loadConfig({ GPU_SHOPPER_LOG_LEVEL: 'debug', GPU_SHOPPER_LOG_FORMAT: 'pretty' }).log).toEqual({ level: 'debug', format: 'pretty' });
+    expect(() => loadConfig({ GPU_SHOPPER_LOG_LEVEL: 'verbose' })).toThrow('invalid configuration: GPU_SHOPPER_LOG_LEVEL: one of trace, debug, info, warn, error, fatal');
+    expect(() => loadConfig({ GPU_SHOPPER_LOG_FORMAT: 'text' })).toThrow('invalid configuration: GPU_SHOPPER_LOG_FORMAT: one of json, pretty');
+  });
+
   it('treats an empty or blank variable as unset (compose `${VAR:-}`, an empty `VAR=` line)', () => {
     const empty = Object.fromEntries(CONFIG_VARIABLES.map((name, index) => [name, index % 2 === 0 ? '' : '  ']));
     expect(loadConfig(empty)).toEqual(loadConfig({}));

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { resolveDbPath } from '@gpu-shopper/db';
 import { hostname } from 'node:os';
 import { DEFAULT_RATE_LIMITS, isTrustedProxyEntry, TRUST_PROXY_NAMES, type RateLimitConfig } from './http/rate-limit';
+import { LOG_FORMATS, LOG_LEVELS, type LogSettings } from './logger';
 
 const perMinute = (fallback: number) => z.coerce.number().positive().max(1_000_000).default(fallback);
 const burst = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
@@ -51,6 +52,8 @@ const EnvSchema = z.object({
     .string()
     .refine((value) => value.split(',').every((entry) => isTrustedProxyEntry(entry.trim())), `comma-separated proxy addresses, CIDR ranges or ${TRUST_PROXY_NAMES.join(', ')}`)
     .optional(),
+  GPU_SHOPPER_LOG_LEVEL: z.enum(LOG_LEVELS, { error: `one of ${LOG_LEVELS.join(', ')}` }).default('info'),
+  GPU_SHOPPER_LOG_FORMAT: z.enum(LOG_FORMATS, { error: `one of ${LOG_FORMATS.join(', ')}` }).optional(),
 });
 
 export interface ServerConfig {
@@ -100,6 +103,8 @@ export interface ServerConfig {
    * the client address is the connection's peer. No hop counts: they cannot check who is talking.
    */
   trustProxy: string[];
+  /** The log's level and format; format null: pretty on a terminal, JSON lines otherwise. */
+  log: LogSettings;
 }
 
 export class ConfigError extends Error {}
@@ -177,6 +182,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
             authFailuresPerAddress: { perMinute: vars.GPU_SHOPPER_RATE_LIMIT_AUTH_FAILURES_PER_MINUTE, burst: vars.GPU_SHOPPER_RATE_LIMIT_AUTH_FAILURE_BURST },
           },
     trustProxy: vars.GPU_SHOPPER_TRUST_PROXY?.split(',').map((entry) => entry.trim()) ?? [],
+    log: { level: vars.GPU_SHOPPER_LOG_LEVEL, format: vars.GPU_SHOPPER_LOG_FORMAT ?? null },
   };
 }
 

@@ -7,7 +7,7 @@ import { describeThrown, installErrorBoundary, installShutdownSignals } from './
 
 function capturedLogger() {
   let text = '';
-  return { logger: consoleLogger({ write: (chunk: string) => (text += chunk) }), text: () => text };
+  return { logger: consoleLogger({ write: (chunk: string) => (text += chunk) }, { level: 'info', format: 'pretty' }), text: () => text };
 }
 
 describe('error boundary', () => {

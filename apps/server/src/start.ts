@@ -28,6 +28,7 @@ import {
   ProviderRegistry,
   Provisioner,
   SecretBox,
+  SessionTransitionLog,
   WebhookDispatcher,
   type LifecyclePolicy,
   type OfferSource,
@@ -40,7 +41,7 @@ import { ensurePrivateDataDir } from './data-dir';
 import type { ServerConfig } from './config';
 import { buildHttpServer } from './http/build-server';
 import { InFlightWork } from './in-flight';
-import { consoleLogger, type Logger } from './logger';
+import { componentLogger, consoleLogger, type Logger } from './logger';
 import { startJobs, type RunningJobs } from './jobs';
 import { Readiness, type ReadinessReport } from './readiness';
 import { agentFiles, setUpProviders } from './providers';
@@ -93,7 +94,11 @@ export interface RunningServer {
 export async function startServer(options: StartOptions): Promise<RunningServer> {
   const { config } = options;
   const clock = options.clock ?? systemClock;
-  const logger = options.logger ?? consoleLogger();
+  const logger = options.logger ?? consoleLogger(process.stderr, config.log);
+  // A logger made before the configuration was read (main.ts, `gpu-shopper serve`) takes its level and format now.
+  logger.configure?.(config.log);
+  logger.redactValues?.([config.adminKey, config.secretKey, config.operatorWebhook.secret, config.vastai.apiKey, config.tensordock.apiToken]);
+  const log = (component: string) => componentLogger(logger, component);
   const readiness = new Readiness();
   // Ticks and scheduled runs: shutdown waits for these before the database closes.
   const inFlight = new InFlightWork();
@@ -106,6 +111,8 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
   // On PostgreSQL, replicas share the database and coordinate through leases in it.
   const orm = await openDatabase({ dbPath: config.dbPath, databaseUrl: config.databaseUrl ?? undefined, exclusive: true });
   const closers: (() => Promise<void>)[] = [() => orm.close()];
+  // Every session state change, logged once it commits (whichever service made it).
+  orm.em.getEventManager().registerSubscriber(new SessionTransitionLog(log('sessions')));
   // Several replicas (PostgreSQL): sessions and singleton jobs are leased in the database. On SQLite
   // the file lock already makes this process the only one, and nothing needs leasing.
   const coordination = config.databaseUrl === null ? null : replicaCoordination(orm, clock, config);
@@ -118,7 +125,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     const admin = await bootstrapAdminKey(new ApiKeyService(orm.em.fork(), clock, callerCache), { adminKey: config.adminKey, adminKeyFile: config.adminKeyFile });
     const secrets = SecretBox.load({ secretKey: config.secretKey, keyFile: config.secretKeyFile });
     const deploymentId = config.deploymentId ?? loadDeploymentId(`${config.dataDir}/deployment-id`, config.dbPath === ':memory:');
-    const webhooks = new WebhookDispatcher({ orm, clock, secrets, operatorWebhookUrl: config.operatorWebhook.url, operatorWebhookSecret: config.operatorWebhook.secret, logger });
+    const webhooks = new WebhookDispatcher({ orm, clock, secrets, operatorWebhookUrl: config.operatorWebhook.url, operatorWebhookSecret: config.operatorWebhook.secret, logger: log('webhooks') });
     const providerMetrics = new ProviderCallMetrics();
     const ledger = new LedgerService();
 
@@ -128,15 +135,15 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     if (options.adapters !== undefined) {
       offerSources = options.adapters;
     } else if (options.providerAdapters !== undefined) {
-      registry = new ProviderRegistry(options.providerAdapters.map((adapter) => instrumentAdapter(adapter, providerMetrics)));
+      registry = new ProviderRegistry(options.providerAdapters.map((adapter) => instrumentAdapter(adapter, providerMetrics, log('providers'))));
       offerSources = registry.all();
     } else {
-      setup = await setUpProviders(config, clock, logger, await loadStoredProviderKeys(orm.em.fork(), secrets), { agentEnv: options.simulatedAgentEnv });
+      setup = await setUpProviders(config, clock, log('providers'), await loadStoredProviderKeys(orm.em.fork(), secrets), { agentEnv: options.simulatedAgentEnv });
       closers.push(setup.close);
-      registry = new ProviderRegistry(setup.adapters.map((adapter) => instrumentAdapter(adapter, providerMetrics)));
+      registry = new ProviderRegistry(setup.adapters.map((adapter) => instrumentAdapter(adapter, providerMetrics, log('providers'))));
       offerSources = registry.all();
     }
-    const inventory = new InventoryService({ adapters: offerSources, clock, diskGb: config.offerDiskGb, logger });
+    const inventory = new InventoryService({ adapters: offerSources, clock, diskGb: config.offerDiskGb, logger: log('inventory') });
     registry?.onReplace((adapter) => inventory.replaceAdapter(adapter));
 
     const deps: ApiDeps = {
@@ -150,11 +157,11 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       webhookDispatcher: webhooks,
       providerKeys:
         setup !== null && registry !== null
-          ? { registry, secrets, clock, createAdapter: (provider, key) => instrumentAdapter(setup!.createAdapter(provider, key), providerMetrics), startupSources: setup.sources }
+          ? { registry, secrets, clock, createAdapter: (provider, key) => instrumentAdapter(setup!.createAdapter(provider, key), providerMetrics, log('providers')), startupSources: setup.sources }
           : null,
       providerMetrics,
     };
-    const app = buildHttpServer(deps, logger, readiness, { rateLimits: config.rateLimits, trustProxy: config.trustProxy });
+    const app = buildHttpServer(deps, log('http'), readiness, { rateLimits: config.rateLimits, trustProxy: config.trustProxy });
     closers.push(() => app.close());
     await app.listen({ port: config.port, host: config.host });
     const address = app.server.address();
@@ -167,7 +174,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     let lifecycle: LifecycleManager | null = null;
     // One guard per process: its locks make concurrent provisions and extensions unable to overshoot a budget together.
     const budgetGuard = new BudgetGuard({ clock, ledger, databaseLocks: coordination?.databaseLocks });
-    const alerts = new AlertService(clock, webhooks, logger);
+    const alerts = new AlertService(clock, webhooks, log('alerts'));
     deps.budgets = { guard: budgetGuard, alerts };
     if (registry !== null) {
       provisioner = new Provisioner({
@@ -183,10 +190,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         diskGb: config.offerDiskGb,
         readyDeadlineMs: options.readyDeadlineMs === undefined ? config.lifecycle.readyDeadlineMs : { vastai: options.readyDeadlineMs, tensordock: options.readyDeadlineMs },
         budgetGuard,
-        logger,
+        logger: log('provisioning'),
         leases: coordination?.sessions,
       });
-      lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts, webhooks, deploymentId, isProvisioning: (id) => provisioner!.isInFlight(id), failover: (id, outcome, reason, stoppedAt) => provisioner!.failover(id, outcome, reason, stoppedAt), resumeProvisioning: (id) => provisioner!.resume(id), policy: { ...lifecyclePolicyFrom(config), ...options.lifecyclePolicy }, logger, leases: coordination?.sessions });
+      lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts, webhooks, deploymentId, isProvisioning: (id) => provisioner!.isInFlight(id), failover: (id, outcome, reason, stoppedAt) => provisioner!.failover(id, outcome, reason, stoppedAt), resumeProvisioning: (id) => provisioner!.resume(id), policy: { ...lifecyclePolicyFrom(config), ...options.lifecyclePolicy }, logger: log('lifecycle'), leases: coordination?.sessions });
       // Crash recovery before serving provisioning: every non-terminal session is reconciled first.
       readiness.advance('recovering');
       await lifecycle.recover();

@@ -4,6 +4,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import type { OpenApiMeta } from 'trpc-to-openapi';
 import type { Caller } from '@gpu-shopper/domain';
+import { annotateLogContext } from '@gpu-shopper/services';
 import type { Context } from './context';
 import { describeZodError, errorData, toTRPCError } from './errors';
 
@@ -32,6 +33,8 @@ const authenticated = t.middleware(async ({ ctx, next }) => {
   } catch (error) {
     throw toTRPCError(error);
   }
+  // The request's log lines (its access line too) name the caller from here on.
+  annotateLogContext({ consumer: caller.role === 'admin' ? `operator:${caller.keyId}` : caller.consumerName });
   return next({ ctx: { ...ctx, caller } });
 });
 

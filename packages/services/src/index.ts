@@ -43,3 +43,7 @@ export * from './metrics/instrumented-adapter';
 export * from './coordination/job-lease';
 export * from './coordination/session-leases';
 export * from './audit/audit-log';
+export * from './logging/service-logger';
+export * from './logging/log-context';
+export * from './logging/failure-streaks';
+export * from './sessions/session-transition-log';

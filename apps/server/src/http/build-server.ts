@@ -1,6 +1,6 @@
 // The HTTP surface: tRPC at /trpc, REST at /api/v1 (with its OpenAPI document), /docs, /healthz
 // (liveness) and /readyz (readiness). The two probes are plain routes outside the OpenAPI document.
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
 import { appRouter, createInnerContext, openApiDocument, REST_BASE_PATH, REST_SUCCESS_STATUS, requestInfoFromHeaders, type ApiDeps, type AppRouter } from '@gpu-shopper/api';
@@ -9,7 +9,8 @@ import { Readiness } from '../readiness';
 import { registerDocs } from './docs';
 import { registerMetrics } from './metrics';
 import { registerInventoryResponseCache } from './inventory-response-cache';
-import { answerFrameworkError, registerRestInputGuard, restErrorBody } from './rest-input-guard';
+import { answerFrameworkError, registerRestInputGuard, restErrorBody, type RestOperation } from './rest-input-guard';
+import { registerRequestLog, REQUEST_ID_HEADER, requestIdFor, type RouteInfo } from './request-log';
 import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimitConfig } from './rate-limit';
 
 const PROBES = new Set(['/healthz', '/readyz']);
@@ -25,11 +26,26 @@ export interface HttpOptions {
 export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readiness = readyAlready(), http: HttpOptions = {}): FastifyInstance {
   // Fastify's own answer to requests that arrive on a kept-alive connection while it closes is a
   // bare 503; ours below keeps the API's error shape and lets the probes answer truthfully.
-  const app = Fastify({ logger: false, bodyLimit: 1024 * 1024, routerOptions: { maxParamLength: 500 }, return503OnClosing: false, trustProxy: http.trustProxy?.length ? http.trustProxy : false, frameworkErrors: answerFrameworkError });
+  const app = Fastify({
+    // Fastify logs through the server's pino instance; its own per-request lines are off (ours below
+    // carry the route template, the consumer and the session), and request.log is that instance
+    // itself, so the log context (not a child binding) gives its lines their request id.
+    ...(logger.pino === undefined ? { logger: false } : { loggerInstance: logger.pino as FastifyBaseLogger, childLoggerFactory: (parent) => parent, logController: new LogController({ disableRequestLogging: true }) }),
+    requestIdHeader: false,
+    genReqId: (request) => requestIdFor(request.headers[REQUEST_ID_HEADER]),
+    bodyLimit: 1024 * 1024,
+    routerOptions: { maxParamLength: 500 },
+    return503OnClosing: false,
+    trustProxy: http.trustProxy?.length ? http.trustProxy : false,
+    frameworkErrors: answerFrameworkError,
+  });
   const createContext = ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => createInnerContext(deps, requestInfoFromHeaders(req.headers));
   const onError = ({ error, path }: { error: { code: string; message: string; cause?: unknown }; path?: string }) => {
-    if (error.code === 'INTERNAL_SERVER_ERROR') logger.error(`${path ?? '?'}: ${error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : error.message}`);
+    if (error.code === 'INTERNAL_SERVER_ERROR') logger.error(`${path ?? '?'}: ${error.cause instanceof Error ? (error.cause.stack ?? error.cause.message) : error.message}`, { procedure: path ?? null });
   };
+  // First, so every hook after it and every handler run in the request's log context.
+  let restOperationOf: (request: FastifyRequest) => RestOperation | undefined = () => undefined;
+  registerRequestLog(app, logger, (request, path) => restRoute(restOperationOf(request), path));
 
   // While draining, new requests (on connections opened before the listener closed) are turned away
   // so the client retries on another replica; requests already running finish.
@@ -42,7 +58,7 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
   if (rateLimits !== null) registerRateLimits(app, { limits: rateLimits, clock: deps.clock, isRecentlyVerified: (apiKey) => deps.callerCache.lookup(apiKey) !== null });
   registerInventoryResponseCache(app, deps, [`${REST_BASE_PATH}/inventory`, '/trpc/inventory.search']);
   // Authentication first, then JSON depth, unknown fields and query parameters, before trpc-to-openapi.
-  registerRestInputGuard(app, deps, openApiDocument(), REST_BASE_PATH);
+  restOperationOf = registerRestInputGuard(app, deps, openApiDocument(), REST_BASE_PATH);
   app.get('/healthz', () => ({ status: 'ok' }));
   // 503 until the database is migrated, crash recovery is done and provisioning is on; 503 again once shutdown begins.
   app.get('/readyz', (_request, reply) => {
@@ -73,6 +89,15 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
     return reply.code(status).send(restErrorBody(status, status === 500 ? 'internal error' : error.message));
   });
   return app;
+}
+
+/** A REST operation's template, and the session its URL names (`/sessions/{id}...`). */
+function restRoute(operation: RestOperation | undefined, path: string): RouteInfo | undefined {
+  if (operation === undefined) return undefined;
+  const route = `${REST_BASE_PATH}${operation.path}`;
+  if (!operation.path.startsWith('/sessions/{id}')) return { route };
+  const segment = path.slice(REST_BASE_PATH.length).split('/')[2];
+  return segment === undefined || segment === '' ? { route } : { route, sessionId: decodeURIComponent(segment).slice(0, 64) };
 }
 
 function readyAlready(): Readiness {

@@ -155,7 +155,11 @@ const mimeType = (header: string | undefined) => (header ?? '').split(';', 1)[0]
  * parser with the depth limit (for the whole app; the tRPC plugin keeps its own), authentication
  * before anything about the body is looked at, and the unknown-name check before validation.
  */
-export function registerRestInputGuard(app: FastifyInstance, deps: ApiDeps, document: OpenAPIObject, basePath: string): void {
+/**
+ * Registers the guard. Returns the REST operation a request was matched to (once its onRequest hook
+ * ran), for the access log's route.
+ */
+export function registerRestInputGuard(app: FastifyInstance, deps: ApiDeps, document: OpenAPIObject, basePath: string): (request: FastifyRequest) => RestOperation | undefined {
   const operations = restOperations(document);
   const operationFor = (request: FastifyRequest): RestOperation | undefined => {
     const path = urlPath(request.url);
@@ -220,4 +224,5 @@ export function registerRestInputGuard(app: FastifyInstance, deps: ApiDeps, docu
     const message = `invalid input: ${names.map((name) => `${name}: ${fieldErrors[name]!.join(', ')}`).join('; ')}`;
     return reply.code(400).send(restErrorBody(400, message, fieldErrors));
   });
+  return (request) => matched.get(request);
 }

@@ -10,7 +10,7 @@ import type { LifecyclePolicy } from '@gpu-shopper/services';
 import { AGENT_PORT } from '@gpu-shopper/services';
 import { agentNodeRuntime, startSimulators, type OnInstanceRunning, type RunningSimulators, type SimNodeHandle } from '@gpu-shopper/simulators';
 import { loadConfig } from '../../src/config';
-import { silentLogger } from '../../src/logger';
+import { componentLogger, silentLogger, type Logger } from '../../src/logger';
 import { startServer, type RunningServer } from '../../src/start';
 
 export const ADMIN_KEY = 'test-admin-key-0123456789';
@@ -25,6 +25,8 @@ export interface StackOptions {
   onInstanceRunning?: OnInstanceRunning;
   /** Per provider call; short so hung simulator answers cost little real time. */
   providerTimeoutMs?: number;
+  /** The server's and the provider adapters' logger (default: silent). */
+  logger?: Logger;
 }
 
 export interface TestStack {
@@ -57,12 +59,13 @@ export async function startTestStack(options: StackOptions = {}): Promise<TestSt
     };
   }
   const sims = await startSimulators({ clock, vastApiKey: VAST_KEY, tensordockApiToken: TENSORDOCK_TOKEN, bootDelayMs: 0, nodePublicIp: '127.0.0.1', onInstanceRunning, vastOfferCount: 300, tensordockHostnodeCount: 40 });
-  const common = { clock, retry: { sleep: async () => {} }, budget: RequestBudget.unlimited(), timeoutMs: options.providerTimeoutMs ?? 2_000 };
+  const logger = options.logger ?? silentLogger;
+  const common = { clock, retry: { sleep: async () => {} }, budget: RequestBudget.unlimited(), timeoutMs: options.providerTimeoutMs ?? 2_000, logger: componentLogger(logger, 'providers') };
   const dir = mkdtempSync(join(tmpdir(), 'gpu-shopper-e2e-'));
   const server = await startServer({
     config: loadConfig({ PORT: '0', HOST: '127.0.0.1', GPU_SHOPPER_DB: join(dir, 'db.sqlite'), GPU_SHOPPER_ADMIN_KEY: ADMIN_KEY }),
     clock,
-    logger: silentLogger,
+    logger,
     runLifecycle: false,
     lifecyclePolicy: options.lifecyclePolicy,
     providerAdapters: [new VastAiAdapter({ ...common, apiKey: VAST_KEY, baseUrl: sims.vastUrl }), new TensorDockAdapter({ ...common, apiKey: TENSORDOCK_TOKEN, baseUrl: sims.tensordockUrl })],

@@ -52,6 +52,8 @@ export interface ProviderResponse {
 
 export interface Logger {
   warn(message: string): void;
+  /** Each retried attempt (the call's final failure is the caller's to log, once). Dropped where absent. */
+  debug?(message: string): void;
 }
 
 export interface ProviderHttpOptions {
@@ -106,7 +108,7 @@ export class ProviderHttp {
       const retryable = outcome.retryable === 'always' || (outcome.retryable === 'idempotent-only' && request.retryMode === 'idempotent');
       if (!retryable || !this.retry.canRetry(attempt)) throw outcome.error;
       const delayMs = this.retry.delayMs(attempt - 1, outcome.retryAfterMs);
-      this.logger?.warn(this.redact(`${this.provider} ${request.operation}: ${outcome.error.message}; retry ${attempt} in ${delayMs} ms`));
+      this.logger?.debug?.(this.redact(`${this.provider} ${request.operation}: ${outcome.error.message}; retry ${attempt} in ${delayMs} ms`));
       await this.retry.sleep(delayMs);
     }
   }

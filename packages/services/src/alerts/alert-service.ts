@@ -4,6 +4,7 @@ import type { EntityManager } from '@gpu-shopper/db';
 import type { Clock } from '@gpu-shopper/domain';
 import { AlertEntity, type AlertKind, type AlertRow } from '@gpu-shopper/db';
 import { newId } from '../ids';
+import type { ServiceLogger } from '../logging/service-logger';
 import type { WebhookEvent, WebhookNotifier } from '../webhooks/webhook-notifier';
 
 export interface AlertInput {
@@ -33,7 +34,7 @@ export class AlertService implements AlertSink {
   constructor(
     private readonly clock: Clock,
     private readonly webhooks: WebhookNotifier,
-    private readonly logger: { warn(message: string): void },
+    private readonly logger: ServiceLogger,
   ) {}
 
   async raise(em: EntityManager, alert: AlertInput, webhook?: WebhookEvent, options: RaiseOptions = {}): Promise<AlertRow> {
@@ -54,7 +55,11 @@ export class AlertService implements AlertSink {
       await this.webhooks.notify(webhook, alert.consumerId ?? null, payload, { em });
     }
     if (options.flush !== false) await em.flush();
-    this.logger.warn(`alert ${alert.kind}: ${alert.message}`);
+    this.logger.warn(`alert ${alert.kind}: ${alert.message}`, { alertId: row.id, alert: alert.kind, ...definedOnly({ sessionId: alert.sessionId, consumerId: alert.consumerId, provider: alert.provider, instanceId: alert.instanceId }) });
     return row;
   }
+}
+
+function definedOnly(fields: Record<string, string | null | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(fields).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }

@@ -8,6 +8,7 @@ import type { ProviderAdapter } from '@gpu-shopper/providers';
 export type OfferSource = Pick<ProviderAdapter, 'name' | 'searchOffers'>;
 import { RateLimitedError } from '@gpu-shopper/providers';
 import { OfferCache, type ProviderCacheStatus } from './offer-cache';
+import { log, type ServiceLogger } from '../logging/service-logger';
 
 export interface ProviderMenuStatus {
   provider: ProviderName;
@@ -29,7 +30,8 @@ export interface InventoryServiceOptions {
   clock: Clock;
   /** Disk priced into every offer's all-in $/h. */
   diskGb?: number;
-  logger?: { warn(message: string): void };
+  /** Failures are debug lines: the instrumented adapter already logged the provider call that failed. */
+  logger?: ServiceLogger;
 }
 
 const MAX_MEMOIZED_QUERIES = 256;
@@ -154,7 +156,7 @@ export class InventoryService {
         (offers) => cache.store(offers),
         (error: unknown) => {
           const message = error instanceof Error ? error.message : String(error);
-          this.options.logger?.warn(`inventory: ${adapter.name} offers unavailable: ${message}`);
+          log(this.options.logger, 'debug', `inventory: ${adapter.name} offers unavailable: ${message}`, { provider: adapter.name, error: message });
           cache.recordFailure(message, error instanceof RateLimitedError);
         },
       )

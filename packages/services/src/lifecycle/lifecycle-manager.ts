@@ -7,6 +7,7 @@ import type { Clock, ProviderName } from '@gpu-shopper/domain';
 import { parseSessionLabel } from '@gpu-shopper/domain';
 import { AlertEntity, ProvisionAttemptEntity, SessionEntity, type Orm, type SessionRow } from '@gpu-shopper/db';
 import type { ProviderInstance } from '@gpu-shopper/providers';
+import { ProviderError } from '@gpu-shopper/providers';
 import type { AlertSink } from '../alerts/alert-service';
 import { SYSTEM_ACTOR } from '../caller';
 import type { ProviderRegistry } from '../provider-registry';
@@ -19,6 +20,8 @@ import { recordLeftoverUsage, recordUsage } from './usage';
 import { closeMetersAtGone, goneEstimate, observeInstance } from './instance-observation';
 import { ProviderListingSource, type ProviderListings } from './provider-listings';
 import type { SessionLeases } from '../coordination/session-leases';
+import { withLogContext } from '../logging/log-context';
+import { messageOf, log, type ServiceLogger } from '../logging/service-logger';
 
 export interface LifecycleManagerOptions {
   orm: Orm;
@@ -34,7 +37,8 @@ export interface LifecycleManagerOptions {
   /** Carries on renting for a session left in provisioning with no instance (after a restart). */
   resumeProvisioning?: (sessionId: string) => void;
   policy?: Partial<LifecyclePolicy>;
-  logger?: { warn(message: string): void };
+  /** Each session step runs in a log context naming the session, so every line it causes says which. */
+  logger?: ServiceLogger;
   /**
    * Several replicas: each session is claimed before this manager works on it, and sessions another
    * replica holds are left to it. Without it (one process), every session is this process's.
@@ -130,7 +134,7 @@ export class LifecycleManager {
     try {
       await run();
     } catch (error) {
-      this.options.logger?.warn(`lifecycle job ${name} failed (will run again next tick): ${error instanceof Error ? error.message : String(error)}`);
+      this.options.logger?.warn(`lifecycle job ${name} failed (will run again next tick): ${messageOf(error)}`, { job: name, error: messageOf(error) });
     }
   }
 
@@ -157,23 +161,26 @@ export class LifecycleManager {
 
   private async eachClaimed(where: Record<string, unknown>, ids: readonly string[], step: (em: EntityManager, row: SessionRow) => Promise<void>): Promise<void> {
     const owner = this.options.leases?.owner;
-    for (const id of ids) {
-      for (let tries = 1; ; tries += 1) {
-        const em = this.em();
-        // Read under our lease: a row another replica took over meanwhile is not ours to write. And
-        // only while it still matches the selection: a step retried after losing an optimistic lock
-        // to a heartbeat that made the session ready must not make it ready again.
-        const row = await em.findOne(SessionEntity, owner === undefined ? { ...where, id } : { ...where, id, lockOwner: owner });
-        if (row === null) break;
-        try {
-          await step(em, row);
-          await em.flush();
-          break;
-        } catch (error) {
-          if (error instanceof OptimisticLockError && tries < OPTIMISTIC_RETRIES) continue;
-          this.options.logger?.warn(`lifecycle: session ${id}: ${error instanceof Error ? error.message : String(error)}`);
-          break;
-        }
+    for (const id of ids) await withLogContext({ sessionId: id }, () => this.stepOne(where, id, owner, step));
+  }
+
+  private async stepOne(where: Record<string, unknown>, id: string, owner: string | undefined, step: (em: EntityManager, row: SessionRow) => Promise<void>): Promise<void> {
+    for (let tries = 1; ; tries += 1) {
+      const em = this.em();
+      // Read under our lease: a row another replica took over meanwhile is not ours to write. And
+      // only while it still matches the selection: a step retried after losing an optimistic lock
+      // to a heartbeat that made the session ready must not make it ready again.
+      const row = await em.findOne(SessionEntity, owner === undefined ? { ...where, id } : { ...where, id, lockOwner: owner });
+      if (row === null) break;
+      try {
+        await step(em, row);
+        await em.flush();
+        break;
+      } catch (error) {
+        if (error instanceof OptimisticLockError && tries < OPTIMISTIC_RETRIES) continue;
+        // A provider call that failed was logged by the instrumented adapter (once, not every tick).
+        log(this.options.logger, error instanceof ProviderError ? 'debug' : 'warn', `lifecycle: session ${id}: ${messageOf(error)}`, { sessionId: id, error: messageOf(error) });
+        break;
       }
     }
   }
@@ -197,7 +204,7 @@ export class LifecycleManager {
       if (instance === null || instance.state === 'failed' || instance.state === 'terminated') {
         const what = instance === null ? 'vanished' : instance.state;
         const reason = `the provider reports the instance ${what} before it was ready${instance?.statusMessage ? `: ${instance.statusMessage.trim()}` : ''}`;
-        if (instance?.statusMessage) this.options.logger?.warn(`session ${row.id}: ${row.provider} instance ${row.providerInstanceId} ${what}: ${instance.statusMessage.trim()}`);
+        if (instance?.statusMessage) this.options.logger?.warn(`session ${row.id}: ${row.provider} instance ${row.providerInstanceId} ${what}: ${instance.statusMessage.trim()}`, { sessionId: row.id, provider: row.provider, instanceId: row.providerInstanceId, instanceState: what, statusMessage: instance.statusMessage.trim() });
         await this.failProvisioning(em, row, instance === null || instance.state === 'terminated' ? 'lost' : 'failed', reason, instance === null ? goneEstimate(row, now) : undefined);
         return;
       }
@@ -491,7 +498,8 @@ export class LifecycleManager {
           report.orphansDestroyed.push(instance.instanceId);
         } catch (error) {
           // Left for the next sweep: the instance still carries our label.
-          this.options.logger?.warn(`orphan ${adapter.name}/${instance.instanceId}: destroy failed, next sweep retries: ${error instanceof Error ? error.message : String(error)}`);
+          // Debug: the orphan alert and the failed destroy call (the instrumented adapter) are already logged.
+          log(this.options.logger, 'debug', `orphan ${adapter.name}/${instance.instanceId}: destroy failed, next sweep retries: ${messageOf(error)}`, { provider: adapter.name, instanceId: instance.instanceId, error: messageOf(error) });
         }
       }
     }
@@ -598,7 +606,7 @@ export class LifecycleManager {
           await recordUsage(em, row, 'storage_started', attempt?.startedAt ?? clock.now());
           row.instanceSeenNotRunningAt ??= attempt?.startedAt ?? null;
           await observeInstance(em, row, found, view.observedAt(adapter.name, clock.now()));
-          this.options.logger?.warn(`session ${row.id}: adopted ${adapter.name} instance ${found.instanceId} by its label`);
+          log(this.options.logger, 'info', `session ${row.id}: adopted ${adapter.name} instance ${found.instanceId} by its label`, { sessionId: row.id, provider: adapter.name, instanceId: found.instanceId });
           return;
         }
       }

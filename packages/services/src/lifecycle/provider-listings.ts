@@ -7,6 +7,7 @@ import type { Clock, ProviderName } from '@gpu-shopper/domain';
 import type { ProviderInstance } from '@gpu-shopper/providers';
 import type { AlertSink } from '../alerts/alert-service';
 import type { ProviderRegistry } from '../provider-registry';
+import { log, type ServiceLogger } from '../logging/service-logger';
 
 /**
  * `observedAt`: when the listing was asked for. A listing shows the provider as it was at some moment
@@ -81,7 +82,7 @@ export interface ProviderListingSourceOptions {
   em: () => EntityManager;
   /** Consecutive failed listings before an alert (once per outage). */
   alertAfterFailures: number;
-  logger?: { warn(message: string): void };
+  logger?: ServiceLogger;
 }
 
 /** Fetches every provider's listing, and alerts operators when one keeps failing. */
@@ -114,7 +115,8 @@ export class ProviderListingSource {
     }
     const failures = (this.failures.get(provider) ?? 0) + 1;
     this.failures.set(provider, failures);
-    this.options.logger?.warn(`${provider} instance listing failed (${failures} in a row); nothing was changed: ${listing.error}`);
+    // A debug line: the failed call itself was logged (once per outage) by the instrumented adapter.
+    log(this.options.logger, 'debug', `${provider} instance listing failed (${failures} in a row); nothing was changed: ${listing.error}`, { provider, failures, error: listing.error });
     if (failures !== Math.max(1, this.options.alertAfterFailures)) return;
     await this.options.alerts.raise(
       this.options.em(),

@@ -22,6 +22,8 @@ import { offerRequestOf, requestFingerprint, type OfferRequest } from './request
 import type { WebhookNotifier } from '../webhooks/webhook-notifier';
 import { buildNodeSpec } from './node-spec';
 import type { SessionLeases } from '../coordination/session-leases';
+import { annotateLogContext, withLogContext } from '../logging/log-context';
+import { messageOf, log, type ServiceLogger } from '../logging/service-logger';
 
 /** Serializes budget checks with the session insert (see BudgetGuard). */
 export interface ProvisioningBudgetGuard {
@@ -47,7 +49,8 @@ export interface ProvisionerOptions {
   /** How long a node may take from create to ready, per provider. */
   readyDeadlineMs?: Partial<Record<ProviderName, number>>;
   budgetGuard?: ProvisioningBudgetGuard;
-  logger?: { warn(message: string): void };
+  /** Renting runs in a log context naming the session, so the provider calls it makes say which. */
+  logger?: ServiceLogger;
   /**
    * Several replicas: a session is held (leased) while this replica rents for it, so no other replica
    * resumes it meanwhile; a replica that dies mid-create leaves a lease that expires, and the
@@ -117,6 +120,7 @@ export class Provisioner implements SessionProvisioner {
         row.sshPrivateKeyEncrypted = this.options.secrets.seal(pair.privateKey);
       }
       await em.flush();
+      annotateLogContext({ sessionId: row.id });
       return row;
     };
     let row: SessionRow;
@@ -131,7 +135,7 @@ export class Provisioner implements SessionProvisioner {
       }
       throw error;
     }
-    this.track(row.id, this.rentNext(row.id, candidates));
+    this.track(row.id, () => this.rentNext(row.id, candidates));
     return toSession(row);
   }
 
@@ -164,14 +168,15 @@ export class Provisioner implements SessionProvisioner {
       }
     }
     const { provider, instanceId } = previous;
-    logger?.warn(`provisioning ${sessionId}: ${reason}; destroying ${provider} instance ${instanceId} and failing over`);
+    logger?.warn(`provisioning ${sessionId}: ${reason}; destroying ${provider} instance ${instanceId} and failing over`, { sessionId, provider, instanceId, outcome, reason });
     // Best effort, and not awaited (a destroy can hang until the adapter gives up): the instance
     // still carries our label, so the orphan sweep destroys it if this does not.
     void this.options.providers
       .get(provider)
       .destroyInstance(instanceId)
-      .catch((error: unknown) => logger?.warn(`provisioning ${sessionId}: destroying ${instanceId} failed, the sweep will retry: ${errorMessage(error)}`));
-    this.track(sessionId, this.rentNext(sessionId, []));
+      // Debug: the failed destroy call itself was logged by the instrumented adapter.
+      .catch((error: unknown) => log(logger, 'debug', `provisioning ${sessionId}: destroying ${instanceId} failed, the sweep will retry: ${errorMessage(error)}`, { sessionId, provider, instanceId, error: messageOf(error) }));
+    this.track(sessionId, () => this.rentNext(sessionId, []));
     return true;
   }
 
@@ -198,12 +203,12 @@ export class Provisioner implements SessionProvisioner {
   /** After a restart: a session in provisioning with no instance and nothing renting it carries on. */
   resume(sessionId: string): void {
     if (this.inFlight.has(sessionId)) return;
-    this.track(sessionId, this.rentNext(sessionId, []));
+    this.track(sessionId, () => this.rentNext(sessionId, []));
   }
 
-  private track(sessionId: string, running: Promise<void>): void {
-    const tracked = running
-      .catch((error: unknown) => this.options.logger?.warn(`provisioning ${sessionId} failed unexpectedly: ${errorMessage(error)}`))
+  private track(sessionId: string, rent: () => Promise<void>): void {
+    const tracked = withLogContext({ sessionId }, rent)
+      .catch((error: unknown) => log(this.options.logger, 'error', `provisioning ${sessionId} failed unexpectedly: ${errorMessage(error)}`, { sessionId, error: messageOf(error) }))
       .finally(() => {
         if (this.inFlight.get(sessionId) === tracked) this.inFlight.delete(sessionId);
       });
@@ -270,7 +275,7 @@ export class Provisioner implements SessionProvisioner {
     if (leases === undefined) return this.rent(sessionId, queue);
     const claim = await leases.claimOne(sessionId);
     if (claim === null) {
-      logger?.warn(`provisioning ${sessionId}: another replica holds this session; leaving it to that replica`);
+      log(logger, 'info', `provisioning ${sessionId}: another replica holds this session; leaving it to that replica`, { sessionId });
       return;
     }
     const renew = setInterval(() => void leases.claim([sessionId]).catch(() => undefined), Math.max(1, Math.floor(leases.ttlMs / 3)));
@@ -303,7 +308,7 @@ export class Provisioner implements SessionProvisioner {
         if (searched) break;
         searched = true;
         pending = await this.candidates((row.provisionRequest ?? {}) as OfferRequest, tried, sessionId).catch((error: unknown) => {
-          logger?.warn(`provisioning ${sessionId}: searching for another offer failed: ${errorMessage(error)}`);
+          logger?.warn(`provisioning ${sessionId}: searching for another offer failed: ${errorMessage(error)}`, { sessionId, error: messageOf(error) });
           return [];
         });
         continue;
@@ -342,12 +347,14 @@ export class Provisioner implements SessionProvisioner {
           if (!error.orphanDestroyed) await this.options.providers.get(offer.provider).destroyInstance(error.createdInstanceId).catch(() => undefined);
         }
         await em.flush();
-        logger?.warn(`provisioning ${sessionId}: attempt ${attempt} on ${offer.id} failed: ${message}`);
+        // Info: the failed create call itself was logged (a warning) by the instrumented adapter.
+        log(logger, 'info', `provisioning ${sessionId}: attempt ${attempt} on ${offer.id} failed: ${message}`, { sessionId, attempt, provider: offer.provider, offerId: offer.id, error: message });
         continue;
       }
       this.claims.retire(offer.id);
       this.options.inventory.withdrawOffer(offer);
       await this.commitInstance(sessionId, record.id, offer, instance);
+      log(logger, 'info', 'provisioning: instance created', { sessionId, attempt, provider: offer.provider, offerId: offer.id, instanceId: instance.instanceId });
       return;
     }
     const em = this.options.orm.em.fork();

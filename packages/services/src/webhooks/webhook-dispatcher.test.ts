@@ -237,6 +237,38 @@ describe('WebhookDispatcher', () => {
       expect(receiver.received).toHaveLength(3);
     });
 
+    it('logs a delivery’s first failure (warn), its retries (debug) and its giving up (error), once each, without payload or URL path', async () => {
+      const lines: { level: string; message: string; fields?: Record<string, unknown> }[] = [];
+      const at = (level: string) => (message: string, fields?: Record<string, unknown>) => lines.push({ level, message, fields });
+      const hooks = dispatcher({ maxAttempts: 3, logger: { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') } });
+      const consumerId = await addConsumer('acme');
+      await hooks.setConsumerWebhook(consumerId, receiver.url('/broken?token=abc'));
+      receiver.replies.push(500, 500, 500);
+      await hooks.notify('session.ready', consumerId, { sessionId: 'ses_1', secretish: 'payload-only' });
+      for (let attempt = 1; attempt <= 3; attempt += 1) {
+        await hooks.deliverDue();
+        clock.advance(retryDelayCeilingMs(attempt));
+      }
+      expect(lines.map((line) => [line.level, line.message])).toEqual([
+        ['warn', 'webhook delivery failed; retrying'],
+        ['debug', 'webhook delivery failed again; retrying'],
+        ['error', 'webhook delivery given up'],
+      ]);
+      expect(lines[0]!.fields).toEqual({
+        deliveryId: expect.stringMatching(/^whd_/),
+        event: 'session.ready',
+        eventId: expect.stringMatching(/^evt_/),
+        consumerId,
+        sessionId: 'ses_1',
+        destination: receiver.url(''),
+        attempt: 1,
+        error: 'HTTP 500 Internal Server Error',
+        nextAttemptAt: expect.any(String),
+      });
+      expect(lines[2]!.fields).toMatchObject({ attempts: 3, error: 'HTTP 500 Internal Server Error (gave up after 3 attempts)' });
+      expect(JSON.stringify(lines)).not.toMatch(/payload-only|token=abc|\/broken/);
+    });
+
     it('retries an unreachable receiver with the connection error, not the URL', async () => {
       const hooks = dispatcher();
       const consumerId = await addConsumer('acme');

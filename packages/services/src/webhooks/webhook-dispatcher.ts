@@ -7,6 +7,7 @@ import type { Clock } from '@gpu-shopper/domain';
 import { NotFoundError } from '@gpu-shopper/domain';
 import { ConsumerEntity, dialectOfOrm, WebhookDeliveryEntity, type Orm, type WebhookDeliveryRow } from '@gpu-shopper/db';
 import { newId } from '../ids';
+import { log, type LogFields, type ServiceLogger } from '../logging/service-logger';
 import type { SecretBox } from '../secrets/secret-box';
 import { retryDelayMs } from './webhook-backoff';
 import { toWebhookDelivery, type WebhookDelivery, type WebhookEnvelope } from './webhook-deliveries';
@@ -26,7 +27,8 @@ export interface WebhookDispatcherOptions {
   timeoutMs?: number;
   /** Attempts before a delivery is marked failed for good. */
   maxAttempts?: number;
-  logger?: { warn(msg: string): void };
+  /** A delivery's first failed attempt is a warning and its giving up an error; the retries between are debug lines. */
+  logger?: ServiceLogger;
   /** Deliveries sent per `deliverDue` call; the rest wait for the next tick. */
   batchSize?: number;
   /** Deliveries in flight at once, so one slow receiver does not hold up the others. */
@@ -63,7 +65,7 @@ export class WebhookDispatcher implements WebhookNotifier {
   private readonly fetch: typeof fetch;
   private readonly timeoutMs: number;
   private readonly maxAttempts: number;
-  private readonly logger: { warn(msg: string): void };
+  private readonly logger: ServiceLogger;
   private readonly batchSize: number;
   private readonly concurrency: number;
   private readonly random: () => number;
@@ -137,7 +139,7 @@ export class WebhookDispatcher implements WebhookNotifier {
       }
       if (options.em === undefined && targets.length > 0) await em.flush();
     } catch (error) {
-      this.logger.warn(`webhooks: could not queue ${event}${consumerId === null ? '' : ` for ${consumerId}`}: ${errorMessage(error)}`);
+      this.logger.warn(`webhooks: could not queue ${event}${consumerId === null ? '' : ` for ${consumerId}`}: ${errorMessage(error)}`, { event, consumerId, error: errorMessage(error) });
     }
   }
 
@@ -158,7 +160,7 @@ export class WebhookDispatcher implements WebhookNotifier {
           counts[await this.attempt(row, secrets)] += 1;
         } catch (error) {
           // Still pending: sent again once the claim expires (or by whoever took it over).
-          this.logger.warn(`webhooks: delivery ${row.id} could not be recorded: ${errorMessage(error)}`);
+          this.logger.warn(`webhooks: delivery ${row.id} could not be recorded: ${errorMessage(error)}`, { ...deliveryFields(row), error: errorMessage(error) });
         }
       });
       return counts;
@@ -255,11 +257,19 @@ export class WebhookDispatcher implements WebhookNotifier {
     if (attempts >= this.maxAttempts) return this.giveUp(row, attempts, `${outcome.error} (gave up after ${attempts} attempts)`);
     const nextAttemptAt = new Date(now.getTime() + retryDelayMs(attempts, this.random));
     await this.record(row, { status: 'pending', attempts, lastError: truncate(outcome.error), nextAttemptAt, deliveredAt: null });
+    // Once per delivery, not once per retry: the first failure warns, the retries after it are debug lines.
+    log(this.logger, attempts === 1 ? 'warn' : 'debug', attempts === 1 ? 'webhook delivery failed; retrying' : 'webhook delivery failed again; retrying', {
+      ...deliveryFields(row),
+      attempt: attempts,
+      error: truncate(outcome.error),
+      nextAttemptAt: nextAttemptAt.toISOString(),
+    });
     return 'retried';
   }
 
   private async giveUp(row: WebhookDeliveryRow, attempts: number, reason: string): Promise<'failed'> {
     await this.record(row, { status: 'failed', attempts, lastError: truncate(reason), nextAttemptAt: null, deliveredAt: null });
+    log(this.logger, 'error', 'webhook delivery given up', { ...deliveryFields(row), attempts, error: truncate(reason) });
     return 'failed';
   }
 
@@ -271,6 +281,21 @@ export class WebhookDispatcher implements WebhookNotifier {
       .fork()
       .nativeUpdate(WebhookDeliveryEntity, { id: row.id, status: 'pending', claimToken: row.claimToken ?? null }, { ...update, claimToken: null, claimExpiresAt: null });
     if (updated === 0) throw new Error('its claim expired and was taken over, or it was cancelled, while it was being sent');
+  }
+}
+
+/** What a delivery's log lines say about it: never its payload, and of its URL only the origin (a path or query may carry a token). */
+function deliveryFields(row: WebhookDeliveryRow): LogFields {
+  const data = (row.payload as Partial<WebhookEnvelope>).data;
+  const sessionId = data !== null && typeof data === 'object' && typeof data.sessionId === 'string' ? data.sessionId : undefined;
+  return { deliveryId: row.id, event: row.event, eventId: eventIdOf(row), consumerId: row.consumerId ?? null, ...(sessionId === undefined ? {} : { sessionId }), destination: originOf(row.url) };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return '(invalid URL)';
   }
 }
 

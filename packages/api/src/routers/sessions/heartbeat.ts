@@ -1,6 +1,7 @@
 // POST /sessions/{id}/heartbeat: the node agent's proof of life, authenticated by its node token
 // (not an API key). The answer carries the current reservation end and any shutdown instruction.
 import { z } from 'zod';
+import { annotateLogContext } from '@gpu-shopper/services';
 import { publicProcedure } from '../../trpc';
 
 const heartbeatInput = z.object({
@@ -26,6 +27,7 @@ export const heartbeat = publicProcedure
     const raw = await getRawInput();
     const id = typeof raw === 'object' && raw !== null && 'id' in raw && typeof raw.id === 'string' ? raw.id : '';
     await ctx.services.heartbeats.authenticate(id, ctx.apiKey);
+    annotateLogContext({ sessionId: id });
     return next();
   })
   .input(heartbeatInput)
