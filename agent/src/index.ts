@@ -13,3 +13,4 @@ export type { HeartbeatRequest, HeartbeatResponse, HeartbeatStatusSummary } from
 export type { NodeStatus } from './status/node-status';
 export { createAgentClient } from './client';
 export type { AgentClient, AgentClientOptions } from './client';
+export { jsonDepthExceeds } from './server/json-body';

@@ -4,6 +4,7 @@
 // Pure: the fuzz test sends the cases and judges the answers.
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import { MAX_JSON_DEPTH } from './rest-input-guard';
+import { createRandom, type Random } from '@gpu-shopper/simulators';
 
 export interface JsonSchema {
   type?: string | string[];
@@ -67,19 +68,9 @@ export interface FuzzInputs {
   credentialFor?: (operation: FuzzOperation) => Credential;
 }
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The simulators' seeded PRNG (mulberry32): the same cases for the same seed everywhere. */
+export const seededRandom = createRandom;
 
-type Random = () => number;
 const pick = <T>(random: Random, values: readonly T[]): T => values[Math.floor(random() * values.length)]!;
 
 export function fuzzOperations(document: OpenAPIObject): FuzzOperation[] {

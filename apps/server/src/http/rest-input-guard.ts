@@ -5,6 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import type { OpenAPIObject } from 'trpc-to-openapi';
 import { createInnerContext, requestInfoFromHeaders, type ApiDeps, type ErrorData } from '@gpu-shopper/api';
 import { DomainError } from '@gpu-shopper/domain';
+import { jsonDepthExceeds } from '@gpu-shopper/agent';
 
 /** Deeper than any input we take (the heartbeat is 3 levels); trpc-to-openapi re-serializes bodies recursively. */
 export const MAX_JSON_DEPTH = 32;
@@ -93,22 +94,8 @@ function normalizePath(path: string): string {
   return `/${path.replace(/^\/|\/$/g, '')}`;
 }
 
-/** Where a JSON text nests deeper than `maxDepth`, without parsing (or recursing over) it. */
-export function jsonDepthExceeds(text: string, maxDepth: number): boolean {
-  let depth = 0;
-  let inString = false;
-  for (let index = 0; index < text.length; index++) {
-    const char = text.charCodeAt(index);
-    if (inString) {
-      if (char === 0x5c) index++; // backslash: skip the escaped character
-      else if (char === 0x22) inString = false;
-    } else if (char === 0x22) inString = true;
-    else if (char === 0x5b || char === 0x7b) {
-      if (++depth > maxDepth) return true;
-    } else if (char === 0x5d || char === 0x7d) depth--;
-  }
-  return false;
-}
+// The depth scan is the agent's (its JSON parser guards against the same overflow).
+export { jsonDepthExceeds };
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
