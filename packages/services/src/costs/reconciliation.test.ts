@@ -152,6 +152,32 @@ describe('ReconciliationService', () => {
     }
   });
 
+  it('asks for the bill from the first create on: a failed attempt can be billed before any meter of the session opened', async () => {
+    const fresh = await openTestDatabase();
+    try {
+      const em = fresh.em.fork();
+      const consumerId = seedConsumer(em, 'recon-early-attempt', clock.now());
+      // i-fail was created at 09:59 and failed at once (no usage of its own); i-ok ran 10:00-11:00.
+      const session = seedPricedSession(em, clock, { consumerId, computePerHourUsd: 1, storagePerHourUsd: 0, instanceId: 'i-ok', state: 'terminated' });
+      seedUsage(em, session, 'compute_started', new Date('2026-03-10T10:00:00Z'));
+      seedUsage(em, session, 'storage_stopped', new Date('2026-03-10T11:00:00Z'));
+      em.create(ProvisionAttemptEntity, { sessionId: session.id, attempt: 1, provider: 'vastai', offerId: 'vastai:1', instanceId: 'i-fail', outcome: 'failed', error: 'exited', startedAt: new Date('2026-03-10T09:59:00Z'), finishedAt: null });
+      await em.flush();
+      const asked: Date[] = [];
+      const adapter = billingAdapter('vastai', new Map([['i-fail', 0.02], ['i-ok', 1]]));
+      const describe = adapter.describeBilling!;
+      adapter.describeBilling = (instanceIds, from, to) => {
+        asked.push(from);
+        return describe(instanceIds, from, to);
+      };
+      const [result] = (await new ReconciliationService({ ledger: new LedgerService() }).run(fresh.em.fork(), [adapter], new Date('2026-03-10T12:00:00Z'))).results;
+      expect(asked).toEqual([new Date('2026-03-10T09:59:00Z')]);
+      expect(result).toMatchObject({ ledgerUsd: 1, providerUsd: 1.02, adjustmentUsd: 0.02 });
+    } finally {
+      await fresh.close();
+    }
+  });
+
   it('trues up a session whose comparison while it ran looked close enough, once it has ended', async () => {
     const fresh = await openTestDatabase();
     try {

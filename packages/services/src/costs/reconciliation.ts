@@ -136,8 +136,12 @@ export class ReconciliationService {
     const sessionIds = [...usage.keys()];
     const sessions = new Map((await inChunks(sessionIds, (ids) => em.find(SessionEntity, { id: { $in: ids } }))).map((row) => [row.id, row]));
     const attemptInstances = new Map<string, string[]>();
-    for (const attempt of await inChunks(sessionIds, (ids) => em.find(ProvisionAttemptEntity, { sessionId: { $in: ids }, instanceId: { $ne: null } }, { fields: ['sessionId', 'instanceId'] }))) {
+    // A failed attempt's instance can have been billed before the session's first meter opened (one
+    // that failed at once has no usage of its own): the bill is asked for from its create on.
+    const firstAttemptMs = new Map<string, number>();
+    for (const attempt of await inChunks(sessionIds, (ids) => em.find(ProvisionAttemptEntity, { sessionId: { $in: ids }, instanceId: { $ne: null } }, { fields: ['sessionId', 'instanceId', 'startedAt'] }))) {
       attemptInstances.set(attempt.sessionId, [...(attemptInstances.get(attempt.sessionId) ?? []), attempt.instanceId!]);
+      firstAttemptMs.set(attempt.sessionId, Math.min(firstAttemptMs.get(attempt.sessionId) ?? Infinity, attempt.startedAt.getTime()));
     }
     // A session is settled once a comparison covering its whole life found the provider's bill and agreed with it.
     const agreedUntil = new Map<string, number>();
@@ -163,7 +167,7 @@ export class ReconciliationService {
         provider,
         instanceId: session?.providerInstanceId ?? events.at(-1)!.instanceId,
         instanceIds: [...new Set([...events.map((event) => event.instanceId), ...(attemptInstances.get(sessionId) ?? [])])],
-        fromMs: first.at.getTime(),
+        fromMs: Math.min(first.at.getTime(), firstAttemptMs.get(sessionId) ?? Infinity),
         toMs: endedMs ?? now.getTime(),
         final: endedMs !== null && session !== undefined && isTerminal(session.state),
       });
