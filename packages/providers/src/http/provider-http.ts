@@ -33,13 +33,16 @@ export interface ProviderRequest {
  * Watches the attempts of one call, so the caller can tell when the call took effect at the
  * provider: a destroy retried through a 429 storm stops billing at the attempt that got through,
  * not at the first one. `sent` fires as an attempt leaves (after our own request budget let it
- * go); `refused` when the answer to it means it did nothing: 429 or 5xx here, and "no such
- * instance" to a destroy (the adapter says so: it was gone before we asked). An attempt that was
- * sent and not refused (answered, or lost to a timeout) may have taken effect.
+ * go); `refused` when the answer to it means it did nothing (429 or 5xx, said here). The adapter
+ * says what a destroy's answer means: `confirmed` (success: the instance was still there) or
+ * `alreadyGone` ("no such instance": it was gone before this attempt). An attempt with none of
+ * these (lost to a timeout, or a success that proves nothing) may or may not have taken effect.
  */
 export interface CallObserver {
   sent(): void;
   refused(): void;
+  confirmed(): void;
+  alreadyGone(): void;
 }
 
 export interface ProviderResponse {

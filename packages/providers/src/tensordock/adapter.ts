@@ -134,10 +134,11 @@ export class TensorDockAdapter implements ProviderAdapter {
   async destroyInstance(instanceId: string, options: BillingCallOptions = {}): Promise<void> {
     const response = await this.http.send({ method: 'DELETE', path: `/api/v2/instances/${encodeURIComponent(instanceId)}`, retryMode: 'idempotent', operation: 'delete instance', observer: options.observer });
     if (response.status === 404) {
-      options.observer?.refused(); // already gone: this call ended nothing
+      options.observer?.alreadyGone(); // this attempt ended nothing (an earlier unanswered one may have)
       return;
     }
     if (!isTdOk(response)) throw tdResponseError(this.http, response, 'delete instance');
+    options.observer?.confirmed();
   }
 
   stopInstance(instanceId: string, options: BillingCallOptions = {}): Promise<void> {

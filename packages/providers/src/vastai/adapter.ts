@@ -183,11 +183,14 @@ export class VastAiAdapter implements ProviderAdapter {
       operation: 'destroy instance',
       observer: options.observer,
     });
-    if (isVastOk(response)) return;
+    if (isVastOk(response)) {
+      options.observer?.confirmed();
+      return;
+    }
     const code = vastErrorCode(response);
     // Already gone is done: Vast says so as 404, not_found or no_such_instance (dstack treats all alike).
     if ((response.status === 404 && code !== 'auth_error') || (code !== null && GONE_CODES.has(code))) {
-      options.observer?.refused(); // already gone: this call ended nothing
+      options.observer?.alreadyGone(); // this attempt ended nothing (an earlier unanswered one may have)
       return;
     }
     throw vastResponseError(this.http, response, 'destroy instance');

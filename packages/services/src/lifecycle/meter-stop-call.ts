@@ -1,37 +1,78 @@
 // When a stop or destroy call took effect at the provider. The adapter retries through 429s, 5xx
 // and timeouts, so the attempt that stopped the meter can come seconds after the first one: the
-// ledger must end compute at that attempt, not at the first, or a 429 storm makes it undercharge.
+// ledger must end compute at that attempt, not at the first, or a 429 storm (or a destroy that hung
+// and did nothing) makes it undercharge.
 import type { Clock } from '@gpu-shopper/domain';
 import type { CallObserver } from '@gpu-shopper/providers';
 
+type AttemptOutcome =
+  /** No answer (timeout, connection lost): it may or may not have taken effect. */
+  | 'unknown'
+  /** 429 or 5xx: it did nothing. */
+  | 'refused'
+  /** Answered success by a provider that says "no such instance" to a destroy of a gone one. */
+  | 'confirmed'
+  /** "No such instance": the target was gone before this attempt arrived. */
+  | 'gone';
+
+interface Attempt {
+  at: Date;
+  outcome: AttemptOutcome;
+}
+
+/**
+ * Reads the attempts of one call. The rules, for a destroy:
+ * - an attempt answered success found the instance still there, so no earlier unanswered attempt
+ *   ended it: compute ended at that attempt;
+ * - an attempt answered "no such instance" after unanswered ones: the first unanswered one most
+ *   likely ended it (its answer was lost, not its effect);
+ * - only unanswered attempts: the first is the earliest possible end (a later round may prove it
+ *   did nothing, see `confirmedAt`).
+ * A stop's success proves nothing (stopping a stopped instance succeeds), so it reads as unanswered.
+ */
 export class MeterStopCall implements CallObserver {
-  private effectiveAt: Date | null = null;
-  /** Whether `effectiveAt` is the attempt now in flight (so a refusal of it takes it back). */
-  private latestIsEffective = false;
-  private attempts = 0;
+  private readonly attempts: Attempt[] = [];
 
   constructor(private readonly clock: Clock) {}
 
   sent(): void {
-    this.attempts += 1;
-    if (this.effectiveAt !== null) return; // an earlier attempt may already have done it
-    this.effectiveAt = this.clock.now();
-    this.latestIsEffective = true;
+    this.attempts.push({ at: this.clock.now(), outcome: 'unknown' });
   }
 
   refused(): void {
-    if (!this.latestIsEffective) return;
-    this.effectiveAt = null;
-    this.latestIsEffective = false;
+    this.settleLatest('refused');
   }
 
-  /** The first attempt that may have taken effect (answered, or lost to a timeout); null when none did. */
+  confirmed(): void {
+    this.settleLatest('confirmed');
+  }
+
+  alreadyGone(): void {
+    this.settleLatest('gone');
+  }
+
+  /** The attempt that most likely took effect; null when none did. */
   get tookEffectAt(): Date | null {
-    return this.effectiveAt;
+    const firstUnknown = this.attempts.find((attempt) => attempt.outcome === 'unknown')?.at ?? null;
+    for (const attempt of this.attempts) {
+      if (attempt.outcome === 'confirmed') return attempt.at;
+      if (attempt.outcome === 'gone') return firstUnknown !== null && firstUnknown < attempt.at ? firstUnknown : null;
+    }
+    return firstUnknown;
   }
 
-  /** Attempts went out and the provider refused every one of them: the call changed nothing. */
+  /** The attempt the provider answered success to (the instance was there and this ended it); null when none was. */
+  get confirmedAt(): Date | null {
+    return this.attempts.find((attempt) => attempt.outcome === 'confirmed')?.at ?? null;
+  }
+
+  /** Attempts went out and none of them can have ended anything (all refused, or the target was already gone). */
   get allRefused(): boolean {
-    return this.attempts > 0 && this.effectiveAt === null;
+    return this.attempts.length > 0 && this.tookEffectAt === null;
+  }
+
+  private settleLatest(outcome: AttemptOutcome): void {
+    const latest = this.attempts.at(-1);
+    if (latest !== undefined && latest.outcome === 'unknown') latest.outcome = outcome;
   }
 }

@@ -69,6 +69,30 @@ describe('teardown dates compute’s end at the destroy that took effect', () =>
       expect(Math.abs(oursMs - billedMs)).toBeLessThan(MS_PER_SECOND);
     });
 
+    it(`${provider}: a destroy that hung and did nothing ends compute at the retry the provider answered`, async () => {
+      h = await createLifecycleHarness({}, { retriesTakeTime: true, providerTimeoutMs: 200 });
+      const { id, instanceId } = await doneSession(provider);
+      simOf(provider).faults.set({ destroyTimesOut: { count: 1, destroys: false } });
+      const firstCallAt = h.clock.now().getTime() + TICK_MS;
+      await untilTerminated(id);
+      const { oursMs, billedMs } = await computeEnds(provider, id, instanceId);
+      expect(billedMs).toBeGreaterThan(firstCallAt); // the hung attempt did not stop the provider's meter
+      expect(oursMs).toBe(billedMs);
+    });
+
+    it(`${provider}: a round whose every attempt hung is not taken for the end once the next round is answered`, async () => {
+      h = await createLifecycleHarness({}, { providerTimeoutMs: 200 });
+      const { id, instanceId } = await doneSession(provider);
+      simOf(provider).faults.set({ destroyTimesOut: { count: 4, destroys: false } }); // the adapter's four attempts
+      await h.advance(TICK_MS);
+      const firstRound = (await h.session(id)).destroyRequestedAt;
+      expect(firstRound).not.toBeNull(); // it may have worked: the earliest possible end, for now
+      await untilTerminated(id);
+      const { oursMs, billedMs } = await computeEnds(provider, id, instanceId);
+      expect(billedMs).toBeGreaterThan(firstRound!.getTime());
+      expect(oursMs).toBe(billedMs);
+    });
+
     it(`${provider}: a destroy that finds the instance already gone is not taken for the end`, async () => {
       h = await createLifecycleHarness();
       const { id, instanceId } = await doneSession(provider); // the agent's final heartbeat: its last word

@@ -21,13 +21,21 @@ export function teardownBackoffMs(attempts: number): number {
 }
 
 /**
- * Dates our stop/destroy call at the attempt that took effect. Only this round's write-ahead is
- * moved: an earlier round's call that may have worked (a timeout) stays the earliest possible
- * stop. A round the provider refused outright (429, 5xx every time) stopped nothing, so its
- * write-ahead is taken back and the next round writes its own.
+ * Dates our stop/destroy call at the attempt that took effect (MeterStopCall). A round the
+ * provider refused outright (429, 5xx every time) stopped nothing, so its write-ahead is taken back
+ * and the next round writes its own. An earlier round's call that may have worked (a timeout) stays
+ * the earliest possible stop, unless this round's destroy was answered success while nothing since
+ * showed the instance stopped: then the instance was still there, the earlier call did nothing, and
+ * compute ended now.
  */
 function settleCallTime(row: SessionRow, call: MeterStopCall, wroteAhead: boolean): void {
-  if (!wroteAhead) return;
+  if (!wroteAhead) {
+    const confirmedAt = call.confirmedAt;
+    const requestedAt = row.destroyRequestedAt;
+    const seenStoppedSince = !!requestedAt && !!row.instanceSeenNotRunningAt && row.instanceSeenNotRunningAt >= requestedAt;
+    if (confirmedAt !== null && requestedAt && confirmedAt > requestedAt && !seenStoppedSince) row.destroyRequestedAt = confirmedAt;
+    return;
+  }
   if (call.allRefused) row.destroyRequestedAt = null;
   else if (call.tookEffectAt !== null && row.destroyRequestedAt && call.tookEffectAt > row.destroyRequestedAt) row.destroyRequestedAt = call.tookEffectAt;
 }

@@ -56,14 +56,16 @@ export interface HarnessOptions extends Pick<ProvisionerOptions, 'maxAttempts'> 
   tensordockHostnodeCount?: number;
   /** The adapters' waits between retries move the injected clock (default: they take no time). */
   retriesTakeTime?: boolean;
+  /** How long the adapters wait for an answer (default 2 s of real time). */
+  providerTimeoutMs?: number;
 }
 
 export async function createLifecycleHarness(policy: Partial<LifecyclePolicy> = {}, options: HarnessOptions = {}): Promise<LifecycleHarness> {
-  const { vastOfferCount = 300, tensordockHostnodeCount = 30, retriesTakeTime = false, ...provisioning } = options;
+  const { vastOfferCount = 300, tensordockHostnodeCount = 30, retriesTakeTime = false, providerTimeoutMs = 2_000, ...provisioning } = options;
   const clock = new ManualClock('2026-04-01T08:00:00.000Z');
   const orm = await openTestDatabase();
   const sims = await startSimulators({ clock, bootDelayMs: 2 * MS_PER_MINUTE, vastApiKey: 'vk', tensordockApiToken: 'tt', vastOfferCount, tensordockHostnodeCount });
-  const common = { clock, retry: { sleep: async (ms: number) => (retriesTakeTime ? void clock.advance(ms) : undefined), random: () => 0.5 }, budget: RequestBudget.unlimited(), timeoutMs: 2_000 };
+  const common = { clock, retry: { sleep: async (ms: number) => (retriesTakeTime ? void clock.advance(ms) : undefined), random: () => 0.5 }, budget: RequestBudget.unlimited(), timeoutMs: providerTimeoutMs };
   const registry = new ProviderRegistry([new VastAiAdapter({ ...common, apiKey: 'vk', baseUrl: sims.vastUrl }), new TensorDockAdapter({ ...common, apiKey: 'tt', baseUrl: sims.tensordockUrl })]);
   const inventory = new InventoryService({ adapters: registry.all(), clock });
   const webhooks = new RecordingWebhooks();
