@@ -8,6 +8,7 @@ const row = (sessionId: string | null, totalUsd: number, instanceId = sessionId 
   totalUsd,
   computeEndedAtMs: null,
   computePerHourUsd: 1,
+  storagePerHourUsd: 0,
 });
 
 describe('compareCosts', () => {
@@ -60,7 +61,7 @@ describe('compareCosts', () => {
 describe('the outage allowance', () => {
   // $3.60/h is $0.001/s. No server was up from 100 s to 110 s; with a 1 s tick the blind window is
   // 99-111 s, so an end inside it may be off by 12 s / 2 x $0.001/s = $0.006.
-  const td = (sessionId: string, endedAtMs: number | null, provider = 'tensordock'): BillingRow => ({ provider, instanceId: `i-${sessionId}`, label: `gpu-shopper:d1:${sessionId}`, totalUsd: 0.1, computeEndedAtMs: endedAtMs, computePerHourUsd: 3.6 });
+  const td = (sessionId: string, endedAtMs: number | null, provider = 'tensordock'): BillingRow => ({ provider, instanceId: `i-${sessionId}`, label: `gpu-shopper:d1:${sessionId}`, totalUsd: 0.1, computeEndedAtMs: endedAtMs, computePerHourUsd: 3.6, storagePerHourUsd: 0 });
   const outages = (strict = false): OutageAllowanceOptions => ({ noServerUp: [{ fromMs: 100_000, toMs: 110_000 }], tickMs: 1_000, observedProviders: OBSERVED_ONLY_PROVIDERS, strict });
   const compare = (oursUsd: number, billing: BillingRow, strict = false) => compareCosts(new Map([[billing.label!.split(':')[2]!, oursUsd]]), [billing], { deploymentId: 'd1', outages: outages(strict) });
 
@@ -114,3 +115,37 @@ describe('the outage allowance', () => {
     expect(figures.sessionsOverGoal).toEqual([]);
   });
 });
+
+describe('the bill\'s resolution', () => {
+  // $3.60/h of compute and $0.36/h of storage bill $0.001 and $0.0001 a whole second: a meter a few
+  // milliseconds off can move the bill by that much, which on $0.05 (50 s) is over 2%.
+  const short = (sessionId: string): BillingRow => ({ provider: 'tensordock', instanceId: `i-${sessionId}`, label: `gpu-shopper:d1:${sessionId}`, totalUsd: 0.05, computeEndedAtMs: 50_000, computePerHourUsd: 3.6, storagePerHourUsd: 0.36 });
+  const compare = (oursUsd: number, strict = false) =>
+    compareCosts(new Map([['s1', oursUsd]]), [short('s1')], { deploymentId: 'd1', outages: { noServerUp: [], tickMs: 1_000, observedProviders: OBSERVED_ONLY_PROVIDERS, strict } });
+
+  it('passes a session off by more than 1% but by no more than one billed second of each meter, and counts it', () => {
+    const figures = compare(0.0511);
+    expect(figures.sessions[0]!.relativeError).toBeCloseTo(0.022, 10);
+    expect(figures.sessions[0]!).toMatchObject({ withinResolution: true, withinGoal: true });
+    expect(figures.sessions[0]!.resolutionUsd).toBeCloseTo(0.0011, 10);
+    expect(figures.withinResolution).toBe(1);
+    expect(figures.sessionsOverGoal).toEqual([]);
+  });
+
+  it('fails a session off by more than that', () => {
+    const figures = compare(0.0512);
+    expect(figures.sessions[0]!).toMatchObject({ withinResolution: false, withinGoal: false });
+    expect(figures.sessionsOverGoal).toEqual(['s1']);
+  });
+
+  it('excuses nothing under --strict', () => {
+    const figures = compare(0.0511, true);
+    expect(figures.sessions[0]!).toMatchObject({ withinResolution: true, withinGoal: false });
+    expect(figures.sessionsOverGoal).toEqual(['s1']);
+  });
+
+  it('does not count a session within 1% as within the resolution', () => {
+    expect(compare(0.0502).withinResolution).toBe(0);
+  });
+});
+

@@ -4,6 +4,10 @@
 // no server was up, and the provider publishes no per-instance charges to true it up to (TensorDock),
 // the server can only date that end halfway across the outage: such a session may be off by the
 // unknowable part, rate x (outage + a tick each side) / 2, and that allowance is shown, never hidden.
+// The providers bill whole seconds per meter, so the bill itself is only known to a second: a meter
+// started or stopped a few milliseconds off can move a whole second either way, which on a session of
+// a minute is more than 1%. That resolution (one second of each meter of each instance) is the second
+// allowance, also shown and never applied under --strict.
 import { parseSessionLabel } from '@gpu-shopper/domain';
 import { widenAndMerge, type Interval } from './intervals';
 
@@ -15,6 +19,7 @@ export interface BillingRow {
   /** When its compute billing ended at the provider; null while it runs (or if it never ran). */
   computeEndedAtMs: number | null;
   computePerHourUsd: number;
+  storagePerHourUsd: number;
 }
 
 /** An instance whose end at the provider no server could see when it happened. */
@@ -58,6 +63,10 @@ export interface SessionCostComparison {
   unseenEnds: UnseenEnd[];
   /** The sum of their bounds (0 when none). */
   outageBoundUsd: number;
+  /** One billed second of each meter of each of its instances: the bill's own resolution. */
+  resolutionUsd: number;
+  /** Over the relative goal but off by no more than the bill's resolution; null when skipped. */
+  withinResolution: boolean | null;
   /** Within the relative goal, or (having an unseen end) within its outage bound, strict or not; null when skipped. */
   withinOutageBound: boolean | null;
   /** What the goal holds it to: the relative goal, or the outage bound too unless strict; null when skipped. */
@@ -88,6 +97,8 @@ export interface CostFigures {
   outageAllowance: boolean;
   /** Compared sessions the goal does not hold, worst first. */
   sessionsOverGoal: string[];
+  /** Compared sessions over the relative goal yet within the bill's resolution (excused unless strict). */
+  withinResolution: number;
   /** Sessions with an instance whose provider-side end fell in an outage, and the rest. */
   unseenEnds: { sessions: number; allWithinBound: boolean; othersMaxRelativeError: number | null };
   maxRelativeError: number | null;
@@ -117,7 +128,7 @@ export function compareCosts(
   const maxSessionError = options.maxSessionError ?? MAX_SESSION_COST_ERROR;
   const outages = options.outages;
   const blindWindows = outages === undefined ? [] : widenAndMerge(outages.noServerUp, outages.tickMs);
-  const billed = new Map<string, { usd: number; instances: number; providers: Set<string>; unseenEnds: UnseenEnd[] }>();
+  const billed = new Map<string, { usd: number; instances: number; providers: Set<string>; unseenEnds: UnseenEnd[]; resolutionUsd: number }>();
   let unattributedBilledUsd = 0;
   const unattributedInstances: string[] = [];
   for (const row of billing) {
@@ -130,9 +141,10 @@ export function compareCosts(
       }
       continue;
     }
-    const entry = billed.get(parsed.sessionId) ?? { usd: 0, instances: 0, providers: new Set<string>(), unseenEnds: [] };
+    const entry = billed.get(parsed.sessionId) ?? { usd: 0, instances: 0, providers: new Set<string>(), unseenEnds: [], resolutionUsd: 0 };
     entry.usd += row.totalUsd;
     entry.instances += 1;
+    entry.resolutionUsd += (row.computePerHourUsd + row.storagePerHourUsd) / (MS_PER_HOUR / 1_000);
     entry.providers.add(row.provider);
     const unseen = outages?.observedProviders.includes(row.provider) ? unseenEnd(row, blindWindows) : null;
     if (unseen !== null) entry.unseenEnds.push(unseen);
@@ -142,7 +154,7 @@ export function compareCosts(
   const sessions: SessionCostComparison[] = [];
   const unpriced: string[] = [];
   for (const [sessionId, oursUsd] of ours) {
-    const bill = billed.get(sessionId) ?? { usd: 0, instances: 0, providers: new Set<string>(), unseenEnds: [] };
+    const bill = billed.get(sessionId) ?? { usd: 0, instances: 0, providers: new Set<string>(), unseenEnds: [], resolutionUsd: 0 };
     if (oursUsd === null) {
       unpriced.push(sessionId);
       continue;
@@ -152,8 +164,10 @@ export function compareCosts(
     const outageBoundUsd = sum(bill.unseenEnds.map((end) => end.boundUsd));
     const withinRelative = relativeError === null ? null : relativeError <= maxSessionError;
     const withinOutageBound = withinRelative === null ? null : withinRelative || (bill.unseenEnds.length > 0 && absoluteErrorUsd <= outageBoundUsd);
-    const withinGoal = outages === undefined || outages.strict ? withinRelative : withinOutageBound;
-    sessions.push({ sessionId, oursUsd, billedUsd: bill.usd, instances: bill.instances, relativeError, absoluteErrorUsd, unseenEnds: bill.unseenEnds, outageBoundUsd, withinOutageBound, withinGoal });
+    const withinResolution = withinRelative === null ? null : !withinRelative && absoluteErrorUsd <= bill.resolutionUsd;
+    const strict = outages === undefined || outages.strict;
+    const withinGoal = withinRelative === null ? null : strict ? withinRelative : withinOutageBound === true || withinResolution === true;
+    sessions.push({ sessionId, oursUsd, billedUsd: bill.usd, instances: bill.instances, relativeError, absoluteErrorUsd, unseenEnds: bill.unseenEnds, outageBoundUsd, resolutionUsd: bill.resolutionUsd, withinOutageBound, withinResolution, withinGoal });
   }
   sessions.sort((a, b) => (b.relativeError ?? -1) - (a.relativeError ?? -1));
   const compared = sessions.filter((session) => session.relativeError !== null);
@@ -183,6 +197,7 @@ export function compareCosts(
     maxSessionError,
     outageAllowance: outages !== undefined && !outages.strict,
     sessionsOverGoal: compared.filter((session) => session.withinGoal === false).map((session) => session.sessionId),
+    withinResolution: compared.filter((session) => session.withinResolution === true).length,
     unseenEnds: { sessions: unseen.length, allWithinBound: unseen.every((session) => session.withinOutageBound === true), othersMaxRelativeError: othersErrors.length === 0 ? null : Math.max(...othersErrors) },
     maxRelativeError: errors.length === 0 ? null : errors.at(-1)!,
     medianRelativeError: median(errors),

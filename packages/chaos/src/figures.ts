@@ -37,7 +37,7 @@ export async function readCostFigures(deps: {
   const billing: BillingRow[] = (
     await Promise.all(
       PROVIDERS.map(async (provider) =>
-        (await sims[provider].billing()).map((row) => ({ provider, instanceId: row.instanceId, label: row.label, totalUsd: row.totalUsd, computeEndedAtMs: row.computeEndedAtMs, computePerHourUsd: row.computePerHourUsd })),
+        (await sims[provider].billing()).map((row) => ({ provider, instanceId: row.instanceId, label: row.label, totalUsd: row.totalUsd, computeEndedAtMs: row.computeEndedAtMs, computePerHourUsd: row.computePerHourUsd, storagePerHourUsd: row.storagePerHourUsd })),
       ),
     )
   ).flat();

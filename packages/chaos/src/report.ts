@@ -83,7 +83,7 @@ export function checkGoals(result: Omit<ChaosResult, 'goals' | 'passed'>): GoalC
     {
       name: 'max per-session cost error',
       value: sessionCostValue(cost),
-      target: `<= ${percent(GOALS.maxSessionCostError)}${cost.outageAllowance ? ' (or within half the outage for an end no server could see)' : result.parameters.strictInvariants ? ' (--strict: no outage allowance)' : ''}`,
+      target: `<= ${percent(GOALS.maxSessionCostError)}${cost.outageAllowance ? ' (or within half the outage for an end no server could see, or within the bill\'s one-second resolution)' : result.parameters.strictInvariants ? ' (--strict: no outage or resolution allowance)' : ''}`,
       met: cost.maxRelativeError !== null && cost.sessionsOverGoal.length === 0 && cost.unpriced.length === 0,
     },
     {
@@ -109,8 +109,9 @@ export function checkGoals(result: Omit<ChaosResult, 'goals' | 'passed'>): GoalC
 function sessionCostValue(cost: CostFigures): string {
   if (cost.maxRelativeError === null) return 'no session to compare';
   const unseen = cost.unseenEnds;
-  if (unseen.sessions === 0) return percent(cost.maxRelativeError);
-  return `${percent(cost.maxRelativeError)}; ${unseen.sessions} ended unseen, ${unseen.allWithinBound ? 'within' : 'NOT all within'} the outage bound; others ${optionalPercent(unseen.othersMaxRelativeError)}`;
+  const resolution = cost.withinResolution > 0 ? `; ${cost.withinResolution} within the bill's resolution` : '';
+  if (unseen.sessions === 0) return `${percent(cost.maxRelativeError)}${resolution}`;
+  return `${percent(cost.maxRelativeError)}; ${unseen.sessions} ended unseen, ${unseen.allWithinBound ? 'within' : 'NOT all within'} the outage bound; others ${optionalPercent(unseen.othersMaxRelativeError)}${resolution}`;
 }
 
 function webhookGoals(webhooks: WebhookFigures): GoalCheck[] {
@@ -187,6 +188,7 @@ export function renderTable(result: ChaosResult): string {
       'provider-side end in an outage',
       `${result.cost.unseenEnds.sessions} session${result.cost.unseenEnds.sessions === 1 ? '' : 's'} (all within the outage bound: ${result.cost.unseenEnds.allWithinBound ? 'yes' : 'no'}${result.cost.outageAllowance ? '' : '; not excused'}), max error of the others: ${optionalPercent(result.cost.unseenEnds.othersMaxRelativeError)}`,
     ],
+    ['over 1% within the bill\'s resolution', `${result.cost.withinResolution ?? 0} session${result.cost.withinResolution === 1 ? '' : 's'} (off by no more than one billed second of each meter${result.cost.outageAllowance ? '' : '; not excused'})`],
     ['sessions compared / skipped', `${result.cost.compared} / ${result.cost.skipped} (billed < $${result.cost.minBilledUsd})${result.cost.unpriced.length > 0 ? `, ${result.cost.unpriced.length} unpriced` : ''}`],
     ['total cost (ours / billed)', `$${result.cost.oursTotalUsd.toFixed(6)} / $${result.cost.billedTotalUsd.toFixed(6)}: error ${optionalPercent(result.cost.totalRelativeError)}`],
     ...Object.entries(result.cost.byProvider ?? {}).map(([provider, totals]): [string, string] => [`  ${provider} (${totals.sessions} sessions)`, `$${totals.oursUsd.toFixed(6)} / $${totals.billedUsd.toFixed(6)}: error ${optionalPercent(totals.relativeError)}`]),
@@ -214,7 +216,8 @@ export function renderTable(result: ChaosResult): string {
     const down = session.serverDownMs === undefined ? '' : `, ${result.replicas === 1 ? 'server' : 'a replica'} down ${seconds(session.serverDownMs)} of its life`;
     const unseen = session.unseenEnds.map((end) => `${end.provider}:${end.instanceId} ended in a ${seconds(end.blindToMs - end.blindFromMs)} blind window`).join(', ');
     const bound = unseen === '' ? '' : `; ${unseen}: off by $${session.absoluteErrorUsd.toFixed(6)}, bound $${session.outageBoundUsd.toFixed(6)}`;
-    return `  ${session.sessionId}  ours $${session.oursUsd.toFixed(6)}  billed $${session.billedUsd.toFixed(6)} (${session.instances} instance${session.instances === 1 ? '' : 's'})  error ${percent(session.relativeError!)}${down}${bound}`;
+    const resolution = session.withinResolution === true ? `; off by $${session.absoluteErrorUsd.toFixed(6)}, one billed second $${session.resolutionUsd.toFixed(6)}` : '';
+    return `  ${session.sessionId}  ours $${session.oursUsd.toFixed(6)}  billed $${session.billedUsd.toFixed(6)} (${session.instances} instance${session.instances === 1 ? '' : 's'})  error ${percent(session.relativeError!)}${down}${bound}${resolution}`;
   };
   const worst = overOnePercent.filter((session) => session.withinGoal === false).slice(0, 10);
   if (worst.length > 0) {
@@ -223,7 +226,7 @@ export function renderTable(result: ChaosResult): string {
   }
   const excused = overOnePercent.filter((session) => session.withinGoal === true).slice(0, 10);
   if (excused.length > 0) {
-    lines.push('', `Sessions over ${percent(GOALS.maxSessionCostError)} but within half the outage their instance ended in (worst first)`);
+    lines.push('', `Sessions over ${percent(GOALS.maxSessionCostError)} but within half the outage their instance ended in, or within the bill's one-second resolution (worst first)`);
     for (const session of excused) lines.push(sessionLine(session));
   }
   if (result.anomalies.length > 0) {

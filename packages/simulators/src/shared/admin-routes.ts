@@ -57,6 +57,7 @@ export interface SimBillingRow {
    */
   computeEndedAtMs: number | null;
   computePerHourUsd: number;
+  storagePerHourUsd: number;
 }
 
 export function adminBillingRow<D>(instance: SimInstance<D>, label: string | null, from?: Date, to?: Date): SimBillingRow {
@@ -66,6 +67,7 @@ export function adminBillingRow<D>(instance: SimInstance<D>, label: string | nul
     ...instance.ledger.charges(from?.getTime(), to?.getTime()),
     computeEndedAtMs: instance.phase === 'running' ? null : instance.ledger.lastComputeMs(),
     computePerHourUsd: instance.computePerHourUsd,
+    storagePerHourUsd: instance.storagePerHourUsd,
   };
 }
 

@@ -186,7 +186,8 @@ export class InstanceLifecycle<D> {
         }
         if (to === 'destroyed') break;
       }
-      this.accrue(instance, now);
+      // A destroyed instance bills nothing more (it used to accrue storage up to this tick).
+      if (instance.destroyedAtMs === null) this.accrue(instance, now);
     }
   }
 
