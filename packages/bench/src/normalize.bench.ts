@@ -1,11 +1,24 @@
 // Benchmark: normalizing 10,000 raw Vast offers and 2,000 TensorDock host nodes into Offers must take
-// under 50 ms of CPU. Raw records come from the simulators' generators; only the parsing is measured.
+// under 25 ms of CPU, in every one of 9 runs. Raw records come from the simulators' generators; only
+// the parsing is measured. The heap is collected between runs (where the runtime allows it), so that
+// no run is billed for collecting the offers an earlier run left behind.
+import { loadavg } from 'node:os';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parseTensorDockHostnodes, parseVastBundlesResponse } from '@gpu-shopper/providers';
 import { generateTensorDockCatalog, generateVastCatalog, renderHostnode, serveVastOffer } from '@gpu-shopper/simulators';
 
 const VAST_OFFER_COUNT = 10_000;
 const TD_HOSTNODE_COUNT = 2_000;
-const CPU_BUDGET_MS = 50;
+const CPU_BUDGET_MS = 25;
+const RUNS = 9;
+
+/** A full collection, between runs. */
+function collectGarbage(): () => void {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as (() => void) | undefined;
+  return typeof gc === 'function' ? gc : () => undefined;
+}
 
 function cpuMsSince(start: NodeJS.CpuUsage): number {
   const used = process.cpuUsage(start);
@@ -21,13 +34,16 @@ export async function runNormalizeBench(): Promise<{ name: string; results: Reco
   );
   const tdBody: unknown = JSON.parse(JSON.stringify({ data: { hostnodes: generateTensorDockCatalog({ seed: 1, hostnodeCount: TD_HOSTNODE_COUNT }).hostnodes.map(renderHostnode) } }));
 
-  // Warm-up passes so we measure steady-state code, not the JIT's first compiles; then the median of 9 runs.
+  // Warm-up passes so we measure steady-state code, not the JIT's first compiles; then 9 runs.
   for (let pass = 0; pass < 10; pass++) {
     parseVastBundlesResponse(vastBody, { diskGb: 50, now });
     parseTensorDockHostnodes(tdBody, { diskGb: 100, now });
   }
+  const gc = collectGarbage();
+  const loadBefore = loadavg()[0]!;
   const runs: { vastCpuMs: number; tdCpuMs: number; vastOffers: number; tdOffers: number }[] = [];
-  for (let run = 0; run < 9; run++) {
+  for (let run = 0; run < RUNS; run++) {
+    gc();
     const vastStart = process.cpuUsage();
     const vast = parseVastBundlesResponse(vastBody, { diskGb: 50, now });
     const vastCpuMs = cpuMsSince(vastStart);
@@ -37,23 +53,25 @@ export async function runNormalizeBench(): Promise<{ name: string; results: Reco
     runs.push({ vastCpuMs, tdCpuMs, vastOffers: vast.offers.length, tdOffers: td.offers.length });
     await Promise.resolve();
   }
-  runs.sort((a, b) => a.vastCpuMs + a.tdCpuMs - (b.vastCpuMs + b.tdCpuMs));
-  const median = runs[Math.floor(runs.length / 2)]!;
-  const worst = runs.at(-1)!;
-  const totalCpuMs = median.vastCpuMs + median.tdCpuMs;
+  const total = (run: (typeof runs)[number]) => run.vastCpuMs + run.tdCpuMs;
+  runs.sort((a, b) => total(a) - total(b));
+  const [best, median, worst] = [runs[0]!, runs[Math.floor(runs.length / 2)]!, runs.at(-1)!];
+  const ms = (value: number) => Math.round(value * 10) / 10;
+  const load = Math.max(loadBefore, loadavg()[0]!);
   return {
-    name: 'normalize offers',
+    name: `normalize offers (${RUNS} runs, CPU ms)`,
     results: {
       vastRawOffers: VAST_OFFER_COUNT,
       vastOffers: median.vastOffers,
       tensordockHostnodes: TD_HOSTNODE_COUNT,
       tensordockOffers: median.tdOffers,
-      vastCpuMs: Math.round(median.vastCpuMs * 10) / 10,
-      tensordockCpuMs: Math.round(median.tdCpuMs * 10) / 10,
-      totalCpuMs: Math.round(totalCpuMs * 10) / 10,
-      worstTotalCpuMs: Math.round((worst.vastCpuMs + worst.tdCpuMs) * 10) / 10,
+      'vast ms (median run)': ms(median.vastCpuMs),
+      'tensordock ms (median run)': ms(median.tdCpuMs),
+      'total ms min / median / max': `${ms(total(best))} / ${ms(total(median))} / ${ms(total(worst))}`,
       budgetCpuMs: CPU_BUDGET_MS,
-      verdict: totalCpuMs < CPU_BUDGET_MS ? 'pass' : 'FAIL',
+      'machine load (1 min)': load.toFixed(2),
+      // Stable: every run inside the budget, the slowest included.
+      verdict: total(worst) < CPU_BUDGET_MS ? 'pass (all 9 runs under budget)' : total(median) < CPU_BUDGET_MS ? 'FAIL (median under budget, slowest run over)' : 'FAIL',
     },
   };
 }

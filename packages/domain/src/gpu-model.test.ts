@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactGpuName, gpuModelMatches, normalizeGpuModel, vramGbFromName } from './gpu-model';
+import { compactGpuName, compileGpuQuery, gpuModelMatches, normalizeGpuModel, vramGbFromName } from './gpu-model';
 
 describe('normalizeGpuModel', () => {
   it.each([
@@ -63,5 +63,22 @@ describe('gpuModelMatches', () => {
     expect(gpuModelMatches('409', 'RTX 4090')).toBe(false);
     expect(gpuModelMatches('4090', 'RTX 3090')).toBe(false);
     expect(gpuModelMatches('l4', 'L40S')).toBe(false);
+  });
+});
+
+describe('compileGpuQuery', () => {
+  const models = ['RTX 4090', 'RTX 3090', 'A100 80GB', 'A100 40GB', 'H100 SXM', 'L40S', 'L4', 'RTX A6000', 'Mystery Accel 9'];
+  const queries = ['4090', 'rtx-4090', 'a100', 'a10', 'A100 80GB', 'l4', 'h100', '090', 'geforcertx4090-pcie-24gb', '', 'a6000'];
+
+  it('gives the same verdict as the one-off match, for every model, asked once or again', () => {
+    for (const query of queries) {
+      const matches = compileGpuQuery(query);
+      for (const model of [...models, ...models]) expect(matches(model), `${query} vs ${model}`).toBe(gpuModelMatches(query, model));
+    }
+  });
+
+  it('matches a query through its canonical name too ("geforcertx4090-pcie-24gb" finds "RTX 4090" but not "RTX 3090")', () => {
+    const matches = compileGpuQuery('geforcertx4090-pcie-24gb');
+    expect(models.filter(matches)).toEqual(['RTX 4090']);
   });
 });

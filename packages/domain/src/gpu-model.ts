@@ -71,27 +71,50 @@ function compactKeepingNumberBoundaries(raw: string): string {
     .replace(/[^a-z0-9|]/g, '');
 }
 
+/** Remembered verdicts per compiled query: a menu has a few dozen distinct model names, never thousands. */
+const MAX_REMEMBERED_MODELS = 1_024;
+
+/** Whether a GPU model name answers a query compiled by compileGpuQuery. */
+export type GpuModelMatcher = (model: string) => boolean;
+
 /**
- * Does a user's GPU query ("4090", "rtx-4090", "a100") name this model? Matches on the compact
- * form, never splitting a number: "a10" does not match "A100 80GB", "090" does not match "RTX 4090".
+ * Compiles a user's GPU query ("4090", "rtx-4090", "a100") once, for matching many models: the query
+ * is normalized here, not once per offer, and each distinct model name is judged once. Matches on
+ * the compact form, never splitting a number: "a10" does not match "A100 80GB", "090" not "RTX 4090".
  */
-export function gpuModelMatches(query: string, model: string): boolean {
+export function compileGpuQuery(query: string): GpuModelMatcher {
   const needle = compactKeepingNumberBoundaries(query);
-  if (needle === '') return true;
-  const haystack = compactKeepingNumberBoundaries(model);
+  if (needle === '') return () => true;
   const canonicalNeedle = compactKeepingNumberBoundaries(normalizeGpuModel(query));
-  for (const candidate of new Set([needle, canonicalNeedle])) {
-    let from = 0;
-    for (;;) {
-      const at = haystack.indexOf(candidate, from);
-      if (at < 0) break;
-      const before = haystack[at - 1];
-      const after = haystack[at + candidate.length];
-      const splitsNumberBefore = before !== undefined && isDigit(before) && isDigit(candidate[0] ?? '');
-      const splitsNumberAfter = after !== undefined && isDigit(after) && isDigit(candidate.at(-1) ?? '');
-      if (!splitsNumberBefore && !splitsNumberAfter) return true;
-      from = at + 1;
+  const needles = canonicalNeedle === needle ? [needle] : [needle, canonicalNeedle];
+  const verdicts = new Map<string, boolean>();
+  return (model) => {
+    let verdict = verdicts.get(model);
+    if (verdict === undefined) {
+      if (verdicts.size >= MAX_REMEMBERED_MODELS) verdicts.clear();
+      const haystack = compactKeepingNumberBoundaries(model);
+      verdict = needles.some((candidate) => containsWholeNumbers(haystack, candidate));
+      verdicts.set(model, verdict);
     }
+    return verdict;
+  };
+}
+
+/** Does a user's GPU query name this model? One-off form of compileGpuQuery. */
+export function gpuModelMatches(query: string, model: string): boolean {
+  return compileGpuQuery(query)(model);
+}
+
+/** `candidate` occurs in `haystack` somewhere it does not cut a number in two. */
+function containsWholeNumbers(haystack: string, candidate: string): boolean {
+  const startsWithDigit = isDigit(candidate[0] ?? '');
+  const endsWithDigit = isDigit(candidate.at(-1) ?? '');
+  for (let at = haystack.indexOf(candidate); at >= 0; at = haystack.indexOf(candidate, at + 1)) {
+    const before = haystack[at - 1];
+    const after = haystack[at + candidate.length];
+    const splitsNumberBefore = startsWithDigit && before !== undefined && isDigit(before);
+    const splitsNumberAfter = endsWithDigit && after !== undefined && isDigit(after);
+    if (!splitsNumberBefore && !splitsNumberAfter) return true;
   }
   return false;
 }

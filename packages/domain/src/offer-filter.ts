@@ -1,27 +1,40 @@
 // The menu's filters and sort orders, applied on our side so that every filter works the same
-// for every provider, whatever the provider's own search supports.
-import { gpuModelMatches } from './gpu-model';
+// for every provider, whatever the provider's own search supports. A filter is compiled once per
+// search (the GPU query normalized once, each model name judged once), then run over every offer.
+import { compileGpuQuery } from './gpu-model';
 import type { Offer, OfferFilter, OfferSort } from './offer';
 
 /** "24 GB" cards report 23.99 or 24.56 depending on the provider's unit: allow a few percent. */
 export const VRAM_TOLERANCE = 0.03;
 
-export function offerMatches(offer: Offer, filter: OfferFilter): boolean {
-  if (filter.provider !== undefined && offer.provider !== filter.provider) return false;
-  if (filter.gpu !== undefined && !gpuModelMatches(filter.gpu, offer.gpuModel)) return false;
-  if (filter.minVramGb !== undefined && offer.vramGbPerGpu < filter.minVramGb * (1 - VRAM_TOLERANCE)) return false;
-  if (filter.maxPricePerHourUsd !== undefined && offer.pricePerHourUsd > filter.maxPricePerHourUsd) return false;
-  if (filter.minGpus !== undefined && offer.gpuCount < filter.minGpus) return false;
-  if (filter.minReliability !== undefined && (offer.reliability ?? 0) < filter.minReliability) return false;
-  if (filter.region !== undefined && !regionMatches(filter.region, offer)) return false;
-  return true;
+/** Whether an offer passes a filter compiled by compileOfferFilter. */
+export type OfferPredicate = (offer: Offer) => boolean;
+
+/** Compiles a filter once, for testing many offers against it. */
+export function compileOfferFilter(filter: OfferFilter): OfferPredicate {
+  const { provider, maxPricePerHourUsd, minGpus, minReliability } = filter;
+  const gpu = filter.gpu === undefined ? null : compileGpuQuery(filter.gpu);
+  const minVramGbPerGpu = filter.minVramGb === undefined ? undefined : filter.minVramGb * (1 - VRAM_TOLERANCE);
+  const region = filter.region === undefined ? null : compileRegionQuery(filter.region);
+  return (offer) =>
+    (provider === undefined || offer.provider === provider) &&
+    (maxPricePerHourUsd === undefined || offer.pricePerHourUsd <= maxPricePerHourUsd) &&
+    (minGpus === undefined || offer.gpuCount >= minGpus) &&
+    (minVramGbPerGpu === undefined || offer.vramGbPerGpu >= minVramGbPerGpu) &&
+    (minReliability === undefined || (offer.reliability ?? 0) >= minReliability) &&
+    (gpu === null || gpu(offer.gpuModel)) &&
+    (region === null || region(offer));
 }
 
-function regionMatches(query: string, offer: Offer): boolean {
+export function offerMatches(offer: Offer, filter: OfferFilter): boolean {
+  return compileOfferFilter(filter)(offer);
+}
+
+/** A country code (exact) or part of a region name, case-insensitive. */
+function compileRegionQuery(query: string): OfferPredicate {
   const needle = query.trim().toLowerCase();
-  if (needle === '') return true;
-  if (offer.country !== null && offer.country.toLowerCase() === needle) return true;
-  return offer.region !== null && offer.region.toLowerCase().includes(needle);
+  if (needle === '') return () => true;
+  return (offer) => (offer.country !== null && offer.country.toLowerCase() === needle) || (offer.region !== null && offer.region.toLowerCase().includes(needle));
 }
 
 const COMPARATORS: Record<OfferSort, (a: Offer, b: Offer) => number> = {
@@ -30,10 +43,35 @@ const COMPARATORS: Record<OfferSort, (a: Offer, b: Offer) => number> = {
   vram: (a, b) => b.vramGbPerGpu * b.gpuCount - a.vramGbPerGpu * a.gpuCount || a.pricePerHourUsd - b.pricePerHourUsd,
 };
 
+/** The menu's order for a sort (price by default); ties broken by id so that results are stable. */
+export function offerComparator(sort: OfferSort = 'price'): (a: Offer, b: Offer) => number {
+  const compare = COMPARATORS[sort];
+  return (a, b) => compare(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** A sorted copy, for selectFromSorted. */
+export function sortOffers(offers: readonly Offer[], sort?: OfferSort): Offer[] {
+  return [...offers].sort(offerComparator(sort));
+}
+
+/**
+ * Selects from offers already in the filter's sort order (sortOffers): filters and stops at the
+ * limit, so that a search over thousands of offers reads only as far as it needs to.
+ */
+export function selectFromSorted(sorted: readonly Offer[], filter: OfferFilter): Offer[] {
+  const matches = compileOfferFilter(filter);
+  const limit = filter.limit ?? Number.POSITIVE_INFINITY;
+  const selected: Offer[] = [];
+  for (const offer of sorted) {
+    if (selected.length >= limit) break;
+    if (matches(offer)) selected.push(offer);
+  }
+  return selected;
+}
+
 /** Filters, sorts (price by default; ties broken by id so results are stable) and limits. */
 export function selectOffers(offers: readonly Offer[], filter: OfferFilter): Offer[] {
-  const compare = COMPARATORS[filter.sort ?? 'price'];
-  const selected = offers.filter((offer) => offerMatches(offer, filter));
-  selected.sort((a, b) => compare(a, b) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const matches = compileOfferFilter(filter);
+  const selected = offers.filter(matches).sort(offerComparator(filter.sort));
   return filter.limit === undefined ? selected : selected.slice(0, filter.limit);
 }

@@ -5,6 +5,7 @@ export * from './http/provider-http';
 export * from './http/redact';
 export * from './http/request-budget';
 export * from './http/retry-policy';
+export * from './skipped-records';
 export * from './vastai/adapter';
 export * from './vastai/gpu-names';
 export * from './vastai/offer-parser';

@@ -37,7 +37,7 @@ async function run(options: SimCliOptions, output: ConsoleOutput): Promise<{ sim
     tensordockApiToken,
     bootDelayMs: options.bootDelayMs,
     tickIntervalMs: TICK_INTERVAL_MS,
-    tensordockRateLimitPerMinute: options.tensordockRateLimitPerMinute || undefined,
+    tensordockRateLimitPerMinute: options.tensordockRateLimitPerMinute,
     nodePublicIp: '127.0.0.1',
     onInstanceRunning: nodes?.onInstanceRunning,
     stateDir: options.stateDir ?? undefined,

@@ -9,6 +9,7 @@ import { Readiness } from '../readiness';
 import { registerDocs } from './docs';
 import { registerMetrics } from './metrics';
 import { registerInventoryResponseCache } from './inventory-response-cache';
+import { registerInventoryFastPath } from './inventory-fast-path';
 import { answerFrameworkError, registerRestInputGuard, restErrorBody, type RestOperation } from './rest-input-guard';
 import { registerRequestLog, REQUEST_ID_HEADER, requestIdFor, type RouteInfo } from './request-log';
 import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimitConfig } from './rate-limit';
@@ -20,6 +21,8 @@ export interface HttpOptions {
   rateLimits?: RateLimitConfig | null;
   /** Proxies whose X-Forwarded-For gives the client address (see ServerConfig.trustProxy). */
   trustProxy?: string[];
+  /** Default true: GET /api/v1/inventory skips trpc-to-openapi's per-request work (inventory-fast-path.ts); tests compare both. */
+  inventoryFastPath?: boolean;
 }
 
 /** `readiness` defaults to one that is already ready (an app built on its own, as in tests). */
@@ -59,6 +62,7 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
   registerInventoryResponseCache(app, deps, [`${REST_BASE_PATH}/inventory`, '/trpc/inventory.search']);
   // Authentication first, then JSON depth, unknown fields and query parameters, before trpc-to-openapi.
   restOperationOf = registerRestInputGuard(app, deps, openApiDocument(), REST_BASE_PATH);
+  if (http.inventoryFastPath !== false) registerInventoryFastPath(app, deps, `${REST_BASE_PATH}/inventory`);
   app.get('/healthz', () => ({ status: 'ok' }));
   // 503 until the database is migrated, crash recovery is done and provisioning is on; 503 again once shutdown begins.
   app.get('/readyz', (_request, reply) => {

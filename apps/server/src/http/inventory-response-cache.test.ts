@@ -24,10 +24,13 @@ describe('inventory response cache', () => {
     for (const path of ['/api/v1/inventory?gpu=4090', `/trpc/inventory.search?input=${encodeURIComponent('{"gpu":"4090"}')}`]) {
       const first = await get(path);
       const firstBody = await first.text();
-      await get(path);
+      const stored = await get(path);
       const hit = await get(path);
       expect(hit.headers.get('x-inventory-cache')).toBe('hit');
       expect(hit.headers.get('content-type')).toMatch(/^application\/json/);
+      // Uncached (the menu was being fetched), stored and served: the same headers and bytes.
+      expect([stored.headers.get('content-type'), hit.headers.get('content-type')]).toEqual([first.headers.get('content-type'), first.headers.get('content-type')]);
+      expect(await stored.text()).toBe(firstBody);
       expect(await hit.text()).toBe(firstBody);
     }
   });

@@ -10,7 +10,7 @@ const MAX_ENTRIES = 512;
 type CacheableRequest = { inventoryCache?: { url: string; version: string | null } };
 
 export function registerInventoryResponseCache(app: FastifyInstance, deps: ApiDeps, paths: readonly string[]): void {
-  const entries = new Map<string, { version: string; body: Buffer }>();
+  const entries = new Map<string, { version: string; body: Buffer; contentType: string }>();
   const isCacheable = (method: string, url: string) => {
     if (method !== 'GET') return false;
     const queryAt = url.indexOf('?');
@@ -26,7 +26,7 @@ export function registerInventoryResponseCache(app: FastifyInstance, deps: ApiDe
     const entry = entries.get(request.url);
     if (version === null || entry === undefined || entry.version !== version) return;
     if (deps.callerCache.lookup(requestInfoFromHeaders(request.headers).apiKey) === null) return;
-    return reply.type('application/json').header('x-inventory-cache', 'hit').send(entry.body);
+    return reply.type(entry.contentType).header('x-inventory-cache', 'hit').send(entry.body);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
@@ -36,9 +36,12 @@ export function registerInventoryResponseCache(app: FastifyInstance, deps: ApiDe
     // tRPC answers with a fetch Response; the REST adapter with a string. A menu is small: read it whole.
     const body = typeof payload === 'string' ? Buffer.from(payload) : payload instanceof Response ? Buffer.from(await payload.arrayBuffer()) : null;
     if (body === null) return payload;
-    reply.type('application/json');
+    // A hit carries the content type the answer had (charset included), not one of its own.
+    const answered = reply.getHeader('content-type') ?? (payload instanceof Response ? payload.headers.get('content-type') : null);
+    const contentType = typeof answered === 'string' ? answered : 'application/json';
+    reply.type(contentType);
     if (entries.size >= MAX_ENTRIES) entries.clear();
-    entries.set(pending.url, { version: pending.version, body });
+    entries.set(pending.url, { version: pending.version, body, contentType });
     return body;
   });
 }

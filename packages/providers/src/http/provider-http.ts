@@ -19,6 +19,8 @@ export interface ProviderRequest {
   path: string;
   query?: Record<string, string | number | boolean | undefined>;
   body?: unknown;
+  /** Sent form-encoded instead of a JSON body (TensorDock's v0 API). */
+  form?: Record<string, string>;
   retryMode: RetryMode;
   /** Short name for messages, e.g. "search offers". */
   operation: string;
@@ -72,6 +74,8 @@ export interface ProviderHttpOptions {
 }
 
 export const DEFAULT_TIMEOUT_MS = 30_000;
+/** The longest a provider's rate-limit headers can hold all our calls back (one 100-per-minute window). */
+const MAX_PROVIDER_PAUSE_MS = 60_000;
 const RETRYABLE_STATUSES = new Set([502, 503, 504]);
 
 export class ProviderHttp {
@@ -122,13 +126,14 @@ export class ProviderHttp {
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'gpu-shopper' };
     if (this.apiKey !== null) headers.Authorization = `Bearer ${this.apiKey}`;
     if (request.body !== undefined) headers['Content-Type'] = 'application/json';
+    if (request.form !== undefined) headers['Content-Type'] = 'application/x-www-form-urlencoded';
     let raw;
     try {
       raw = await this.$fetch.raw<string, 'text'>(`${this.baseUrl}${request.path}`, {
         method: request.method,
         query: request.query,
         headers,
-        body: request.body === undefined ? undefined : JSON.stringify(request.body),
+        body: request.form !== undefined ? new URLSearchParams(request.form).toString() : request.body === undefined ? undefined : JSON.stringify(request.body),
         timeout: request.timeoutMs ?? this.timeoutMs,
         retry: false,
         ignoreResponseError: true,
@@ -140,6 +145,7 @@ export class ProviderHttp {
     const text = typeof raw._data === 'string' ? raw._data : '';
     const response: ProviderResponse = { status: raw.status, headers: raw.headers, text, json: parseJson(text) };
     if (response.status === 429 || (response.status >= 500 && !request.passServerErrors)) request.observer?.refused();
+    this.respectRateLimitHeaders(response);
     if (response.status === 429) {
       const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'));
       const detail = this.redact(errorText(response));
@@ -160,6 +166,21 @@ export class ProviderHttp {
       };
     }
     return { kind: 'response', response };
+  }
+
+  /**
+   * TensorDock sends its window on every answer (X-RateLimit-Remaining / -Reset) and Retry-After on a
+   * 429: when it says none are left, the whole budget waits, so our other calls do not hit the limit too.
+   */
+  private respectRateLimitHeaders(response: ProviderResponse): void {
+    const retryAfterMs = response.status === 429 ? parseRetryAfterMs(response.headers.get('retry-after')) : null;
+    const remaining = response.headers.get('x-ratelimit-remaining');
+    const resetMs = parseRetryAfterMs(response.headers.get('x-ratelimit-reset'));
+    // The reset's format is not documented: seconds until the window resets is believed; a larger
+    // value (an epoch timestamp, say) is not, and no pause is ever longer than one window: a garbled
+    // header must not stop our destroys.
+    const waitMs = retryAfterMs ?? (remaining !== null && Number(remaining) <= 0 && resetMs !== null && resetMs <= MAX_PROVIDER_PAUSE_MS ? resetMs : null);
+    if (waitMs !== null) this.budget.pauseFor(Math.min(waitMs, MAX_PROVIDER_PAUSE_MS));
   }
 
   private transportFailure(request: ProviderRequest, error: unknown): AttemptOutcome {

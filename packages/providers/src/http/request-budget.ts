@@ -14,6 +14,7 @@ export interface RequestBudgetOptions {
 export class RequestBudget {
   private tokens: number;
   private lastRefillMs: number;
+  private pausedUntilMs = Number.NEGATIVE_INFINITY;
   private readonly nowMs: () => number;
   private readonly sleep: (ms: number) => Promise<void>;
   // Waiters queue behind one another so a burst of callers is served in order.
@@ -38,6 +39,15 @@ export class RequestBudget {
     return turn;
   }
 
+  /**
+   * The provider said to hold off (a 429's Retry-After, or no requests left in its window): nothing
+   * more goes out for `ms`. An unlimited budget (simulators and tests not about throttling) ignores it.
+   */
+  pauseFor(ms: number): void {
+    if (!Number.isFinite(this.options.burst) || !(ms > 0)) return;
+    this.pausedUntilMs = Math.max(this.pausedUntilMs, this.nowMs() + ms);
+  }
+
   /** Tokens left right now (for tests and diagnostics). */
   available(): number {
     this.refill();
@@ -46,6 +56,11 @@ export class RequestBudget {
 
   private async takeNow(): Promise<void> {
     for (;;) {
+      const pausedMs = this.pausedUntilMs - this.nowMs();
+      if (pausedMs > 0) {
+        await this.sleep(Math.ceil(pausedMs));
+        continue;
+      }
       this.refill();
       if (this.tokens >= 1) {
         this.tokens -= 1;

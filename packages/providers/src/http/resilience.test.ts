@@ -1,5 +1,6 @@
 // The resilience pieces on their own: back-off bounds, the token bucket, key redaction.
 import { describe, expect, it } from 'vitest';
+import { ProviderHttp } from './provider-http';
 import { redactSecrets } from './redact';
 import { RequestBudget } from './request-budget';
 import { RetryPolicy } from './retry-policy';
@@ -27,6 +28,45 @@ describe('RequestBudget', () => {
     expect(slept).toEqual([1000]);
     nowMs += 60_000;
     expect(budget.available()).toBe(2);
+  });
+});
+
+describe('RequestBudget.pauseFor', () => {
+  it('holds every request for the time the provider asked (Retry-After, an empty rate window); unlimited budgets ignore it', async () => {
+    let nowMs = 0;
+    const slept: number[] = [];
+    const budget = new RequestBudget({ burst: 5, perMinute: 60, nowMs: () => nowMs, sleep: async (ms) => void (slept.push(ms), (nowMs += ms)) });
+    budget.pauseFor(30_000);
+    await budget.take();
+    expect(slept).toEqual([30_000]);
+    const unlimited = RequestBudget.unlimited();
+    unlimited.pauseFor(60_000);
+    await unlimited.take();
+  });
+});
+
+describe('ProviderHttp and the provider\'s rate-limit headers', () => {
+  /** The pause one answer with `headers` puts on the budget (0: none), read from the next take's sleep. */
+  const pauseAfter = async (status: number, headers: Record<string, string>): Promise<number> => {
+    let nowMs = 0;
+    const slept: number[] = [];
+    const budget = new RequestBudget({ burst: 100, perMinute: 100, nowMs: () => nowMs, sleep: async (ms) => void (slept.push(ms), (nowMs += ms)) });
+    const fetch = (async () => new Response('{}', { status, headers: { 'content-type': 'application/json', ...headers } })) as typeof globalThis.fetch;
+    const http = new ProviderHttp({ provider: 'tensordock', baseUrl: 'http://127.0.0.1:9', apiKey: 'k', fetch, budget, retry: new RetryPolicy({ maxAttempts: 1 }) });
+    await http.send({ method: 'GET', path: '/x', retryMode: 'idempotent', operation: 'probe' }).catch(() => undefined);
+    await budget.take();
+    return slept.reduce((total, ms) => total + ms, 0);
+  };
+
+  it('waits out an empty window for the seconds the provider says, and a 429 for its Retry-After', async () => {
+    expect(await pauseAfter(200, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '12' })).toBe(12_000);
+    expect(await pauseAfter(200, { 'x-ratelimit-remaining': '7', 'x-ratelimit-reset': '12' })).toBe(0);
+    expect(await pauseAfter(429, { 'retry-after': '3' })).toBe(3_000);
+  });
+
+  it('never holds our calls (destroys included) longer than one window, whatever a header says', async () => {
+    expect(await pauseAfter(200, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1795948502' })).toBe(0); // an epoch, not seconds to wait
+    expect(await pauseAfter(429, { 'retry-after': '86400' })).toBe(60_000);
   });
 });
 

@@ -51,6 +51,13 @@ describe('TensorDockAdapter.searchOffers against the simulator', () => {
     expect(prices).toEqual([...prices].sort((a, b) => a - b));
   });
 
+  it('never offers a host with a single free port (every create needs SSH and the agent port)', async () => {
+    const singlePort = new Set(sim.hostnodes.filter((host) => host.availablePorts.length < 2).map((host) => host.id));
+    expect(singlePort.size).toBeGreaterThan(0);
+    expect(offers.length).toBeGreaterThan(0);
+    expect(offers.filter((offer) => singlePort.has(offer.providerOfferId))).toEqual([]);
+  });
+
   it('raises AuthFailedError for a wrong token, without the token in the message', async () => {
     const error = (await adapter({ apiKey: 'bad-token-xyz' }).searchOffers({ diskGb: 100 }).catch((caught: unknown) => caught)) as Error;
     expect(error).toBeInstanceOf(AuthFailedError);

@@ -10,6 +10,7 @@ import type { Logger, ProviderHttp, ProviderResponse } from '../http/provider-ht
 import { parseTensorDockInstance, parseTensorDockInstanceList } from './instance-parser';
 import { parseTensorDockHostnodes, TD_MIN_STORAGE_GB, TdHostnodeSchema } from './offer-builder';
 import { isTdOk, tdResponseError } from './response-errors';
+import { noteSkippedRecords, skippedRecordMetrics, type SkippedRecordMetrics } from '../skipped-records';
 
 export const TENSORDOCK_DEFAULT_BASE_URL = 'https://dashboard.tensordock.com';
 /** TensorDock allows 100 requests/minute per organisation: 20 burst + 80/min never exceeds it in any minute. */
@@ -18,6 +19,8 @@ export const TENSORDOCK_DEFAULT_BUDGET = { burst: 20, perMinute: 80 } as const;
 export interface TensorDockAdapterOptions extends AdapterOptions {
   /** OS image for VMs; the InstanceSpec image is handed to the bootstrap as GPU_SHOPPER_IMAGE. */
   osImage?: string;
+  /** Where skipped malformed records are counted; default this process's (on /metrics). */
+  skippedRecords?: SkippedRecordMetrics;
 }
 
 export class TensorDockAdapter implements ProviderAdapter {
@@ -26,12 +29,15 @@ export class TensorDockAdapter implements ProviderAdapter {
   private readonly clock: Clock;
   private readonly logger: Logger | undefined;
   private readonly osImage: string;
+  private readonly skippedRecords: SkippedRecordMetrics;
+  /** Host nodes skipped in the last search because their shape was unexpected (for diagnostics). */
   lastSearchSkippedCount = 0;
 
   constructor(options: TensorDockAdapterOptions) {
     this.clock = options.clock;
     this.logger = options.logger;
     this.osImage = options.osImage ?? 'ubuntu2404';
+    this.skippedRecords = options.skippedRecords ?? skippedRecordMetrics;
     this.http = createProviderHttp('tensordock', options, { baseUrl: TENSORDOCK_DEFAULT_BASE_URL, budget: TENSORDOCK_DEFAULT_BUDGET });
   }
 
@@ -45,7 +51,8 @@ export class TensorDockAdapter implements ProviderAdapter {
     const [hostnodes, locations] = await Promise.all([this.getJson('/api/v2/hostnodes', 'list hostnodes'), this.getJson('/api/v2/locations', 'list locations')]);
     const parsed = parseTensorDockHostnodes(hostnodes.json, { diskGb: search.diskGb, now: this.clock.now() }, locations.json);
     this.lastSearchSkippedCount = parsed.skippedCount;
-    if (parsed.skippedCount > 0) this.logger?.warn(`tensordock search offers: skipped ${parsed.skippedCount} malformed hostnodes (${parsed.skipReasons[0] ?? '?'})`);
+    const total = (hostnodes.json as { data: { hostnodes: unknown[] } }).data.hostnodes.length;
+    noteSkippedRecords(this.skippedRecords, this.logger, 'tensordock', 'search offers', { total, skipped: parsed.skippedCount, reasons: parsed.skipReasons });
     // TensorDock has no server-side filters: narrow here (the inventory filters again anyway).
     const filtered = parsed.offers.filter(
       (offer) =>

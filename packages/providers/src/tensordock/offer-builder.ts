@@ -1,13 +1,17 @@
 // Builds Offers from TensorDock v2 host nodes. TensorDock sells configurable VMs, so we choose the
 // configuration: per GPU count, even vCPUs and RAM within the host's limits, storage >= 100 GB, priced additively.
+// Host records already in shape pass a check compiled from the same schema (record-check.ts), without zod copying each.
 import { z } from 'zod';
 import { vramGbFromName, type Offer } from '@gpu-shopper/domain';
 import { cachedGpuModel } from '../gpu-model-cache';
 import { ProviderContractError } from '../errors';
+import { compileRecordCheck } from '../record-check';
 import type { OfferParseContext, ParsedOffers } from '../vastai/offer-parser';
 import { countryCode } from './country-codes';
 
 export const TD_MIN_STORAGE_GB = 100;
+/** Free external ports a VM of ours needs: SSH and the agent's port. */
+export const TD_MIN_FREE_PORTS = 2;
 /** What we give each GPU when the host allows it: enough for model loading, not so much that price balloons. */
 export const TD_DEFAULT_VCPUS_PER_GPU = 8;
 export const TD_DEFAULT_RAM_GB_PER_GPU = 32;
@@ -40,6 +44,7 @@ export const TdHostnodeSchema = z.object({
     .optional(),
 });
 export type TdHostnode = z.infer<typeof TdHostnodeSchema>;
+const isTdHostnode = compileRecordCheck(TdHostnodeSchema);
 
 export const TdHostnodesEnvelopeSchema = z.looseObject({ data: z.looseObject({ hostnodes: z.array(z.unknown()) }) });
 
@@ -68,10 +73,15 @@ export function tensorDockHostnodeOffers(host: TdHostnode, context: OfferParseCo
   const location = host.location ?? (host.location_id ? locations.get(host.location_id) : undefined) ?? null;
   const storageGb = Math.max(TD_MIN_STORAGE_GB, Math.ceil(context.diskGb));
   const maxStorageGb = Math.min(resources.storage_gb, resources.max_storage_gb ?? Number.POSITIVE_INFINITY);
-  // The deploy needs at least one free external port (for SSH); a host with none would fail every create.
-  if (storageGb > maxStorageGb || (resources.available_ports?.length ?? 0) === 0) return [];
+  // Every create forwards SSH and the agent's port, each to a distinct free external port: a host with
+  // fewer would fail every create, so it is not an offer.
+  if (storageGb > maxStorageGb || new Set(resources.available_ports ?? []).size < TD_MIN_FREE_PORTS) return [];
   const offers: Offer[] = [];
   const fetchedAt = context.fetchedAtIso ?? context.now.toISOString();
+  // Per host, not per offer: every offer of a host shares its place and uptime.
+  const hostRegion = region(location?.city, location?.stateprovince);
+  const hostCountry = countryCode(location?.country);
+  const reliability = typeof host.uptime_percentage === 'number' ? Math.min(1, Math.max(0, Math.round(host.uptime_percentage * 100) / 10_000)) : null;
   for (const gpu of resources.gpus) {
     const pricing = host.pricing ?? (host.location_id ? locations.get(host.location_id)?.gpus?.find((g) => g.v0Name === gpu.v0Name)?.pricing : null) ?? null;
     if (!pricing) continue;
@@ -93,9 +103,9 @@ export function tensorDockHostnodeOffers(host: TdHostnode, context: OfferParseCo
         vramGbPerGpu,
         pricePerHourUsd: computePerHourUsd + storagePerHourUsd,
         priceBreakdown: { computePerHourUsd, storagePerHourUsd },
-        region: region(location?.city, location?.stateprovince),
-        country: countryCode(location?.country),
-        reliability: typeof host.uptime_percentage === 'number' ? Math.min(1, Math.max(0, Math.round(host.uptime_percentage * 100) / 10_000)) : null,
+        region: hostRegion,
+        country: hostCountry,
+        reliability,
         // TensorDock does not say how long a host stays listed.
         availableForHours: null,
         cpuCores: vcpus,
@@ -125,6 +135,10 @@ export function parseTensorDockHostnodes(body: unknown, context: OfferParseConte
   const skipReasons: string[] = [];
   const perHost: OfferParseContext = { ...context, fetchedAtIso: context.now.toISOString() };
   for (const record of envelope.data.data.hostnodes) {
+    if (isTdHostnode?.(record)) {
+      offers.push(...tensorDockHostnodeOffers(record as TdHostnode, perHost, locations));
+      continue;
+    }
     const parsed = TdHostnodeSchema.safeParse(record);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

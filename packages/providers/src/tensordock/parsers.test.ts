@@ -49,6 +49,14 @@ describe('TensorDock hostnodes -> offers (fixtures)', () => {
     expect(offers[1]!.pricePerHourUsd).toBeCloseTo(2 * 2.2 + 16 * 0.003 + 64 * 0.002 + 200 * 0.00005, 9);
   });
 
+  it('offers no host with fewer free ports than a VM needs (SSH and the agent)', () => {
+    const hostnodes = readFixture<{ data: { hostnodes: { available_resources: { available_ports: number[] } }[] } }>('tensordock-v2-hostnodes-example.json');
+    hostnodes.data.hostnodes[0]!.available_resources.available_ports = [22022];
+    expect(parseTensorDockHostnodes(hostnodes, { diskGb: 50, now }).offers).toEqual([]);
+    hostnodes.data.hostnodes[0]!.available_resources.available_ports = [22022, 22022];
+    expect(parseTensorDockHostnodes(hostnodes, { diskGb: 50, now }).offers).toEqual([]);
+  });
+
   it('is a contract error when the envelope is wrong, never "no offers"', () => {
     expect(() => parseTensorDockHostnodes({ hostnodes: [] }, { diskGb: 100, now })).toThrow(ProviderContractError);
     expect(() => parseTensorDockHostnodes({ data: { hostnodes: [{ id: 1 }] } }, { diskGb: 100, now })).toThrow(ProviderContractError);

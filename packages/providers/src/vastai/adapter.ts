@@ -13,6 +13,7 @@ import { parseVastInstance, VastListV0EnvelopeSchema, VastListV1EnvelopeSchema, 
 import { parseVastBundlesResponse } from './offer-parser';
 import { isVastOk, isVastSoftFailure, vastErrorCode, vastResponseError } from './response-errors';
 import { buildVastBundlesQuery, type VastSearchOptions } from './search-query';
+import { noteSkippedRecords, skippedRecordMetrics, type SkippedRecordMetrics } from '../skipped-records';
 
 export const VASTAI_DEFAULT_BASE_URL = 'https://console.vast.ai';
 /** Vast rejects longer onstart scripts. */
@@ -23,6 +24,8 @@ const GONE_CODES = new Set(['no_such_instance', 'not_found']);
 export interface VastAiAdapterOptions extends AdapterOptions, VastSearchOptions {
   /** Vast runtype for created instances; default "ssh_direct" (port 22 on the host, onstart runs). */
   runtype?: string;
+  /** Where skipped malformed records are counted; default this process's (on /metrics). */
+  skippedRecords?: SkippedRecordMetrics;
 }
 
 export class VastAiAdapter implements ProviderAdapter {
@@ -32,6 +35,7 @@ export class VastAiAdapter implements ProviderAdapter {
   private readonly searchOptions: VastSearchOptions;
   private readonly logger: Logger | undefined;
   private readonly runtype: string;
+  private readonly skippedRecords: SkippedRecordMetrics;
   /** Records skipped in the last search because their shape was unexpected (for diagnostics). */
   lastSearchSkippedCount = 0;
 
@@ -40,6 +44,7 @@ export class VastAiAdapter implements ProviderAdapter {
     this.searchOptions = { verifiedOnly: options.verifiedOnly };
     this.logger = options.logger;
     this.runtype = options.runtype ?? 'ssh_direct';
+    this.skippedRecords = options.skippedRecords ?? skippedRecordMetrics;
     // Vast enforces per-endpoint minimum intervals it does not publish; this only smooths bursts.
     this.http = createProviderHttp('vastai', options, { baseUrl: VASTAI_DEFAULT_BASE_URL, budget: { burst: 20, perMinute: 240 } });
   }
@@ -55,9 +60,8 @@ export class VastAiAdapter implements ProviderAdapter {
     if (response.status < 200 || response.status >= 300) throw vastResponseError(this.http, response, 'search offers');
     const parsed = parseVastBundlesResponse(response.json, { diskGb: search.diskGb, now: this.clock.now() });
     this.lastSearchSkippedCount = parsed.skippedCount;
-    if (parsed.skippedCount > 0) {
-      this.logger?.warn(`vastai search offers: skipped ${parsed.skippedCount} malformed records (${parsed.skipReasons[0] ?? '?'})`);
-    }
+    const total = (response.json as { offers: unknown[] }).offers.length;
+    noteSkippedRecords(this.skippedRecords, this.logger, 'vastai', 'search offers', { total, skipped: parsed.skippedCount, reasons: parsed.skipReasons });
     return parsed.offers;
   }
 

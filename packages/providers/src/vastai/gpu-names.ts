@@ -1,6 +1,6 @@
 // Vast's own GPU names, so an operator's "4090" or "A100 80GB" becomes a server-side gpu_name filter.
 // Unknown queries send no filter: the inventory filters again, and a new GPU must not vanish.
-import { gpuModelMatches, normalizeGpuModel } from '@gpu-shopper/domain';
+import { compileGpuQuery, normalizeGpuModel } from '@gpu-shopper/domain';
 
 /** gpu_name values as Vast spells them, with the per-GPU VRAM sizes (GB) they come in. */
 export const VAST_GPU_NAMES: readonly { name: string; vramGb: readonly number[] }[] = [
@@ -46,11 +46,12 @@ export interface VastGpuNameMatch {
 
 /** The Vast gpu_name values that match an operator's GPU query; null when none is known. */
 export function vastGpuNamesFor(query: string): VastGpuNameMatch | null {
+  const matches = compileGpuQuery(query);
   const names = new Set<string>();
   const sizes: number[] = [];
   for (const { name, vramGb } of VAST_GPU_NAMES) {
     for (const vram of vramGb) {
-      if (gpuModelMatches(query, normalizeGpuModel(name, vram)) || gpuModelMatches(query, name)) {
+      if (matches(normalizeGpuModel(name, vram)) || matches(name)) {
         names.add(name);
         sizes.push(vram);
       }

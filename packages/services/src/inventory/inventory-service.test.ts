@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock, MS_PER_MINUTE, MS_PER_SECOND } from '@gpu-shopper/domain';
+import { ManualClock, MS_PER_MINUTE, MS_PER_SECOND, OfferSchema } from '@gpu-shopper/domain';
 import { ProviderUnavailableError, RateLimitedError } from '@gpu-shopper/providers';
 import { makeOffer, ScriptedAdapter } from '../test-support/offers';
 import { InventoryService } from './inventory-service';
@@ -106,10 +106,43 @@ describe('InventoryService', () => {
     expect(await inventory.findOffer('vastai:nope')).toBeNull();
   });
 
+  it('writes the menu as JSON in the schema’s field order, whatever order the adapter built', async () => {
+    for (const filter of [{}, { gpu: '4090', limit: 1 }, { sort: 'vram' as const }, { provider: 'tensordock' as const }]) {
+      const text = await inventory.searchJson(filter);
+      const menu = await inventory.search(filter);
+      expect(text).toBe(JSON.stringify({ offers: menu.offers.map((offer) => OfferSchema.parse(offer)), providers: menu.providers }));
+    }
+    const [first] = (JSON.parse(await inventory.searchJson({})) as { offers: object[] }).offers;
+    expect(Object.keys(first!)).toEqual(Object.keys(OfferSchema.shape));
+  });
+
+  it('refuses to write an offer the API could not describe', async () => {
+    vast.next = [makeOffer({ id: 'vastai:bad', pricePerHourUsd: -1 })];
+    await expect(inventory.searchJson({})).rejects.toThrow(/pricePerHourUsd/);
+    expect((await inventory.searchJson({ provider: 'tensordock' })).length).toBeGreaterThan(0);
+  });
+
+  it('remembers a query’s selection until the offers change, unless query caches are off', async () => {
+    const first = await inventory.search({ gpu: '4090' });
+    expect((await inventory.search({ gpu: '4090' })).offers).toBe(first.offers);
+    expect(inventory.servingVersion()).not.toBeNull();
+    inventory.withdrawOffer({ id: 'vastai:1', provider: 'vastai' });
+    expect(await ids({ gpu: '4090' })).toEqual(['tensordock:a']);
+
+    inventory.disableQueryCaches();
+    const [a, b] = [await inventory.search({ gpu: '4090' }), await inventory.search({ gpu: '4090' })];
+    expect(a.offers).not.toBe(b.offers);
+    expect(a.offers).toEqual(b.offers);
+    expect(inventory.servingVersion()).toBeNull();
+    expect(await ids({})).toEqual(['vastai:3', 'tensordock:a', 'vastai:4', 'vastai:2']);
+  });
+
   it('starts a provider over when its adapter is replaced', async () => {
     await inventory.search({});
     inventory.replaceAdapter(new ScriptedAdapter('vastai', [makeOffer({ id: 'vastai:new' })]));
     expect(await ids({ provider: 'vastai' })).toEqual(['vastai:new']);
+    // The new cache's generation count starts again: the menu sorted before must not come back.
+    expect(await ids({})).toEqual(['tensordock:a', 'vastai:new']);
     expect(inventory.providerNames()).toEqual(['tensordock', 'vastai']);
   });
 });

@@ -1,13 +1,16 @@
 // The menu: offers from every configured provider, cached per provider, filtered and sorted here so
-// that every filter works for every provider. One provider failing never empties the menu.
-import type { Clock, Offer, OfferFilter, ProviderName } from '@gpu-shopper/domain';
-import { DEFAULT_OFFER_DISK_GB, selectOffers } from '@gpu-shopper/domain';
+// that every filter works for every provider. One provider failing never empties the menu. The
+// offers are kept sorted (per sort order, rebuilt when any provider's offers change), so a search
+// reads only until its limit is met; recent queries' selections are remembered with their JSON.
+import type { Clock, Offer, OfferFilter, OfferSort, ProviderName } from '@gpu-shopper/domain';
+import { DEFAULT_OFFER_DISK_GB, selectFromSorted, sortOffers } from '@gpu-shopper/domain';
 import type { ProviderAdapter } from '@gpu-shopper/providers';
 
 /** The part of an adapter the menu needs. */
 export type OfferSource = Pick<ProviderAdapter, 'name' | 'searchOffers'>;
 import { RateLimitedError } from '@gpu-shopper/providers';
 import { OfferCache, type ProviderCacheStatus } from './offer-cache';
+import { offersJson } from './offer-json';
 import { log, type ServiceLogger } from '../logging/service-logger';
 
 export interface ProviderMenuStatus {
@@ -36,11 +39,21 @@ export interface InventoryServiceOptions {
 
 const MAX_MEMOIZED_QUERIES = 256;
 
+/** A query's offers, valid while `generation` is current; `json` is made on first use. */
+interface Selection {
+  generation: string;
+  offers: Offer[];
+  json: string | null;
+}
+
 export class InventoryService {
   private readonly caches = new Map<ProviderName, OfferCache>();
   private readonly inFlight = new Map<ProviderName, Promise<void>>();
   /** Results of recent queries, valid while no provider's offers changed. */
-  private readonly memo = new Map<string, { generation: string; offers: Offer[] }>();
+  private readonly memo = new Map<string, Selection>();
+  /** Every provider's offers in each sort order asked for so far, for one generation. */
+  private sorted: { generation: string; bySort: Map<OfferSort, Offer[]> } | null = null;
+  private queryCachesOff = false;
   private adapters: readonly OfferSource[];
 
   constructor(private readonly options: InventoryServiceOptions) {
@@ -52,7 +65,9 @@ export class InventoryService {
   replaceAdapter(adapter: OfferSource): void {
     this.adapters = [...this.adapters.filter((a) => a.name !== adapter.name), adapter];
     this.caches.set(adapter.name, new OfferCache(this.options.clock));
+    // The new cache counts its generations from zero again: nothing kept may be taken for current.
     this.memo.clear();
+    this.sorted = null;
   }
 
   providerNames(): ProviderName[] {
@@ -60,19 +75,54 @@ export class InventoryService {
   }
 
   async search(filter: OfferFilter): Promise<Menu> {
+    const selection = await this.select(filter);
+    return { offers: selection.offers, providers: this.statuses() };
+  }
+
+  /**
+   * The same Menu as `search`, as JSON in the API's field order (see offer-json.ts): each offer's
+   * text is made once, a selection's once per memoized query. Throws for an offer the API's
+   * schema refuses, as the API's output validation would.
+   */
+  async searchJson(filter: OfferFilter): Promise<string> {
+    const selection = await this.select(filter);
+    selection.json ??= offersJson(selection.offers);
+    return `{"offers":${selection.json},"providers":${JSON.stringify(this.statuses())}}`;
+  }
+
+  /**
+   * For benchmarks that measure a search's own work: from now on no query's result is remembered,
+   * and servingVersion() is null, so the HTTP layer's response cache neither serves nor stores.
+   * The sorted offers and each offer's JSON, made once per provider fetch, are kept.
+   */
+  disableQueryCaches(): void {
+    this.queryCachesOff = true;
+    this.memo.clear();
+  }
+
+  private async select(filter: OfferFilter): Promise<Selection> {
     await this.refreshDue(filter.provider);
     const generation = this.generation();
+    const fresh = (): Selection => ({ generation, offers: selectFromSorted(this.sortedOffers(generation, filter.sort ?? 'price'), filter), json: null });
+    if (this.queryCachesOff) return fresh();
     const key = JSON.stringify(filter);
     const hit = this.memo.get(key);
-    let offers: Offer[];
-    if (hit !== undefined && hit.generation === generation) {
-      offers = hit.offers;
-    } else {
-      offers = selectOffers(this.allOffers(filter.provider), filter);
-      if (this.memo.size >= MAX_MEMOIZED_QUERIES) this.memo.clear();
-      this.memo.set(key, { generation, offers });
+    if (hit !== undefined && hit.generation === generation) return hit;
+    const selection = fresh();
+    if (this.memo.size >= MAX_MEMOIZED_QUERIES) this.memo.clear();
+    this.memo.set(key, selection);
+    return selection;
+  }
+
+  /** Every provider's offers in `sort` order, sorted once per generation. */
+  private sortedOffers(generation: string, sort: OfferSort): Offer[] {
+    if (this.sorted === null || this.sorted.generation !== generation) this.sorted = { generation, bySort: new Map() };
+    let offers = this.sorted.bySort.get(sort);
+    if (offers === undefined) {
+      offers = sortOffers(this.allOffers(), sort);
+      this.sorted.bySort.set(sort, offers);
     }
-    return { offers, providers: this.statuses() };
+    return offers;
   }
 
   /** The offer was rented (by us) or answered "gone": off the menu for every request at once. */
@@ -103,9 +153,11 @@ export class InventoryService {
 
   /**
    * Identifies what `search` would currently answer from: it changes whenever any provider's offers
-   * change. Null when a provider is due for a refresh, i.e. the next search must go to the providers.
+   * change. Null when a provider is due for a refresh, i.e. the next search must go to the providers,
+   * and once query caches are off (disableQueryCaches).
    */
   servingVersion(): string | null {
+    if (this.queryCachesOff) return null;
     if (this.adapters.some((adapter) => this.cacheFor(adapter.name).isDue())) return null;
     return this.generation();
   }
@@ -125,8 +177,7 @@ export class InventoryService {
     });
   }
 
-  private allOffers(provider: ProviderName | undefined): Offer[] {
-    if (provider !== undefined) return this.caches.get(provider)?.offers() ?? [];
+  private allOffers(): Offer[] {
     return this.adapters.flatMap((adapter) => this.cacheFor(adapter.name).offers());
   }
 

@@ -14,7 +14,7 @@ export interface SimCliOptions {
   vastApiKey: string | null;
   tensordockApiToken: string | null;
   nodes: 'agent' | 'none';
-  /** 0: off, as in the server's in-process simulation. */
+  /** TensorDock's documented 100 by default, as in the server's in-process simulation; 0: off. */
   tensordockRateLimitPerMinute: number;
 }
 
@@ -38,7 +38,7 @@ Options (each also read from the environment variable shown):
   --vast-api-key <key>       SIM_VAST_API_KEY       default: generated once, kept in the state dir
   --tensordock-token <token> SIM_TENSORDOCK_TOKEN   default: generated once, kept in the state dir
   --nodes agent|none         SIM_NODES              boot a real agent per running instance (default agent)
-  --tensordock-rate-limit <n> SIM_TENSORDOCK_RATE_LIMIT  requests per minute, 0 = off (default 0)
+  --tensordock-rate-limit <n> SIM_TENSORDOCK_RATE_LIMIT  requests per minute, 0 = off (default 100)
   --help                                            this text
 
 Admin routes on each simulator: GET /__admin/instances, GET /__admin/billing, PUT|DELETE /__admin/faults,
@@ -99,6 +99,6 @@ export function parseSimCliOptions(argv: string[], env: NodeJS.ProcessEnv): SimC
     vastApiKey: raw('vast-api-key') ?? null,
     tensordockApiToken: raw('tensordock-token') ?? null,
     nodes,
-    tensordockRateLimitPerMinute: integer('tensordock-rate-limit', 0),
+    tensordockRateLimitPerMinute: integer('tensordock-rate-limit', 100),
   };
 }

@@ -136,7 +136,9 @@ async function handle(
   } else {
     let body: unknown;
     try {
-      body = rawBody.trim() === '' ? undefined : JSON.parse(rawBody);
+      // Form posts (TensorDock v0) arrive as fields; everything else is JSON.
+      const form = /application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '');
+      body = rawBody.trim() === '' ? undefined : form ? Object.fromEntries(new URLSearchParams(rawBody)) : JSON.parse(rawBody);
     } catch {
       response = { status: 400, body: { error: 'invalid_request', msg: 'Invalid json body' } };
       write(res, response);

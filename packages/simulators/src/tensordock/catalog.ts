@@ -75,8 +75,16 @@ export function generateTensorDockCatalog(options: { seed: number; hostnodeCount
       pricing: { per_vcpu_hr: round(between(random, 0.002, 0.012), 4), per_gb_ram_hr: round(between(random, 0.001, 0.004), 4), per_gb_storage_hr: pick(random, [0.00005, 0.0001, 0.00015]) },
     });
   }
+  // Some hosts have a single free port: listed like any other, but no VM needing SSH plus another
+  // port fits (our adapter must not offer them). Chosen by position so the seeded draws stay as they were.
+  for (const [index, host] of hostnodes.entries()) {
+    if (index % TD_SINGLE_PORT_HOST_EVERY === TD_SINGLE_PORT_HOST_EVERY - 1) host.availablePorts = host.availablePorts.slice(0, 1);
+  }
   return { locations, hostnodes };
 }
+
+/** One host in this many advertises a single free port. */
+export const TD_SINGLE_PORT_HOST_EVERY = 8;
 
 /** GET /api/v2/hostnodes record for a host, as TensorDock serves it. */
 export function renderHostnode(host: TdSimHostnode): Record<string, unknown> {

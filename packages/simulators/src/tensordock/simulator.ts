@@ -16,6 +16,9 @@ import type { RecordedRequest } from '../vastai/simulator';
 import { drawAdvertisedPorts, freshenAdvertisedPorts } from './advertised-ports';
 import { generateTensorDockCatalog, renderHostnode, renderLocations, type TdSimHostnode, type TdSimLocation } from './catalog';
 import { restoreTensorDockState, tensorDockStateOf, type TdSimState } from './tensordock-state';
+import { formToken, tensorDockAccountHandlers } from './account-routes';
+import { SlidingWindowLimiter, TENSORDOCK_RATE_LIMIT_PER_MINUTE } from './rate-limit';
+import { casedStatus, ResponseVariation, variedIp, variedPortForwards } from './response-variation';
 
 export interface TensorDockSimulatorOptions {
   port?: number;
@@ -33,8 +36,13 @@ export interface TensorDockSimulatorOptions {
   /** The address instances report (e.g. 127.0.0.1 when their nodes run as local processes). */
   nodePublicIp?: string;
   tickIntervalMs?: number;
-  /** Enforce TensorDock's 100 requests/minute (real time); off by default so tests never trip it. */
+  /**
+   * Requests per minute per token (on the simulator's clock), TensorDock's documented 100 by default; 0 turns it off
+   * (a load test that measures something else). Our adapter's request budget stays under it.
+   */
   rateLimitPerMinute?: number;
+  /** Milliseconds for the rate-limit window; default the simulator's clock. */
+  rateLimitNowMs?: () => number;
   /** Where the state lives across restarts (a JSON file); without it nothing is written. */
   statePath?: string;
   /** Simulator events worth an operator's eye (a node that died). */
@@ -74,15 +82,14 @@ export interface TensorDockSimulator {
 export const DEFAULT_TD_SIM_HOSTNODE_COUNT = 300;
 const MIN_STORAGE_GB = 100;
 
-/** The status strings TensorDock shows, with the casing varying as it does on the real API. */
-function statusText(phase: SimPhase, turn: number): string {
-  const alternate = turn % 2 === 1;
+/** The status TensorDock shows for a phase, lower-case (the variation capitalizes it: "StoppedDisassociated"). */
+function statusText(phase: SimPhase): string {
   switch (phase) {
     case 'provisioning':
     case 'loading':
-      return alternate ? 'Starting' : 'starting';
+      return 'starting';
     case 'running':
-      return alternate ? 'Running' : 'running';
+      return 'running';
     case 'failed':
       // TensorDock documents no failure status (its enum is unconfirmed); "error" is what clients
       // (ours, the Terraform provider) read as a failed VM.
@@ -90,7 +97,7 @@ function statusText(phase: SimPhase, turn: number): string {
     case 'stopping':
       return 'stopping';
     case 'stopped':
-      return alternate ? 'StoppedDisassociated' : 'stopped_disassociated';
+      return 'stopped_disassociated';
     case 'exiting':
       return 'deleting';
     case 'destroyed':
@@ -108,8 +115,9 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
   const faults = new FaultInjector(random, () => ({ status: 429, body: { error: 'Rate limit exceeded', status: 429 } }));
   if (options.faults) faults.set(options.faults);
   const requests: RecordedRequest[] = [];
-  const recentRequestTimes: number[] = [];
-  let shapeTurn = 0;
+  const rateLimitPerMinute = options.rateLimitPerMinute ?? TENSORDOCK_RATE_LIMIT_PER_MINUTE;
+  const limiter = rateLimitPerMinute > 0 ? new SlidingWindowLimiter(rateLimitPerMinute, options.rateLimitNowMs ?? (() => clock.now().getTime())) : null;
+  const variation = new ResponseVariation();
   const header = { version: 1, provider: 'tensordock', seed } as const;
   const stored = readSimulatorState<TdSimState>(options.statePath, header);
   let nextId = stored?.nextId ?? 1;
@@ -158,32 +166,30 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
       requests.push({ method: request.method, path: request.path, endpoint: name, body: request.body });
       lifecycle.tick();
       const delayMs = faults.latencyFor(name);
-      if (options.apiToken !== undefined && bearerToken(request.headers) !== options.apiToken) {
+      // v0 endpoints take the token as a form field (api_token) instead of a bearer header.
+      const token = bearerToken(request.headers) ?? formToken(request);
+      if (options.apiToken !== undefined && token !== options.apiToken) {
         return { status: 401, body: { error: 'Unauthorized', status: 401 }, delayMs };
       }
-      if (options.rateLimitPerMinute !== undefined) {
-        const nowMs = performance.now();
-        while (recentRequestTimes.length > 0 && nowMs - recentRequestTimes[0]! > 60_000) recentRequestTimes.shift();
-        if (recentRequestTimes.length >= options.rateLimitPerMinute) return { status: 429, body: { error: 'Rate limit exceeded', status: 429 }, delayMs };
-        recentRequestTimes.push(nowMs);
-      }
+      const rate = limiter?.take(token ?? 'anonymous');
+      if (rate && !rate.allowed) return { status: 429, body: { error: 'Rate limit exceeded', status: 429 }, headers: rate.headers, delayMs };
       const injected = faults.errorFor(name);
-      if (injected) return { ...injected, delayMs };
+      if (injected) return { ...injected, headers: { ...rate?.headers, ...injected.headers }, delayMs };
       const response = await handler(request);
-      return { ...response, delayMs: (response.delayMs ?? 0) + delayMs };
+      return { ...response, headers: { ...rate?.headers, ...response.headers }, delayMs: (response.delayMs ?? 0) + delayMs };
     };
   }
 
-  function renderInstance(instance: SimInstance<TdInstanceData>): Record<string, unknown> {
+  function renderInstance(instance: SimInstance<TdInstanceData>, variant: ReturnType<ResponseVariation['next']>): Record<string, unknown> {
     const data = instance.data;
     return {
       type: 'virtualmachine',
       id: instance.id,
       name: data.name,
-      status: statusText(instance.phase, shapeTurn++),
-      ipAddress: data.ipAddress,
+      status: casedStatus(statusText(instance.phase), variant.capitalizedStatus),
+      ipAddress: variedIp(data.ipAddress, variant.paddedIp),
       rateHourly: data.rateHourlyUsd,
-      portForwards: data.portForwards.map((forward) => ({ ...forward })),
+      portForwards: variedPortForwards(data.portForwards, variant.portsAsStrings),
       resources: {
         vcpu_count: data.vcpus,
         ram_gb: data.ramGb,
@@ -275,17 +281,19 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
 
   function list(): SimResponse {
     if (faults.take('listingUnexpectedShape')) return { status: 200, body: { data: { items: null } } };
-    const items = lifecycle.live().map((instance) => ({ type: 'VM', id: instance.id, attributes: { name: instance.data.name, status: statusText(instance.phase, shapeTurn++) } }));
-    // Both documented list envelopes, alternating.
-    return shapeTurn++ % 2 === 0 ? { status: 200, body: { data: { instances: items } } } : { status: 200, body: { data: { type: 'list', attributes: { instances: items } } } };
+    const variant = variation.next('list');
+    const items = lifecycle.live().map((instance) => ({ type: 'VM', id: instance.id, attributes: { name: instance.data.name, status: casedStatus(statusText(instance.phase), variant.capitalizedStatus) } }));
+    // Both documented list envelopes.
+    return variant.wrapped ? { status: 200, body: { data: { type: 'list', attributes: { instances: items } } } } : { status: 200, body: { data: { instances: items } } };
   }
 
   function show(request: SimRequest): SimResponse {
     const instance = lifecycle.get(request.params.id ?? '');
     if (!instance || instance.phase === 'destroyed') return { status: 404, body: { error: 'Instance not found', status: 404 } };
-    const record = renderInstance(instance);
-    // Flat (documented) and {"data": ...} wrapped (seen by the Terraform client), alternating.
-    return shapeTurn++ % 2 === 0 ? { status: 200, body: record } : { status: 200, body: { data: record } };
+    const variant = variation.next('get');
+    const record = renderInstance(instance, variant);
+    // Flat (documented) and {"data": ...} wrapped (seen by the Terraform client).
+    return variant.wrapped ? { status: 200, body: { data: record } } : { status: 200, body: record };
   }
 
   function action(request: SimRequest, verb: 'start' | 'stop'): SimResponse {
@@ -324,7 +332,14 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
     return taken;
   }
 
+  let nextSecret = 1;
+  const account = tensorDockAccountHandlers({ instances: () => { lifecycle.tick(); return lifecycle.instances.values(); }, newId: () => `${(seed % 0xffff).toString(16).padStart(4, '0')}${(nextSecret++).toString(16).padStart(4, '0')}-5ec0-4000-8000-${'0'.repeat(12)}` });
+
   const router = new Router()
+    .on('POST', '/api/v0/billing/balance', endpoint('billing', account.balance))
+    .on('GET', '/api/v2/secrets', endpoint('secrets', account.listSecrets))
+    .on('POST', '/api/v2/secrets', endpoint('secrets', account.createSecret))
+    .on('DELETE', '/api/v2/secrets/:id', endpoint('secrets', account.deleteSecret))
     .on('GET', '/api/v2/locations', endpoint('locations', () => ({ status: 200, body: { data: { locations: renderLocations(locations, hostnodes) } } })))
     .on('GET', '/api/v2/hostnodes', endpoint('hostnodes', () => ({ status: 200, body: { data: { hostnodes: hostnodes.map(renderHostnode) } } })))
     .on(

@@ -121,9 +121,12 @@ function generateOffer(random: Random, model: SimGpuModel, id: number, nowMs: nu
  * The record as served: prices for the requested storage and the time left at `nowMs`,
  * with the same derived fields and formula the real API uses (dph_total = dph_base + storage_cost*GB/720).
  */
-export function serveVastOffer(offer: VastSimOffer, allocatedStorageGb: number, nowMs: number): Record<string, unknown> {
+export function serveVastOffer(offer: VastSimOffer, allocatedStorageGb: number, nowMs: number, offerType: 'on-demand' | 'bid' | 'reserved' = 'on-demand'): Record<string, unknown> {
   const record = { ...offer.record };
-  const dphBase = record.dph_base as number;
+  // An interruptible search prices the GPU at the host's minimum bid (what the CLI shows for --interruptible).
+  const interruptible = offerType === 'bid';
+  const dphBase = interruptible ? (record.min_bid as number) : (record.dph_base as number);
+  record.is_bid = interruptible;
   const storageHourUsd = ((record.storage_cost as number) * allocatedStorageGb) / 720;
   const dphTotal = dphBase + storageHourUsd;
   const endDate = record.end_date as number;

@@ -19,7 +19,23 @@ export interface VastInstanceData {
   requestedPorts: number[];
   publicIp: string;
   sshPort: number;
+  /** Interruptible: the renter's bid ($/h for the machine); absent for on-demand. */
+  bidPerHourUsd?: number | null;
+  /** Instance-level SSH keys (account keys are added to every instance as well). */
+  sshKeys?: { id: number; publicKey: string }[];
+  /** A reboot in progress shows "rebooting" until then; the container and its billing go on. */
+  rebootingUntilMs?: number | null;
+  /** Someone else rented the GPU while this instance was stopped: a start waits in "scheduling". */
+  gpuTaken?: boolean;
+  /** A start was asked for while the GPU was taken. */
+  scheduling?: boolean;
 }
+
+/**
+ * Offer keys that describe the machine, not the rental: an instance shows the ones of the offer it was
+ * rented from (a real instance's compute_cap, cpu_name or driver are its host's).
+ */
+const INSTANCE_SPECIFIC_KEYS = new Set(['id', 'disk_space', 'duration', 'start_date', 'end_date', 'rentable', 'rented', 'search', 'instance', 'is_bid', 'score', 'time_remaining', 'time_remaining_isbid', 'webpage', 'logo', 'external']);
 
 const STATUS_FIELDS: Record<SimInstance<VastInstanceData>['phase'], { actual: string | null; intended: string; cur: string; next: string; message: string | null }> = {
   provisioning: { actual: null, intended: 'running', cur: 'running', next: 'running', message: null },
@@ -38,7 +54,10 @@ export function renderVastInstance(instance: SimInstance<VastInstanceData>, nowM
   const { offer, ...data } = instance.data;
   const status = STATUS_FIELDS[instance.phase];
   const record: Record<string, unknown> = structuredClone({ ...VAST_INSTANCE_TEMPLATE });
-  const dphBase = offer.record.dph_base as number;
+  for (const key of Object.keys(record)) {
+    if (!INSTANCE_SPECIFIC_KEYS.has(key) && key in offer.record) record[key] = structuredClone(offer.record[key]);
+  }
+  const dphBase = data.bidPerHourUsd ?? (offer.record.dph_base as number);
   const storageCost = offer.record.storage_cost as number;
   const storageHourUsd = (storageCost * data.diskGb) / 720;
   Object.assign(record, {
@@ -84,7 +103,16 @@ export function renderVastInstance(instance: SimInstance<VastInstanceData>, nowM
     ssh_port: data.sshPort,
     direct_port_start: instance.phase === 'running' ? 40000 : -1,
     direct_port_end: instance.phase === 'running' ? 40100 : -1,
+    is_bid: data.bidPerHourUsd !== undefined && data.bidPerHourUsd !== null,
   });
+  if (instance.phase === 'running' && (data.rebootingUntilMs ?? 0) > nowMs) {
+    record.actual_status = 'rebooting';
+    record.status_msg = 'rebooting container';
+  }
+  if (instance.phase === 'stopped' && data.scheduling) {
+    // Asked to start while its GPU is rented to someone else: it waits, possibly for ever.
+    Object.assign(record, { actual_status: 'scheduling', intended_status: 'running', next_state: 'running', status_msg: 'Waiting for GPU: the resources on this machine are currently unavailable' });
+  }
   if (instance.phase === 'running') {
     // Docker style, HostPort as a string, present only while running.
     record.ports = Object.fromEntries(

@@ -1,5 +1,6 @@
 // Vast's search query language, as the simulator applies it: {field: {op: value}} for
-// eq/neq/gt/gte/lt/lte/in/notin on any field, plus the reserved keys order, limit, type, allocated_storage.
+// eq/neq/gt/gte/lt/lte/in/notin on any field (numbers and booleans also as strings, as real clients send
+// them), plus the reserved keys order, limit, type (on-demand or bid), allocated_storage.
 
 export const VAST_OPERATORS = ['eq', 'neq', 'gt', 'gte', 'lt', 'lte', 'in', 'notin'] as const;
 type Operator = (typeof VAST_OPERATORS)[number];
@@ -11,6 +12,8 @@ export interface ParsedVastQuery {
   order: { field: string; descending: boolean }[];
   limit: number;
   allocatedStorageGb: number;
+  /** Interruptible ("bid") offers are priced at their minimum bid; "reserved" reads as on-demand here. */
+  offerType: 'on-demand' | 'bid' | 'reserved';
 }
 
 export class VastQueryError extends Error {}
@@ -48,7 +51,11 @@ export function parseVastQuery(raw: unknown): ParsedVastQuery {
   if (!Number.isFinite(limit)) throw new VastQueryError('limit must be a number');
   const allocated = query.allocated_storage === undefined ? DEFAULT_ALLOCATED_STORAGE_GB : Number(query.allocated_storage);
   if (!Number.isFinite(allocated) || allocated < 0) throw new VastQueryError('allocated_storage must be a non-negative number');
-  return { filters, order, limit: Math.max(0, Math.floor(limit)), allocatedStorageGb: allocated };
+  const type = query.type === undefined || query.type === null ? 'on-demand' : String(query.type).toLowerCase();
+  // The OpenAPI enum spells it "ondemand"; its examples and both CLIs send "on-demand": take both.
+  const offerType = type === 'bid' || type === 'interruptible' ? 'bid' : type === 'reserved' ? 'reserved' : type === 'on-demand' || type === 'ondemand' ? 'on-demand' : null;
+  if (offerType === null) throw new VastQueryError(`invalid type ${type}: on-demand, bid or reserved`);
+  return { filters, order, limit: Math.max(0, Math.floor(limit)), allocatedStorageGb: allocated, offerType };
 }
 
 /** The value a filter compares against: `verified` and a country-code `geolocation` are derived. */
@@ -62,14 +69,31 @@ function fieldValues(record: Record<string, unknown>, field: string): unknown[] 
   return [record[field]];
 }
 
-function equals(left: unknown, right: unknown): boolean {
+/** What a filter value reads as next to a record value: real clients send numbers and booleans as strings ("2", "true"). */
+function coerce(value: unknown, like: unknown): unknown {
+  if (typeof value !== 'string' || value.trim() === '') return value;
+  if (typeof like === 'number') {
+    const number = Number(value);
+    return Number.isFinite(number) ? number : value;
+  }
+  if (typeof like === 'boolean' || like === null) {
+    const lowered = value.trim().toLowerCase();
+    if (lowered === 'true') return true;
+    if (lowered === 'false') return false;
+  }
+  return value;
+}
+
+function equals(left: unknown, rawRight: unknown): boolean {
+  const right = coerce(rawRight, left);
   if (typeof left === 'number' && typeof right === 'number') return left === right;
   // Real records carry null for unset flags (external: null) and the API reads that as false.
   if (typeof left === 'boolean' || typeof right === 'boolean') return Boolean(left) === Boolean(right);
   return left === right;
 }
 
-function compare(left: unknown, right: unknown): number | null {
+function compare(left: unknown, rawRight: unknown): number | null {
+  const right = coerce(rawRight, left);
   if (typeof left === 'number' && typeof right === 'number') return left - right;
   if (typeof left === 'string' && typeof right === 'string') return left.localeCompare(right);
   return null;

@@ -101,3 +101,57 @@ describe('Vast simulator: POST /api/v0/bundles/', () => {
     expect(json.offers).toEqual([]);
   });
 });
+
+describe('Vast simulator: filters as real clients send them', () => {
+  const ids = (offers: Record<string, unknown>[]) => offers.map((offer) => offer.id);
+
+  it('reads numeric (and boolean) filter values given as strings like numbers', async () => {
+    const base = { order: [['dph_total', 'asc']], limit: 200 };
+    const withNumbers = await search({ ...base, num_gpus: { gte: 2 }, dph_total: { lt: 1 }, reliability2: { gt: 0.95 }, rentable: { eq: true } });
+    const withStrings = await search({ ...base, num_gpus: { gte: '2' }, dph_total: { lt: '1' }, reliability2: { gt: '0.95' }, rentable: { eq: 'true' } });
+    expect(withNumbers.json.offers.length).toBeGreaterThan(0);
+    expect(ids(withStrings.json.offers)).toEqual(ids(withNumbers.json.offers));
+  });
+
+  it('coerces every operator: eq, neq, gt, gte, lt, lte, in, notin', async () => {
+    const cases: [Record<string, unknown>, Record<string, unknown>][] = [
+      [{ num_gpus: { eq: 4 } }, { num_gpus: { eq: '4' } }],
+      [{ num_gpus: { neq: 1 } }, { num_gpus: { neq: '1' } }],
+      [{ cpu_cores: { gt: 64 } }, { cpu_cores: { gt: '64' } }],
+      [{ cpu_cores: { gte: 96 } }, { cpu_cores: { gte: '96' } }],
+      [{ dph_total: { lt: 0.5 } }, { dph_total: { lt: '0.5' } }],
+      [{ dph_total: { lte: 0.5 } }, { dph_total: { lte: '0.5' } }],
+      [{ num_gpus: { in: [2, 8] } }, { num_gpus: { in: ['2', '8'] } }],
+      [{ num_gpus: { notin: [1, 2, 4] } }, { num_gpus: { notin: ['1', '2', '4'] } }],
+    ];
+    for (const [numbers, strings] of cases) {
+      const expected = ids((await search({ ...numbers, limit: 100, order: [['id', 'asc']] })).json.offers);
+      expect(expected.length, JSON.stringify(numbers)).toBeGreaterThan(0);
+      expect(ids((await search({ ...strings, limit: 100, order: [['id', 'asc']] })).json.offers), JSON.stringify(strings)).toEqual(expected);
+    }
+  });
+
+  it('prices interruptible (type: bid) offers at their minimum bid', async () => {
+    const query = { id: { lte: 20_000_400 }, order: [['id', 'asc']], limit: 20, allocated_storage: 10 };
+    const onDemand = (await search({ ...query, type: 'on-demand' })).json.offers;
+    const bid = (await search({ ...query, type: 'bid' })).json.offers;
+    expect(ids(bid)).toEqual(ids(onDemand));
+    for (const offer of bid) {
+      expect(offer.is_bid).toBe(true);
+      expect(offer.dph_total).toBeCloseTo((offer.min_bid as number) + ((offer.storage_cost as number) * 10) / 720, 9);
+    }
+    expect(onDemand.every((offer) => offer.is_bid === false && (offer.dph_total as number) > (offer.min_bid as number))).toBe(true);
+    expect((await search({ type: 'spot' })).status).toBe(400);
+  });
+
+  it('answers the PUT /search/asks/ form with the selected columns', async () => {
+    const response = await fetch(`${sim.url}/api/v0/search/asks/`, {
+      method: 'PUT',
+      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer k-1234' },
+      body: JSON.stringify({ select_cols: ['id', 'gpu_name', 'dph_total'], q: { gpu_name: { eq: 'RTX 4090' }, num_gpus: { eq: '1' }, limit: 3 } }),
+    });
+    const json = (await response.json()) as { offers: Record<string, unknown>[] };
+    expect(json.offers).toHaveLength(3);
+    for (const offer of json.offers) expect(Object.keys(offer).sort()).toEqual(['dph_total', 'gpu_name', 'id']);
+  });
+});

@@ -16,6 +16,8 @@ import { generateVastCatalog, serveVastOffer, type VastSimOffer } from './catalo
 import { parseVastEnv, renderVastInstance, requestedVastPorts, type VastInstanceData } from './instance-record';
 import { matchesVastQuery, parseVastQuery, sortVastRecords, VastQueryError } from './search-query';
 import { restoreVastState, vastStateOf, type VastSimState } from './vast-state';
+import { newVastAccount, vastAccountHandlers } from './account-routes';
+import { applyBid, bidProblem, releaseGpu, startOrSchedule, vastInstanceActionHandlers } from './instance-actions';
 
 export interface VastAiSimulatorOptions {
   /** 0 (default): any free port. */
@@ -78,6 +80,22 @@ function vastRateLimitResponse(endpoint: string, turn: number): SimResponse {
   if (variant === 0) return { status: 429, text: 'API requests too frequent endpoint threshold=1.0' };
   if (variant === 1) return { status: 429, body: { detail: `API requests too frequent endpoint threshold=4.5 (${endpoint})` } };
   return { status: 429, body: { success: false, error: 'rate_limit_exceeded', msg: 'API requests too frequent endpoint threshold=3.0' } };
+}
+
+/** Computed fields cannot be filtered in the v1 list (documented: they answer 400). */
+const V1_COMPUTED_FIELDS = new Set(['dph_total', 'num_gpus', 'dph_base', 'storage_total_cost', 'duration']);
+
+function v1FilterProblem(raw: string | null): string | null {
+  if (raw === null) return null;
+  let filters: unknown;
+  try {
+    filters = JSON.parse(raw);
+  } catch {
+    return 'select_filters is not JSON';
+  }
+  if (filters === null || typeof filters !== 'object' || Array.isArray(filters)) return 'select_filters must be an object';
+  const computed = Object.keys(filters).find((field) => V1_COMPUTED_FIELDS.has(field));
+  return computed === undefined ? null : `${computed} is not a valid search key`;
 }
 
 function encodeToken(afterId: number): string {
@@ -175,7 +193,8 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
       lifecycle.tick();
       const delayMs = faults.latencyFor(name);
       const caller = authenticate(request);
-      if (caller === null) return { status: 401, body: { success: false, error: 'auth_error', msg: 'Invalid user key' }, delayMs };
+      // An unknown key: 401 on most endpoints, 404 on /charges (as documented).
+      if (caller === null) return { status: name === 'charges' ? 404 : 401, body: { success: false, error: 'auth_error', msg: 'Invalid user key' }, delayMs };
       if (caller.kind === 'anonymous' && access !== 'anonymous') {
         return name === 'charges'
           ? { status: 403, body: { success: false, error: 'auth_error', msg: 'This action requires login.' }, delayMs }
@@ -204,7 +223,7 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
     const matching: Record<string, unknown>[] = [];
     for (const offer of offers) {
       if (offer.rented) continue;
-      const record = serveVastOffer(offer, query.allocatedStorageGb, nowMs);
+      const record = serveVastOffer(offer, query.allocatedStorageGb, nowMs, query.offerType);
       if ((record.duration as number) <= 0) continue;
       if (matchesVastQuery(record, query)) matching.push(record);
     }
@@ -237,6 +256,11 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
     if (problem !== null || env === null) {
       return { status: 400, body: { success: false, error: 'invalid_args', msg: `error 400/3467: Invalid args: ${problem ?? 'env'}`, ask_id: askId } };
     }
+    // A price makes the instance interruptible (a bid for the whole machine); absent or null: on-demand.
+    const bidPerHourUsd = body.price === undefined || body.price === null ? null : Number(body.price);
+    if (bidPerHourUsd !== null && bidProblem(body.price) !== null) {
+      return { status: 400, body: { success: false, error: 'invalid_price', msg: `error 400/3467: ${bidProblem(body.price) ?? ''}`, ask_id: askId } };
+    }
     const runtype = typeof body.runtype === 'string' ? body.runtype : 'ssh';
     const requestedPorts = requestedVastPorts(env);
     if (/ssh_direc/.test(runtype) && !requestedPorts.includes(22)) requestedPorts.push(22);
@@ -268,13 +292,19 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
         requestedPorts,
         publicIp: options.nodePublicIp ?? offer.record.public_ipaddr as string,
         sshPort: intBetween(random, 10_000, 40_000),
+        bidPerHourUsd,
       },
-      { computePerHourUsd: offer.record.dph_base as number, storagePerHourUsd: ((offer.record.storage_cost as number) * diskGb) / 720 },
+      { computePerHourUsd: bidPerHourUsd ?? (offer.record.dph_base as number), storagePerHourUsd: ((offer.record.storage_cost as number) * diskGb) / 720 },
       { stuckLoading },
     );
+    // Too low a bid: Vast creates the instance stopped (outbid) and says the create failed, naming it.
+    const outbid = bidPerHourUsd !== null && applyBid(lifecycle, lifecycle.instances.get(id)!, bidPerHourUsd) === 'outbid';
     // The id is handed out: it must survive a crash right after this answer.
     stateFile?.flush();
     const failing = faults.take('createErrorsButCreates');
+    if (outbid) {
+      return { status: 200, body: { success: false, error: 'insufficient_bid', msg: `Your bid is below the minimum for this machine (${String(offer.record.min_bid)} $/h): the instance was created stopped.`, new_contract: Number(id) } };
+    }
     if (failing) {
       return {
         status: failing.status ?? 500,
@@ -293,6 +323,8 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
 
   function listV1(request: SimRequest): SimResponse {
     if (faults.take('listingUnexpectedShape')) return { status: 200, body: { success: true, rows: [], total: 0 } };
+    const filterProblem = v1FilterProblem(request.query.get('select_filters'));
+    if (filterProblem !== null) return { status: 400, body: { error: 'invalid_request', msg: `Error in query parameters: ${filterProblem}` } };
     const limitRaw = Number(request.query.get('limit') ?? V1_PAGE_LIMIT);
     const limit = limitRaw <= 0 || !Number.isFinite(limitRaw) ? 5 : Math.min(V1_PAGE_LIMIT, Math.floor(limitRaw));
     const afterId = decodeToken(request.query.get('after_token'));
@@ -325,6 +357,7 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
 
   function destroy(request: SimRequest): SimResponse {
     const id = request.params.id ?? '';
+    if (!/^\d+$/.test(id)) return { status: 400, body: { success: false, error: 'invalid_args', msg: 'invalid instance_id' } };
     const hang = faults.take('destroyTimesOut');
     if (hang && hang.destroys === false) return { status: 200, hang: true };
     const stuck = faults.take('stuckExiting') !== null;
@@ -346,8 +379,10 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
       instance.data.label = body.label;
       stateFile?.markDirty();
     }
-    if (body.state === 'stopped') lifecycle.stop(id);
-    else if (body.state === 'running') lifecycle.start(id);
+    if (body.state === 'stopped') {
+      instance.data.scheduling = false;
+      lifecycle.stop(id);
+    } else if (body.state === 'running') startOrSchedule(lifecycle, instance);
     else if (body.state !== undefined) return { status: 400, body: { success: false, error: 'invalid_args', msg: `invalid state ${String(body.state)}` } };
     return { status: 200, body: { success: true } };
   }
@@ -418,8 +453,23 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
     return taken;
   }
 
+  /** PUT /search/asks/ (the current CLI's "new" search): {select_cols, q} in, {offers} out. */
+  function searchAsks(request: SimRequest): SimResponse {
+    const body = (request.body ?? {}) as { q?: unknown; select_cols?: unknown };
+    const answer = search(body.q ?? {});
+    const columns = Array.isArray(body.select_cols) ? body.select_cols.map(String) : ['*'];
+    if (answer.status !== 200 || columns.includes('*')) return answer;
+    const offersServed = (answer.body as { offers: Record<string, unknown>[] }).offers;
+    return { status: 200, body: { offers: offersServed.map((record) => Object.fromEntries(columns.filter((column) => column in record).map((column) => [column, record[column]]))) } };
+  }
+
+  const account = newVastAccount(seed, clock.now().getTime());
+  const accountHandlers = vastAccountHandlers({ account, lifecycle, nowMs: () => clock.now().getTime() });
+  const actions = vastInstanceActionHandlers({ lifecycle, nowMs: () => clock.now().getTime(), baseUrl: () => baseUrl, changed: () => stateFile?.markDirty() });
+
   const router = new Router()
     .on('POST', '/api/v0/bundles', endpoint('search', 'anonymous', (request) => search(request.body)))
+    .on('PUT', '/api/v0/search/asks', endpoint('search', 'anonymous', searchAsks))
     .on(
       'GET',
       '/api/v0/bundles',
@@ -439,7 +489,30 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
     .on('GET', '/api/v1/instances', endpoint('list', 'account', listV1))
     .on('DELETE', '/api/v0/instances/:id', endpoint('destroy', 'instance', destroy))
     .on('PUT', '/api/v0/instances/:id', endpoint('manage', 'instance', manage))
-    .on('GET', '/api/v0/charges', endpoint('charges', 'account', charges));
+    .on('GET', '/api/v0/charges', endpoint('charges', 'account', charges))
+    .on('GET', '/api/v0/users/current', endpoint('user', 'account', accountHandlers.currentUser))
+    .on('GET', '/api/v1/invoices', endpoint('invoices', 'account', accountHandlers.invoicesV1))
+    .on('GET', '/api/v0/users/me/invoices', endpoint('invoices', 'account', accountHandlers.invoicesV0))
+    .on('GET', '/api/v0/ssh', endpoint('ssh', 'account', accountHandlers.listKeys))
+    .on('POST', '/api/v0/ssh', endpoint('ssh', 'account', accountHandlers.addKey))
+    .on('DELETE', '/api/v0/ssh/:id', endpoint('ssh', 'account', accountHandlers.deleteKey))
+    .on('PUT', '/api/v0/instances/reboot/:id', endpoint('manage', 'instance', actions.reboot))
+    .on('PUT', '/api/v0/instances/request_logs/:id', endpoint('logs', 'instance', actions.requestLogs))
+    .on('PUT', '/api/v0/instances/bid_price/:id', endpoint('manage', 'instance', actions.changeBid))
+    .on('GET', '/api/v0/instances/:id/ssh', endpoint('ssh', 'instance', actions.listInstanceKeys))
+    .on('POST', '/api/v0/instances/:id/ssh', endpoint('ssh', 'instance', actions.attachKey))
+    .on('DELETE', '/api/v0/instances/:id/ssh/:keyId', endpoint('ssh', 'instance', actions.detachKey))
+    // Where a logs request's result_url points (on Vast, a storage bucket): no auth, as a signed URL.
+    .on('GET', '/__logs/:file', actions.logResult)
+    // Someone else rents the GPU of a stopped instance: its next start waits in "scheduling".
+    .on('POST', '/__admin/instances/:id/take-gpu', (request) => {
+      const instance = lifecycle.get(request.params.id ?? '');
+      if (!instance || instance.phase === 'destroyed') return { status: 404, body: { success: false, error: 'not_found', msg: `no live instance ${request.params.id ?? ''}` } };
+      if (instance.phase !== 'stopped') return { status: 409, body: { success: false, error: 'conflict', msg: `instance ${instance.id} is ${instance.phase}` } };
+      instance.data.gpuTaken = true;
+      stateFile?.markDirty();
+      return { status: 200, body: { success: true } };
+    });
   registerAdminRoutes(router, {
     faults,
     instances: () => {
@@ -448,7 +521,10 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
     },
     billing,
     rentOut: { path: 'offers/rent-out', take: rentOutOffers },
-    releaseStuck: () => lifecycle.release(),
+    releaseStuck: () => {
+      lifecycle.release();
+      for (const instance of lifecycle.instances.values()) if (instance.data.gpuTaken) releaseGpu(lifecycle, instance);
+    },
     actions: { vanish: (id) => lifecycle.vanish(id), stop: (id) => lifecycle.stop(id), exit: (id, message) => lifecycle.fail(id, message) },
   });
 

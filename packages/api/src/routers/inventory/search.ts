@@ -1,6 +1,6 @@
 // GET /inventory: the menu of GPU offers, filtered and sorted server-side for every provider.
 import { z } from 'zod';
-import { OFFER_SORTS, OfferSchema, PROVIDER_NAMES } from '@gpu-shopper/domain';
+import { OFFER_SORTS, OfferSchema, PROVIDER_NAMES, type OfferFilter } from '@gpu-shopper/domain';
 import { protectedProcedure } from '../../trpc';
 
 export const searchInput = z.object({
@@ -32,20 +32,23 @@ export const searchOutput = z.object({
 
 export const DEFAULT_OFFER_LIMIT = 50;
 
+/** The menu's filter for a validated input (the REST fast path in the server uses it too). */
+export function searchFilter(input: z.output<typeof searchInput>): OfferFilter {
+  return {
+    gpu: input.gpu,
+    minVramGb: input.min_vram,
+    maxPricePerHourUsd: input.max_price,
+    provider: input.provider,
+    region: input.region,
+    minReliability: input.min_reliability,
+    minGpus: input.min_gpus,
+    sort: input.sort,
+    limit: input.limit ?? DEFAULT_OFFER_LIMIT,
+  };
+}
+
 export const search = protectedProcedure
   .meta({ openapi: { method: 'GET', path: '/inventory', tags: ['inventory'], summary: 'Search GPU offers across providers', protect: true } })
   .input(searchInput)
   .output(searchOutput)
-  .query(({ ctx, input }) =>
-    ctx.inventory.search({
-      gpu: input.gpu,
-      minVramGb: input.min_vram,
-      maxPricePerHourUsd: input.max_price,
-      provider: input.provider,
-      region: input.region,
-      minReliability: input.min_reliability,
-      minGpus: input.min_gpus,
-      sort: input.sort,
-      limit: input.limit ?? DEFAULT_OFFER_LIMIT,
-    }),
-  );
+  .query(({ ctx, input }) => ctx.inventory.search(searchFilter(input)));
