@@ -113,3 +113,4 @@ export function describeShopperError(error: unknown): ShopperErrorInfo {
 
 export { TRPCClientError };
 export { DEFAULT_MAX_RETRY_AFTER_SECONDS, fetchHonouringRetryAfter, type RetryAfterOptions } from './retry-after';
+export { sessionPages } from './pagination';

@@ -3,12 +3,13 @@
 // context's streams only, and reports any failure as one stderr line — or, with --json, one JSON
 // object — with the right exit code.
 import { Command, UsageError } from './clipanion';
-import { createShopperClient, type RouterOutputs, type ShopperClient } from '@gpu-shopper/sdk';
+import type { RouterOutputs, ShopperClient } from '@gpu-shopper/sdk';
 import { styleFor, useColour, type Style } from './color';
 import { configDirFor, normalizeServerUrl, resolveSettings, type Settings } from './config-store';
 import type { ShopperContext } from './context';
 import { describeFailure, failureJson, SET_KEY_HINT } from './errors';
 import { valueOption } from './options';
+import { loadSdk } from './sdk';
 import type { TableView } from './table';
 
 export type WhoAmI = RouterOutputs['admin']['whoami'];
@@ -36,7 +37,7 @@ export abstract class ShopperCommand extends Command<ShopperContext> {
     try {
       return (await this.run()) ?? 0;
     } catch (error) {
-      const failure = describeFailure(error, this.resolved?.serverUrl ?? null);
+      const failure = await describeFailure(error, this.resolved?.serverUrl ?? null);
       if (this.wantsJson()) this.context.stderr.write(failureJson(failure));
       else this.context.stderr.write(`${this.style('stderr').red('gpu-shopper:')} ${failure.message}\n`);
       // A stack only on request: users get one line, developers can still dig.
@@ -67,7 +68,7 @@ export abstract class ShopperCommand extends Command<ShopperContext> {
   protected async client(options: ClientOptions = {}): Promise<ShopperClient> {
     const settings = await this.settings();
     if (settings.apiKey === null) throw new UsageError(`no API key is set (${SET_KEY_HINT})`);
-    const create = this.context.createClient ?? createShopperClient;
+    const create = this.context.createClient ?? (await loadSdk()).createShopperClient;
     const headers = options.headers ?? {};
     // The SDK waits out a 429's Retry-After (up to 30 s) and retries once where that is safe.
     return create({ url: settings.serverUrl, apiKey: settings.apiKey, ...(Object.keys(headers).length > 0 ? { headers } : {}) });

@@ -153,7 +153,7 @@ describe('gpu-shopper against a server', () => {
   describe('sessions', () => {
     it('says there are no live sessions, and prints an empty JSON list', async () => {
       expect(await runCaptured(['sessions'], consumer())).toMatchObject({ exitCode: 0, stdout: 'No live sessions (use --all to include ended ones).\n' });
-      expect(JSON.parse((await runCaptured(['sessions', '--all', '--json'], consumer())).stdout)).toEqual({ sessions: [] });
+      expect(JSON.parse((await runCaptured(['sessions', '--all', '--json'], consumer())).stdout)).toEqual({ sessions: [], nextCursor: null });
     });
 
     it('reports an unknown session id as not found', async () => {

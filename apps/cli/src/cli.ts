@@ -19,7 +19,7 @@ import { BudgetsSetCommand } from './commands/budgets/set';
 import { ConfigGetCommand } from './commands/config/get';
 import { ConfigSetCommand } from './commands/config/set';
 import { CostsCommand } from './commands/costs/summary';
-import { DefaultCommand, HelpCommand } from './commands/help/help';
+import { commandList, DefaultCommand, HelpCommand } from './commands/help/help';
 import { InventoryCommand } from './commands/inventory/search';
 import { KeysCreateCommand } from './commands/keys/create';
 import { KeysListCommand } from './commands/keys/list';
@@ -44,7 +44,7 @@ export const CLI_VERSION: string = packageJson.version;
 
 // DefaultCommand comes first: clipanion's general usage lists every command only when a
 // documented command is registered after the default one.
-const COMMANDS: CommandClass<ShopperContext>[] = [
+const COMMANDS: readonly CommandClass<ShopperContext>[] = [
   DefaultCommand,
   InventoryCommand,
   ProvisionCommand,
@@ -123,11 +123,46 @@ export class ShopperCli extends Cli<ShopperContext> {
   }
 }
 
-/** `colored` is fixed here because clipanion's help output otherwise guesses from the real stdout. */
-export function buildCli({ colored = false }: { colored?: boolean } = {}): ShopperCli {
+/**
+ * `colored` is fixed here because clipanion's help output otherwise guesses from the real stdout.
+ * `commands` (default: all) lets a run register only the commands its arguments can select.
+ */
+export function buildCli({ colored = false, commands = COMMANDS }: { colored?: boolean; commands?: readonly CommandClass<ShopperContext>[] } = {}): ShopperCli {
   const cli = new ShopperCli({ binaryLabel: 'Cloud GPU Shopper', binaryName: BINARY_NAME, binaryVersion: CLI_VERSION, enableColors: colored });
-  for (const command of COMMANDS) cli.register(command);
+  for (const command of commands) cli.register(command);
   return cli;
+}
+
+/** The argument lists that ask for the command list and nothing else. */
+const COMMAND_LIST_REQUESTS: readonly (readonly string[])[] = [[], ['-h'], ['--help'], ['help']];
+
+function isCommandListRequest(argv: readonly string[]): boolean {
+  return COMMAND_LIST_REQUESTS.some((request) => request.length === argv.length && request.every((word, index) => argv[index] === word));
+}
+
+/**
+ * The commands that argv can select: those with a path that starts with its first word (`--version`
+ * is one). Clipanion compiles one parser over every registered command before it parses anything,
+ * the slowest part of a start, and no path can match arguments that do not start with its first
+ * word. `help <command>` (it parses that command's usage) or a first word no path starts with: all.
+ */
+function commandsFor(argv: readonly string[]): readonly CommandClass<ShopperContext>[] {
+  const first = argv[0];
+  if (first === undefined || first === 'help') return COMMANDS;
+  const matching = COMMANDS.filter((command) => command.paths?.some((path) => path[0] === first));
+  return matching.length === 0 ? COMMANDS : matching;
+}
+
+type Parsed = { command: ReturnType<ShopperCli['process']> } | { error: Error };
+
+function parse(cli: ShopperCli, argv: string[], context: ShopperContext): Parsed {
+  try {
+    return { command: cli.process(argv, context) };
+  } catch (error) {
+    // Clipanion marks its own parse and validation errors; anything else is a bug, not a usage error.
+    if (!(error instanceof Error && 'clipanion' in error)) throw error;
+    return { error };
+  }
 }
 
 /** `--json` before any "--": the caller wants errors as JSON too. */
@@ -141,18 +176,27 @@ export async function runCli(argv: string[], context: Partial<ShopperContext> = 
   const fullContext: ShopperContext = { ...Cli.defaultContext, colorDepth: 1, ...context };
   const isTTY = (stream: 'stdout' | 'stderr') => fullContext.tty?.[stream] ?? Boolean((fullContext[stream] as { isTTY?: boolean }).isTTY);
   const colour = (stream: 'stdout' | 'stderr') => useColour({ env: fullContext.env, isTTY: isTTY(stream), colorDepth: fullContext.colorDepth });
-  const cli = buildCli({ colored: colour('stdout') });
-  let command;
-  try {
-    command = cli.process(argv, fullContext);
-  } catch (error) {
-    // Clipanion marks its own parse and validation errors; anything else is a bug, not a usage error.
-    if (!(error instanceof Error && 'clipanion' in error)) throw error;
-    const failure = describeParseError(error, argv, cli.commandTree());
+  const colored = colour('stdout');
+  // The list needs every command registered, and no parser.
+  if (isCommandListRequest(argv)) {
+    fullContext.stdout.write(commandList(buildCli({ colored })));
+    return 0;
+  }
+  const commands = commandsFor(argv);
+  let cli = buildCli({ colored, commands });
+  let parsed = parse(cli, argv, fullContext);
+  if ('error' in parsed && commands !== COMMANDS) {
+    // Parsed again with every command, so that the message and "did you mean" consider them all.
+    cli = buildCli({ colored });
+    parsed = parse(cli, argv, fullContext);
+  }
+  if ('error' in parsed) {
+    const failure = describeParseError(parsed.error, argv, cli.commandTree());
     if (asksForJson(argv)) fullContext.stderr.write(failureJson({ code: USAGE_CODE, ...failure }));
     else fullContext.stderr.write(`${styleFor(colour('stderr')).red(`${BINARY_NAME}:`)} ${failure.message}\n`);
     return EXIT_USAGE_ERROR;
   }
-  if (command instanceof CompletionCommand) command.commandTree = cli.commandTree();
+  const { command } = parsed;
+  if (command instanceof CompletionCommand) command.commandTree = (commands === COMMANDS ? cli : buildCli()).commandTree();
   return cli.run(command, fullContext);
 }

@@ -40,6 +40,9 @@ function levels(tree: readonly CommandSpec[]): Level[] {
 /** Single quotes for sh-like shells. */
 const quote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
+/** A word a sh-like shell reads back as it is: bare when that is safe, else single-quoted. */
+export const shellWord = (text: string) => (/^[\w./=+:@%-]+$/.test(text) ? text : quote(text));
+
 /**
  * One `case` line per value-taking option at each level (bash and zsh share the shape): `patterns`
  * is "'level:--flag'|'level:-f'", `words` the values to offer (null: none known), `file` whether

@@ -1,8 +1,9 @@
 // Turns anything a command throws into one line for stderr (or, with --json, one JSON object) and
 // an exit code: 2 for the user's mistakes (bad flags, missing settings), 1 for everything else.
 import { UsageError } from './clipanion';
-import { describeShopperError, TRPCClientError, type ShopperErrorInfo } from '@gpu-shopper/sdk';
+import type { ShopperErrorInfo } from '@gpu-shopper/sdk';
 import { ConfigFileError } from './config-store';
+import { isClientError, loadSdk } from './sdk';
 
 export const EXIT_API_ERROR = 1;
 export const EXIT_USAGE_ERROR = 2;
@@ -23,9 +24,16 @@ export class CommandFailure extends Error {
 /** The code `--json` errors carry for the user's own mistakes (exit 2). */
 export const USAGE_CODE = 'USAGE';
 
+/** What the SDK makes of a failed call, or null for anything else (without loading the SDK for it). */
+async function apiErrorInfo(error: unknown): Promise<ShopperErrorInfo | null> {
+  if (!isClientError(error)) return null;
+  const { describeShopperError, TRPCClientError } = await loadSdk();
+  return error instanceof TRPCClientError ? describeShopperError(error) : null;
+}
+
 /** The API's error code ("FORBIDDEN", "NOT_FOUND"...) of a failed call, or null for anything else. */
-export function apiErrorCode(error: unknown): string | null {
-  return error instanceof TRPCClientError ? describeShopperError(error).code : null;
+export async function apiErrorCode(error: unknown): Promise<string | null> {
+  return (await apiErrorInfo(error))?.code ?? null;
 }
 
 export interface Failure {
@@ -61,17 +69,15 @@ function validationMessage(message: string, field: string | null): string {
   return field !== null && !detail.startsWith(`${field}:`) ? `${field}: ${detail}` : detail;
 }
 
-export function describeFailure(error: unknown, serverUrl: string | null): Failure {
+export async function describeFailure(error: unknown, serverUrl: string | null): Promise<Failure> {
   if (error instanceof UsageError) {
     const message = firstLine(error.message);
     return { message, exitCode: EXIT_USAGE_ERROR, code: USAGE_CODE, field: fieldOf(message) };
   }
   if (error instanceof ConfigFileError) return { message: error.message, exitCode: EXIT_USAGE_ERROR, code: 'CONFIG', field: null };
   if (error instanceof CommandFailure) return { message: error.message, exitCode: EXIT_API_ERROR, code: error.code, field: null };
-  if (error instanceof TRPCClientError) {
-    const info = describeShopperError(error);
-    return { ...describeApiFailure(info, serverUrl), code: info.code, field: info.field };
-  }
+  const info = await apiErrorInfo(error);
+  if (info !== null) return { ...describeApiFailure(info, serverUrl), code: info.code, field: info.field };
   const message = error instanceof Error ? error.message : String(error);
   return { message: `unexpected error: ${firstLine(message)}`, exitCode: EXIT_API_ERROR, code: 'INTERNAL', field: null };
 }

@@ -5,7 +5,7 @@ import { DEFAULT_RATE_LIMITS } from './http/rate-limit';
 describe('loadConfig', () => {
   it('has working defaults', () => {
     const config = loadConfig({});
-    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', dbPath: './data/gpu-shopper.db', dataDir: './data', adminKeyFile: './data/admin-key', secretKeyFile: './data/master-key', tickIntervalMs: 15_000 });
+    expect(config).toMatchObject({ port: 8080, host: '0.0.0.0', dbPath: './data/gpu-shopper.db', dataDir: './data', adminKeyFile: './data/admin-key', secretKeyFile: './data/master-key', tickIntervalMs: 15_000, sweepIntervalMs: 60_000 });
     expect(config.lifecycle).toEqual({ idleActions: {}, expiredGraceMs: 900_000, heartbeatLossMs: 300_000, readyDeadlineMs: { vastai: 900_000, tensordock: 600_000 } });
   });
 

@@ -23,6 +23,7 @@ const EnvSchema = z.object({
   GPU_SHOPPER_REPLICA_ID: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/, 'letters, digits, ".", ":", "_" and "-" only').optional(),
   GPU_SHOPPER_LEASE_SECONDS: z.coerce.number().min(2).max(3600).optional(),
   GPU_SHOPPER_TICK_SECONDS: z.coerce.number().min(1).max(3600).default(15),
+  GPU_SHOPPER_SWEEP_SECONDS: z.coerce.number().min(1).max(86_400).default(60),
   GPU_SHOPPER_PROVIDER_TIMEOUT_SECONDS: z.coerce.number().min(1).max(300).default(30),
   GPU_SHOPPER_BILLING_RECONCILE_SECONDS: z.coerce.number().int().min(5).max(86_400).default(3_600),
   GPU_SHOPPER_SHUTDOWN_GRACE_SECONDS: z.coerce.number().min(0).max(600).default(10),
@@ -80,6 +81,8 @@ export interface ServerConfig {
   deploymentId: string | null;
   operatorWebhook: { url: string | null; secret: string | null };
   tickIntervalMs: number;
+  /** How often the orphan sweep runs (a job of its own, on the provider sync's listing when recent). */
+  sweepIntervalMs: number;
   /** Per provider API call attempt. */
   providerTimeoutMs: number;
   /** How often each session's cost is compared with (and, once over, trued up to) the provider's bill. */
@@ -160,6 +163,7 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
     deploymentId: vars.GPU_SHOPPER_DEPLOYMENT_ID ?? null,
     operatorWebhook: { url: vars.GPU_SHOPPER_WEBHOOK_URL ?? null, secret: vars.GPU_SHOPPER_WEBHOOK_SECRET ?? null },
     tickIntervalMs: vars.GPU_SHOPPER_TICK_SECONDS * 1000,
+    sweepIntervalMs: vars.GPU_SHOPPER_SWEEP_SECONDS * 1000,
     providerTimeoutMs: vars.GPU_SHOPPER_PROVIDER_TIMEOUT_SECONDS * 1000,
     billingReconcileIntervalMs: vars.GPU_SHOPPER_BILLING_RECONCILE_SECONDS * 1000,
     shutdownGraceMs: vars.GPU_SHOPPER_SHUTDOWN_GRACE_SECONDS * 1000,

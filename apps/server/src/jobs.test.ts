@@ -1,7 +1,7 @@
 // Scheduled jobs: a job that throws (synchronously, or with something that is not an Error) is
 // logged and runs again, never reaching the process; stopping leaves a run in progress to finish.
 import { describe, expect, it } from 'vitest';
-import { describeError, startJobs } from './jobs';
+import { describeError, lifecycleJobs, startJobs } from './jobs';
 import type { Logger } from './logger';
 
 const TIMEOUT_MS = 30_000;
@@ -111,6 +111,26 @@ describe('scheduled jobs', () => {
     },
     TIMEOUT_MS,
   );
+
+  it('schedules the deadline tick, the provider sync and the orphan sweep as jobs of their own', async () => {
+    const calls: string[] = [];
+    const jobs = lifecycleJobs(
+      {
+        runDeadlines: async () => void calls.push('deadlines'),
+        syncWithProviders: async () => void calls.push('sync'),
+        runSweep: async (maxListingAgeMs) => void calls.push(`sweep ${maxListingAgeMs}`),
+      },
+      { tickMs: 15_000, sweepMs: 60_000 },
+    );
+    expect(jobs.map((job) => [job.id, job.everyMs])).toEqual([
+      ['lifecycle', 15_000],
+      ['provider-sync', 15_000],
+      ['orphan-sweep', 60_000],
+    ]);
+    for (const job of jobs) await job.run();
+    // The sweep reads a listing the sync fetched within its own interval.
+    expect(calls).toEqual(['deadlines', 'sync', 'sweep 60000']);
+  });
 
   it('describes thrown values without printing objects', () => {
     expect(describeError(new Error('boom'))).toBe('boom');

@@ -12,6 +12,27 @@ export interface ScheduledJob {
   run(): Promise<unknown>;
 }
 
+/** The lifecycle's three jobs, as the server schedules them. */
+export interface LifecycleJobRunner {
+  runDeadlines(): Promise<void>;
+  syncWithProviders(): Promise<void>;
+  runSweep(maxListingAgeMs?: number): Promise<void>;
+}
+
+/**
+ * The deadline tick, the provider sync and the orphan sweep on timers of their own: a listing that
+ * takes a minute under a provider's request budget never delays a reservation's end or a heartbeat
+ * check. The sweep reads the sync's listing when it is no older than the sweep's own interval.
+ * Each id is also the name of the job's lease when several replicas run.
+ */
+export function lifecycleJobs(lifecycle: LifecycleJobRunner, intervals: { tickMs: number; sweepMs: number }): ScheduledJob[] {
+  return [
+    { id: 'lifecycle', everyMs: intervals.tickMs, run: () => lifecycle.runDeadlines() },
+    { id: 'provider-sync', everyMs: intervals.tickMs, run: () => lifecycle.syncWithProviders() },
+    { id: 'orphan-sweep', everyMs: intervals.sweepMs, run: () => lifecycle.runSweep(intervals.sweepMs) },
+  ];
+}
+
 export interface RunningJobs {
   /** Where the runs are counted (shared with whatever else shutdown must wait for). */
   inFlight: InFlightWork;

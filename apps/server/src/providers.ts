@@ -22,6 +22,8 @@ export interface ProviderSetup {
 }
 
 const SIMULATOR_KEYS: Record<ProviderName, string> = { vastai: 'simulated-vastai-key', tensordock: 'simulated-tensordock-token' };
+/** How often the simulators move their instances along (boot, stop) without being asked. */
+const SIMULATED_BOOT_TICK_MS = 250;
 
 export async function setUpProviders(
   config: ServerConfig,
@@ -59,6 +61,9 @@ export async function setUpProviders(
       vastApiKey: SIMULATOR_KEYS.vastai,
       tensordockApiToken: SIMULATOR_KEYS.tensordock,
       bootDelayMs: config.simulation.bootDelayMs,
+      // Instances boot on their own, as a real provider's do (not only when the next listing looks),
+      // so a node's agent starts, and its session gets ready, about bootDelayMs after the create.
+      tickIntervalMs: SIMULATED_BOOT_TICK_MS,
       onInstanceRunning: nodes?.onInstanceRunning,
       nodePublicIp: '127.0.0.1',
       log: (message) => logger.warn(`simulation: ${message}`),

@@ -42,7 +42,7 @@ import type { ServerConfig } from './config';
 import { buildHttpServer } from './http/build-server';
 import { InFlightWork } from './in-flight';
 import { componentLogger, consoleLogger, type Logger } from './logger';
-import { startJobs, type RunningJobs } from './jobs';
+import { lifecycleJobs, startJobs, type RunningJobs } from './jobs';
 import { Readiness, type ReadinessReport } from './readiness';
 import { agentFiles, setUpProviders } from './providers';
 
@@ -159,6 +159,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         setup !== null && registry !== null
           ? { registry, secrets, clock, createAdapter: (provider, key) => instrumentAdapter(setup!.createAdapter(provider, key), providerMetrics, log('providers')), startupSources: setup.sources }
           : null,
+      providers: registry,
       providerMetrics,
     };
     const app = buildHttpServer(deps, log('http'), readiness, { rateLimits: config.rateLimits, trustProxy: config.trustProxy });
@@ -222,8 +223,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       });
       jobs = startJobs(
         [
-          singleton('lifecycle', config.tickIntervalMs, () => lifecycle?.runDeadlines() ?? Promise.resolve()),
-          singleton('provider-sync', config.tickIntervalMs, () => lifecycle?.syncWithProviders() ?? Promise.resolve()),
+          ...(lifecycle === null ? [] : lifecycleJobs(lifecycle, { tickMs: config.tickIntervalMs, sweepMs: config.sweepIntervalMs }).map((job) => singleton(job.id, job.everyMs, job.run))),
           singleton('accounting', 60_000, accounting),
           { id: 'webhooks', everyMs: 5_000, run: () => webhooks.deliverDue() },
           singleton('reconciliation', config.billingReconcileIntervalMs, () => reconciliation.run(orm.em.fork(), registry?.all() ?? [], clock.now())),

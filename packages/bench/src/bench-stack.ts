@@ -35,13 +35,26 @@ export interface BenchStack {
   close(): Promise<void>;
 }
 
-export async function startBenchStack(options: { heartbeatMs: number }): Promise<BenchStack> {
-  const sims = await startSimulators({ vastApiKey: 'bench-vast', tensordockApiToken: 'bench-td', bootDelayMs: 0, nodePublicIp: '127.0.0.1', onInstanceRunning: fakeAgent(options.heartbeatMs) });
-  const common = { clock: systemClock, budget: RequestBudget.unlimited() };
+export interface BenchStackOptions {
+  heartbeatMs: number;
+  /** How long the simulated providers take to boot an instance (default 0). */
+  bootDelayMs?: number;
+  /**
+   * 'manual' (default): no scheduled jobs (the benchmark ticks), no request budget. 'server': as a
+   * server runs with default settings: its own job timers, each provider's request budget, and
+   * instances that boot on their own (the simulators move them along every 100 ms).
+   */
+  lifecycle?: 'manual' | 'server';
+}
+
+export async function startBenchStack(options: BenchStackOptions): Promise<BenchStack> {
+  const asServer = options.lifecycle === 'server';
+  const sims = await startSimulators({ vastApiKey: 'bench-vast', tensordockApiToken: 'bench-td', bootDelayMs: options.bootDelayMs ?? 0, nodePublicIp: '127.0.0.1', onInstanceRunning: fakeAgent(options.heartbeatMs), ...(asServer ? { tickIntervalMs: 100 } : {}) });
+  const common = asServer ? { clock: systemClock } : { clock: systemClock, budget: RequestBudget.unlimited() };
   const server = await startServer({
     config: loadConfig({ PORT: '0', HOST: '127.0.0.1', GPU_SHOPPER_DB: join(mkdtempSync(join(tmpdir(), 'gpu-shopper-bench-')), 'db.sqlite'), GPU_SHOPPER_ADMIN_KEY: ADMIN_KEY, GPU_SHOPPER_RATE_LIMIT: 'off' }),
     logger: { info: () => {}, warn: () => {}, error: () => {} },
-    runLifecycle: false,
+    runLifecycle: asServer,
     providerAdapters: [new VastAiAdapter({ ...common, apiKey: 'bench-vast', baseUrl: sims.vastUrl }), new TensorDockAdapter({ ...common, apiKey: 'bench-td', baseUrl: sims.tensordockUrl })],
   });
   const request = async <T>(path: string, key: string, init: RequestInit = {}): Promise<T> => {

@@ -14,8 +14,13 @@ export interface FleetInstance {
   label: string;
 }
 
-export function fleetAdapters(urls: { vastUrl: string; tensordockUrl: string }, clock = new ManualClock(new Date())): [VastAiAdapter, TensorDockAdapter] {
-  const common = { clock, budget: RequestBudget.unlimited(), retry: { sleep: async () => {} } };
+/**
+ * `requests: 'server'`: each provider's own request budget and the real waits between retries, as
+ * the server's adapters have them (what the lifecycle under measurement uses); `'unlimited'`: no
+ * budget and no waits (building the fleet, which is not measured).
+ */
+export function fleetAdapters(urls: { vastUrl: string; tensordockUrl: string }, clock = new ManualClock(new Date()), requests: 'server' | 'unlimited' = 'unlimited'): [VastAiAdapter, TensorDockAdapter] {
+  const common = requests === 'server' ? { clock } : { clock, budget: RequestBudget.unlimited(), retry: { sleep: async () => {} } };
   return [new VastAiAdapter({ ...common, apiKey: FLEET_KEYS.vastai, baseUrl: urls.vastUrl }), new TensorDockAdapter({ ...common, apiKey: FLEET_KEYS.tensordock, baseUrl: urls.tensordockUrl })];
 }
 

@@ -1,7 +1,10 @@
 // A fleet of ready sessions for the lifecycle benchmarks: N session rows, each with its instance
 // running on one of the two simulators (listed over HTTP like any other), half on each provider.
 // The simulators run in this thread, or in a worker thread of their own (`simulators: 'worker'`)
-// when the benchmark measures this thread's event loop.
+// when the benchmark measures this thread's event loop. The lifecycle under measurement talks to
+// them as the server does: each provider's request budget and real waits between retries.
+import { cpus, loadavg } from 'node:os';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { ManualClock } from '@gpu-shopper/domain';
 import type { Orm } from '@gpu-shopper/db';
@@ -16,6 +19,14 @@ export interface Fleet {
   seedMs: number;
   lifecycle(leases?: SessionLeases): LifecycleManager;
   close(): Promise<void>;
+}
+
+export interface FleetOptions {
+  simulators?: 'here' | 'worker';
+  /** Create each session's instance on the simulators (default true); the deadline tick alone needs none. */
+  instances?: boolean;
+  /** When each session's agent last spoke (default: the clock's now). */
+  lastHeartbeatAt?: (index: number, now: Date) => Date;
 }
 
 interface FleetSimulators {
@@ -53,9 +64,9 @@ async function simulatorsInWorker(): Promise<FleetSimulators> {
   };
 }
 
-export async function seedFleet(orm: Orm, clock: ManualClock, sessions: number, options: { simulators?: 'here' | 'worker' } = {}): Promise<Fleet> {
+export async function seedFleet(orm: Orm, clock: ManualClock, sessions: number, options: FleetOptions = {}): Promise<Fleet> {
   const sims = options.simulators === 'worker' ? await simulatorsInWorker() : await simulatorsHere();
-  const registry = new ProviderRegistry(fleetAdapters(sims.urls, clock));
+  const registry = new ProviderRegistry(fleetAdapters(sims.urls, clock, 'server'));
   const seedStartedAt = performance.now();
   const instances: FleetInstance[] = [];
   for (let first = 0; first < sessions; first += 1_000) {
@@ -65,11 +76,12 @@ export async function seedFleet(orm: Orm, clock: ManualClock, sessions: number, 
       const provider = index % 2 === 0 ? 'vastai' : 'tensordock';
       const instanceId = provider === 'vastai' ? String(40_000_000 + index) : `${index.toString(16).padStart(8, '0')}-0000-4000-8000-000000000000`;
       instances.push({ provider, instanceId, label: row.label });
-      Object.assign(row, { state: 'ready', provider, providerInstanceId: instanceId, instanceState: 'running', lastHeartbeatAt: clock.now(), readyAt: clock.now(), nodeEndpoint: 'http://127.0.0.1:1' });
+      const lastHeartbeatAt = options.lastHeartbeatAt?.(index, clock.now()) ?? clock.now();
+      Object.assign(row, { state: 'ready', provider, providerInstanceId: instanceId, instanceState: 'running', lastHeartbeatAt, readyAt: clock.now(), nodeEndpoint: 'http://127.0.0.1:1' });
     }
     await em.flush();
   }
-  if ((await sims.create(instances)) !== sessions) throw new Error('the simulators did not create every instance');
+  if (options.instances !== false && (await sims.create(instances)) !== sessions) throw new Error('the simulators did not create every instance');
   const seedMs = performance.now() - seedStartedAt;
 
   const quiet: WebhookNotifier = { notify: async () => {} };
@@ -90,4 +102,26 @@ export async function timedMs(run: () => Promise<unknown>): Promise<number> {
 export function percentile(samples: readonly number[], p: number): number {
   const sorted = [...samples].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+}
+
+/** The longest this thread's event loop was held while watching (ms), from Node's own delay histogram. */
+export function watchEventLoop(): { stop(): number } {
+  const histogram = monitorEventLoopDelay({ resolution: 5 });
+  histogram.enable();
+  return {
+    stop: () => {
+      histogram.disable();
+      return histogram.max / 1e6;
+    },
+  };
+}
+
+/** The machine's load as the figures were taken: they are indicative on a shared machine. */
+export function machineLoad(): string {
+  const [oneMinute, fiveMinutes] = loadavg();
+  return `load ${oneMinute!.toFixed(2)} (1 min) ${fiveMinutes!.toFixed(2)} (5 min) on ${cpus().length} cores`;
+}
+
+export function verdict(met: boolean): string {
+  return met ? 'PASS' : 'FAIL';
 }

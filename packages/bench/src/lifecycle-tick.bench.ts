@@ -1,55 +1,63 @@
-// One lifecycle tick over 10,000 ready sessions in a SQLite file, with the provider sweep listing
-// their 10,000 instances from both simulators over HTTP (Vast pages of 25, TensorDock in one answer).
+// The deadline tick at 50,000 live sessions (SQLite file, the one-replica mode) when 1,000 agents'
+// heartbeats lapse at once: each is announced (alert, webhook outbox) in batches. Goal: that tick
+// under 1 s. Baseline in the same run: the tick with nothing due, and the tick after (those 1,000
+// announced already, so nothing is read again).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ManualClock } from '@gpu-shopper/domain';
-import { openDatabase, SessionEntity } from '@gpu-shopper/db';
-import type { LifecycleManager } from '@gpu-shopper/services';
-import { seedFleet, timedMs, type Fleet } from './lifecycle-fleet';
+import { ManualClock, MS_PER_MINUTE } from '@gpu-shopper/domain';
+import { AlertEntity, openDatabase } from '@gpu-shopper/db';
+import { machineLoad, seedFleet, timedMs, verdict, watchEventLoop, type Fleet } from './lifecycle-fleet';
 
-const SESSIONS = 10_000;
+const SESSIONS = 50_000;
+const LAPSING = 1_000;
+const GOAL_MS = 1_000;
+/** The server's default: no heartbeat for this long from a ready node is announced. */
+const HEARTBEAT_LOSS_MS = 5 * MS_PER_MINUTE;
 
 export async function runLifecycleTickBench(): Promise<{ name: string; results: Record<string, number | string> }> {
   const clock = new ManualClock(new Date());
   const orm = await openDatabase({ dbPath: join(mkdtempSync(join(tmpdir(), 'gpu-shopper-tick-')), 'db.sqlite') });
   let fleet: Fleet | null = null;
   try {
-    fleet = await seedFleet(orm, clock, SESSIONS);
+    // One session in every fifty (1,000, spread over the fleet) last heard from just short of the
+    // limit; the rest just now.
+    const step = Math.floor(SESSIONS / LAPSING);
+    fleet = await seedFleet(orm, clock, SESSIONS, { instances: false, lastHeartbeatAt: (index, now) => new Date(now.getTime() - (index % step === 0 ? HEARTBEAT_LOSS_MS - 1_000 : 0)) });
     const lifecycle = fleet.lifecycle();
-    const timed = async (run: () => Promise<unknown>) => Math.round(await timedMs(run));
-    clock.advance(1_000);
-    const firstTickMs = await timed(() => lifecycle.tick()); // the first tick sweeps
-    clock.advance(1_000);
-    const nextTickMs = await timed(() => lifecycle.tick());
-    clock.advance(1_000);
-    // What a tick does before it lists the providers: reservation ends, idle nodes, heartbeat loss.
-    const deadlinesMs = await timed(async () => {
-      await lifecycle.enforceReservations();
-      await lifecycle.actOnIdleNodes();
-      await lifecycle.detectHeartbeatLoss();
-    });
-    let sweepReports: Awaited<ReturnType<LifecycleManager['sweepProviders']>> = [];
-    const sweepMs = await timed(async () => {
-      sweepReports = await lifecycle.sweepProviders();
-    });
-    const listed = sweepReports.reduce((sum, report) => sum + report.listed, 0);
-    const orphans = sweepReports.reduce((sum, report) => sum + report.orphansDestroyed.length, 0);
-    const stillReady = await orm.em.fork().count(SessionEntity, { state: 'ready' });
-    if (orphans !== 0 || stillReady !== SESSIONS || listed !== SESSIONS) throw new Error(`unexpected outcome: ${orphans} orphans, ${stillReady} ready, ${listed} listed`);
+    await lifecycle.runDeadlines(); // warm: statements prepared, pages cached
+    const quietMs = await timedMs(() => lifecycle.runDeadlines());
+    clock.advance(2_000); // the 1,000 lapse together
+    const loop = watchEventLoop();
+    const lapseMs = await timedMs(() => lifecycle.runDeadlines());
+    const stallMs = loop.stop();
+    const announced = await orm.em.fork().count(AlertEntity, { kind: 'heartbeat_lost' });
+    if (announced !== LAPSING) throw new Error(`unexpected outcome: ${announced} of ${LAPSING} lapses announced`);
+    clock.advance(2_000);
+    const afterMs = await timedMs(() => lifecycle.runDeadlines());
+    if ((await orm.em.fork().count(AlertEntity, { kind: 'heartbeat_lost' })) !== LAPSING) throw new Error('a lapse was announced twice');
     return {
-      name: `lifecycle tick: ${SESSIONS.toLocaleString('en')} ready sessions (SQLite file), sweep against both simulators`,
+      name: `lifecycle deadline tick: ${SESSIONS.toLocaleString('en')} ready sessions (SQLite file), ${LAPSING.toLocaleString('en')} heartbeats lapsing at once`,
       results: {
-        'first tick ms (listing, every session reconciled, sweep)': firstTickMs,
-        'next tick ms (the same, nothing changed)': nextTickMs,
-        'deadline jobs alone ms (run before the listing)': deadlinesMs,
-        'sweep alone ms (listing included)': sweepMs,
-        'instances listed': listed,
+        [`tick ms, ${LAPSING.toLocaleString('en')} lapses announced`]: lapseMs.toFixed(0),
+        'tick ms, nothing due (baseline)': quietMs.toFixed(1),
+        'tick ms, the one after (nothing read again)': afterMs.toFixed(1),
+        'lapse tick ratio, / baseline': (lapseMs / quietMs).toFixed(1),
+        [`goal: lapse tick < ${GOAL_MS} ms`]: verdict(lapseMs < GOAL_MS),
+        'longest event-loop stall ms during the lapse tick': stallMs.toFixed(1),
         'seed ms': Math.round(fleet.seedMs),
+        machine: machineLoad(),
       },
     };
   } finally {
     await orm.close();
     await fleet?.close();
   }
+}
+
+if (process.argv[1]?.endsWith('lifecycle-tick.bench.ts')) {
+  const { name, results } = await runLifecycleTickBench();
+  console.log(`## ${name}`);
+  for (const [key, value] of Object.entries(results)) console.log(`  ${key}: ${value}`);
+  process.exit(0);
 }

@@ -1,13 +1,15 @@
 // `npm run bench`: every benchmark, one after another, each reporting its figures side by side.
+import { runCliStartupBench } from './cli-startup.bench';
 import { runInventoryHttpBench } from './inventory-http.bench';
 import { runLifecycleTickBench } from './lifecycle-tick.bench';
 import { runLifecycleTickPostgresBench } from './lifecycle-tick-postgres.bench';
 import { runProvisionContentionBench } from './provision-contention.bench';
 import { runProvisionLatencyBench } from './provision-latency.bench';
+import { runServerStartBench } from './server-start.bench';
 
 type Bench = () => Promise<{ name: string; results: Record<string, number | string> }>;
 
-const benches: Bench[] = [runInventoryHttpBench, runProvisionLatencyBench, runProvisionContentionBench, runLifecycleTickBench, runLifecycleTickPostgresBench];
+const benches: Bench[] = [runInventoryHttpBench, runProvisionLatencyBench, runProvisionContentionBench, runLifecycleTickBench, runLifecycleTickPostgresBench, runCliStartupBench, runServerStartBench];
 try {
   const { runNormalizeBench } = (await import('./normalize.bench')) as { runNormalizeBench: Bench };
   benches.push(runNormalizeBench);

@@ -19,7 +19,7 @@ if (dialect !== 'sqlite' && dialect !== 'postgresql') {
 const migrationsPath = fileURLToPath(new URL(`../src/migrations/${dialect}`, import.meta.url));
 
 async function create(options: Parameters<typeof ormConfig>[0]): Promise<void> {
-  const config = ormConfig(options);
+  const config = await ormConfig(options);
   const orm = await MikroORM.init({ ...config, migrations: { ...config.migrations, path: migrationsPath, pathTs: migrationsPath, emit: 'ts' } });
   try {
     await orm.getMigrator().up();

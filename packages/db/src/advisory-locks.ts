@@ -2,7 +2,7 @@
 // check and the session insert it allows). Session-level advisory locks, each on a connection of
 // its own taken from a small pool beside the ORM's: the locked work runs and commits on the ORM's
 // connections as usual, and a replica that dies mid-way loses its connection and with it the lock.
-import pg from 'pg';
+import type { Pool } from 'pg';
 
 export interface DatabaseLocks {
   /** Runs `work` holding every named lock, taken in the order given (callers keep one order: no deadlock). */
@@ -11,12 +11,18 @@ export interface DatabaseLocks {
 }
 
 export function postgresAdvisoryLocks(databaseUrl: string, poolSize = 5): DatabaseLocks {
-  const pool = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
-  // An idle lock connection that breaks (the server restarted) must not crash the process.
-  pool.on('error', () => undefined);
+  // pg is loaded with the first lock taken, so that merely importing this package (a SQLite server) does not load it.
+  let pool: Promise<Pool> | null = null;
+  const lockPool = () =>
+    (pool ??= import('pg').then(({ default: pg }) => {
+      const created = new pg.Pool({ connectionString: databaseUrl, max: poolSize });
+      // An idle lock connection that breaks (the server restarted) must not crash the process.
+      created.on('error', () => undefined);
+      return created;
+    }));
   return {
     async withLocks(names, work) {
-      const client = await pool.connect();
+      const client = await (await lockPool()).connect();
       const taken: string[] = [];
       try {
         for (const name of names) {
@@ -33,6 +39,8 @@ export function postgresAdvisoryLocks(databaseUrl: string, poolSize = 5): Databa
         client.release(broken ? true : undefined);
       }
     },
-    close: () => pool.end(),
+    close: async () => {
+      if (pool !== null) await (await pool).end();
+    },
   };
 }

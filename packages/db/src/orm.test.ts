@@ -1,5 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { dialectOf, dialectOfOrm, ormConfig, resolveDbPath, type Orm } from './orm';
+import { MikroORM } from '@mikro-orm/core';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { COMMITTED_MIGRATION_NAMES } from './migrations/committed-names';
+import { dialectOf, dialectOfOrm, hasPendingMigrations, migratorOf, openDatabase, ormConfig, resolveDbPath, type Orm } from './orm';
 import { openTestDatabase, testDialect } from './test-support/test-database';
 
 describe('database', () => {
@@ -12,8 +17,44 @@ describe('database', () => {
   it('applies every committed migration of its dialect and leaves none pending', async () => {
     orm = await openTestDatabase();
     expect(dialectOfOrm(orm)).toBe(testDialect());
-    expect(await orm.getMigrator().getPendingMigrations()).toEqual([]);
-    expect((await orm.getMigrator().getExecutedMigrations()).length).toBeGreaterThan(0);
+    const migrator = await migratorOf(orm);
+    expect(await migrator.getPendingMigrations()).toEqual([]);
+    expect((await migrator.getExecutedMigrations()).length).toBeGreaterThan(0);
+  });
+
+  it('names every committed migration in COMMITTED_MIGRATION_NAMES, which tells a start whether to migrate', async () => {
+    const { SQLITE_MIGRATIONS } = await import('./migrations/sqlite');
+    const { POSTGRESQL_MIGRATIONS } = await import('./migrations/postgresql');
+    expect(COMMITTED_MIGRATION_NAMES.sqlite).toEqual(SQLITE_MIGRATIONS.map((migration) => migration.name));
+    expect(COMMITTED_MIGRATION_NAMES.postgresql).toEqual(POSTGRESQL_MIGRATIONS.map((migration) => migration.name));
+  });
+
+  it('sees a missing migration, or no migrations table, from one query', async () => {
+    orm = await openTestDatabase();
+    expect(await hasPendingMigrations(orm)).toBe(false);
+    const connection = orm.em.getConnection();
+    const last = COMMITTED_MIGRATION_NAMES[testDialect()].at(-1)!;
+    await connection.execute(`delete from mikro_orm_migrations where name = '${last}'`);
+    expect(await hasPendingMigrations(orm)).toBe(true);
+    await connection.execute('drop table mikro_orm_migrations');
+    expect(await hasPendingMigrations(orm)).toBe(true);
+  });
+
+  it('migrates a SQLite file an older version left behind, and reopens it without loading the migrations', async () => {
+    const dbPath = join(mkdtempSync(join(tmpdir(), 'gpu-shopper-orm-')), 'db.sqlite');
+    const [last, beforeLast] = [...COMMITTED_MIGRATION_NAMES.sqlite].reverse();
+    const older = await MikroORM.init(await ormConfig({ dbPath }));
+    await older.getMigrator().up({ to: beforeLast });
+    await older.close();
+
+    orm = await openDatabase({ dbPath });
+    expect(orm.config.get('migrations').migrationsList).toBeDefined(); // one was pending: the migrator ran
+    expect((await (await migratorOf(orm)).getExecutedMigrations()).map((migration) => migration.name)).toContain(last);
+    await orm.close();
+
+    orm = await openDatabase({ dbPath });
+    expect(orm.config.get('migrations').migrationsList).toBeUndefined(); // none pending: the migrator was never loaded
+    expect(await hasPendingMigrations(orm)).toBe(false);
   });
 
   it('leaves the schema exactly as the entities describe it', async () => {
@@ -52,9 +93,9 @@ describe('database', () => {
     expect(() => dialectOf({ databaseUrl: 'mysql://u@h/d' })).toThrow(/postgres:\/\//);
   });
 
-  it('defaults to ./data/gpu-shopper.db and honours GPU_SHOPPER_DB', () => {
+  it('defaults to ./data/gpu-shopper.db and honours GPU_SHOPPER_DB', async () => {
     expect(resolveDbPath({})).toBe('./data/gpu-shopper.db');
     expect(resolveDbPath({ GPU_SHOPPER_DB: '/tmp/x.db' })).toBe('/tmp/x.db');
-    expect(ormConfig({ dbPath: ':memory:' }).allowGlobalContext).toBe(false);
+    expect((await ormConfig({ dbPath: ':memory:' })).allowGlobalContext).toBe(false);
   });
 });

@@ -1,18 +1,16 @@
 // The ORM's one configuration. SQLite (a file) is the embedded default for one replica;
 // GPU_SHOPPER_DATABASE_URL=postgres://... selects PostgreSQL, the store for several replicas.
 // Both run the same entities and each dialect's committed migrations at boot.
-import { defineConfig, MikroORM, type Options } from '@mikro-orm/core';
+// The drivers, the migrator and the migrations are loaded on demand (see openDatabase): a start on
+// an up-to-date SQLite file loads neither the migrator nor PostgreSQL's client.
+import { defineConfig, MikroORM, type MigrationObject, type Options } from '@mikro-orm/core';
 import type { AbstractSqlDriver, EntityManager } from '@mikro-orm/knex';
-import { Migrator } from '@mikro-orm/migrations';
-import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { SqliteDriver } from '@mikro-orm/sqlite';
+import type { Migrator } from '@mikro-orm/migrations';
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import pg from 'pg';
 import { lockDatabase } from './database-lock';
 import { ALL_ENTITIES } from './entities';
-import { POSTGRESQL_MIGRATIONS } from './migrations/postgresql';
-import { SQLITE_MIGRATIONS } from './migrations/sqlite';
+import { COMMITTED_MIGRATION_NAMES } from './migrations/committed-names';
 
 export const DEFAULT_DB_PATH = './data/gpu-shopper.db';
 
@@ -52,11 +50,19 @@ const sqlitePool = {
   },
 };
 
-export function ormConfig(options: OrmOptions): Options<AbstractSqlDriver> {
+/** The committed migrations of a dialect; loading them loads the migrator's package too (their base class is in it). */
+async function committedMigrations(dialect: Dialect): Promise<MigrationObject[]> {
+  return dialect === 'postgresql' ? (await import('./migrations/postgresql')).POSTGRESQL_MIGRATIONS : (await import('./migrations/sqlite')).SQLITE_MIGRATIONS;
+}
+
+/**
+ * The configuration without the migrations list, which `migratorOf` adds when the migrator is needed.
+ * Each dialect's driver is loaded for that dialect only.
+ */
+async function connectionConfig(options: OrmOptions): Promise<Options<AbstractSqlDriver>> {
   const dialect = dialectOf(options);
   const common = {
     entities: ALL_ENTITIES,
-    extensions: [Migrator],
     debug: options.debug ?? false,
     // Entities are plain defineEntity schemas: nothing to discover by reflection.
     discovery: { warnWhenNoEntities: true },
@@ -65,19 +71,25 @@ export function ormConfig(options: OrmOptions): Options<AbstractSqlDriver> {
   if (dialect === 'postgresql') {
     return defineConfig({
       ...common,
-      driver: PostgreSqlDriver,
+      driver: (await import('@mikro-orm/postgresql')).PostgreSqlDriver,
       clientUrl: options.databaseUrl,
       pool: { min: 0, max: options.poolMax ?? 10 },
-      migrations: { migrationsList: POSTGRESQL_MIGRATIONS, snapshot: false, transactional: true, allOrNothing: true, silent: true },
+      migrations: { snapshot: false, transactional: true, allOrNothing: true, silent: true },
     }) as Options<AbstractSqlDriver>;
   }
   return defineConfig({
     ...common,
-    driver: SqliteDriver,
+    driver: (await import('@mikro-orm/sqlite')).SqliteDriver,
     dbName: options.dbPath,
     pool: sqlitePool,
-    migrations: { migrationsList: SQLITE_MIGRATIONS, snapshot: false, transactional: true, silent: true },
+    migrations: { snapshot: false, transactional: true, silent: true },
   }) as Options<AbstractSqlDriver>;
+}
+
+/** The ORM's whole configuration, the committed migrations included (the migration script uses it). */
+export async function ormConfig(options: OrmOptions): Promise<Options<AbstractSqlDriver>> {
+  const config = await connectionConfig(options);
+  return { ...config, migrations: { ...config.migrations, migrationsList: await committedMigrations(dialectOf(options)) } };
 }
 
 export type Orm = MikroORM<AbstractSqlDriver, EntityManager<AbstractSqlDriver>>;
@@ -86,12 +98,14 @@ export type Orm = MikroORM<AbstractSqlDriver, EntityManager<AbstractSqlDriver>>;
  * Opens the database and brings its schema up to date with the committed migrations. A SQLite file
  * and its WAL side files hold secrets' ciphertexts and everyone's costs: they are the owner's only (0600).
  * Replicas on PostgreSQL may start together: the migrator holds PostgreSQL's advisory lock while it runs.
+ * The migrator is loaded only when a migration is pending (`hasPendingMigrations`, one query).
  */
 export async function openDatabase(options: OrmOptions): Promise<Orm> {
   if (dialectOf(options) === 'postgresql') {
-    const orm = (await MikroORM.init(ormConfig(options))) as Orm;
+    const orm = (await MikroORM.init(await connectionConfig(options))) as Orm;
     try {
-      await migrateUnderLock(orm, options.databaseUrl as string);
+      // Asked before the lock: replicas restarting on an up-to-date database never queue for it.
+      if (await hasPendingMigrations(orm)) await migrateUnderLock(orm, options.databaseUrl as string);
       return orm;
     } catch (error) {
       await orm.close(true);
@@ -103,8 +117,8 @@ export async function openDatabase(options: OrmOptions): Promise<Orm> {
   const lock = file && options.exclusive ? lockDatabase(options.dbPath) : null;
   try {
     if (file) restrictDatabaseFiles(options.dbPath);
-    const orm = (await MikroORM.init(ormConfig(options))) as Orm;
-    await orm.getMigrator().up();
+    const orm = (await MikroORM.init(await connectionConfig(options))) as Orm;
+    if (await hasPendingMigrations(orm)) await (await migratorOf(orm)).up();
     if (file) restrictDatabaseFiles(options.dbPath);
     if (lock !== null) {
       const close = orm.close.bind(orm);
@@ -121,6 +135,30 @@ export async function openDatabase(options: OrmOptions): Promise<Orm> {
     lock?.release();
     throw error;
   }
+}
+
+/** MikroORM's default name for the table of executed migrations, which the configuration keeps. */
+const MIGRATIONS_TABLE = 'mikro_orm_migrations';
+
+/** Whether a committed migration has not run on this database yet: one query, no migrator. */
+export async function hasPendingMigrations(orm: Orm): Promise<boolean> {
+  let rows: { name: string }[];
+  try {
+    rows = await orm.em.getConnection().execute<{ name: string }[]>(`select name from ${MIGRATIONS_TABLE}`);
+  } catch {
+    // No table yet (a new database). Anything else wrong, the migrator will say so when it runs.
+    return true;
+  }
+  const executed = new Set(rows.map((row) => row.name));
+  return COMMITTED_MIGRATION_NAMES[dialectOfOrm(orm)].some((name) => !executed.has(name));
+}
+
+/** The ORM's migrator, with its dialect's committed migrations (both loaded on the first call). */
+export async function migratorOf(orm: Orm): Promise<Migrator> {
+  const settings = orm.config.get('migrations');
+  // Before the first getMigrator(), which reads the settings once: without a list, it would look for files.
+  if (settings.migrationsList === undefined) orm.config.set('migrations', { ...settings, migrationsList: await committedMigrations(dialectOfOrm(orm)) });
+  return orm.getMigrator() as Migrator;
 }
 
 /** The side files SQLite keeps beside a database: the write-ahead log, its index, the rollback journal. */
@@ -146,16 +184,19 @@ const MIGRATION_LOCK_KEY = 47_110_001;
  * so it is held on a connection of its own while the migrator runs on the pool.
  */
 async function migrateUnderLock(orm: Orm, databaseUrl: string): Promise<void> {
+  const migrator = await migratorOf(orm);
+  const { default: pg } = await import('pg');
   const lock = new pg.Client({ connectionString: databaseUrl });
   await lock.connect();
   try {
     await lock.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    await orm.getMigrator().up();
+    await migrator.up();
   } finally {
     await lock.end();
   }
 }
 
 export function dialectOfOrm(orm: Orm): Dialect {
-  return orm.config.get('driver') === PostgreSqlDriver ? 'postgresql' : 'sqlite';
+  // By the driver's name: comparing with the class would load the other dialect's driver.
+  return orm.config.get('driver')?.name === 'PostgreSqlDriver' ? 'postgresql' : 'sqlite';
 }

@@ -20,9 +20,9 @@ export const SessionEntity = defineEntity({
     pricePerHourUsd: p.double().$type<number>().nullable(),
     reservationHours: p.double().$type<number>(),
     reservationStartsAt: p.datetime(),
-    // Indexed for the deadline tick, which looks only at sessions near or past these.
-    reservationEndsAt: p.datetime().index(),
-    hardMaxEndsAt: p.datetime().index(),
+    // With the state, indexed for the deadline tick, which looks only at sessions near or past these.
+    reservationEndsAt: p.datetime(),
+    hardMaxEndsAt: p.datetime(),
     label: p.string().unique(),
     endReason: p.enum([...END_REASONS]).nullable(),
     failureReason: p.text().nullable(),
@@ -49,7 +49,7 @@ export const SessionEntity = defineEntity({
     nodeEndpoint: p.text().nullable(),
     nodeTokenHash: p.string().nullable().index(),
     nodeTokenEncrypted: p.text().nullable(),
-    lastHeartbeatAt: p.datetime().nullable().index(),
+    lastHeartbeatAt: p.datetime().nullable(),
     /** The agent's own readiness (an LLM engine still loading a model is not ready). */
     agentReady: p.boolean().default(false),
     agentIdle: p.boolean().default(false),
@@ -57,7 +57,7 @@ export const SessionEntity = defineEntity({
     heartbeatAlertedAt: p.datetime().nullable(),
     expiringNotifiedAt: p.datetime().nullable(),
     /** Set when the reservation ended on a busy node: shut down at this time unless extended. */
-    graceEndsAt: p.datetime().nullable().index(),
+    graceEndsAt: p.datetime().nullable(),
     shutdownRequestedAt: p.datetime().nullable(),
     /** Provider observations (ledger bounds): last listed, last seen running, last seen not running since. */
     instanceSeenAt: p.datetime().nullable(),
@@ -80,7 +80,16 @@ export const SessionEntity = defineEntity({
     version: p.integer().version(),
   },
   uniques: [{ properties: ['consumerId', 'idempotencyKey'] }],
-  // The idle job looks for the few idle nodes among thousands of busy ones.
-  indexes: [{ properties: ['agentIdle', 'state'] }],
+  // The deadline tick's selections, each (state, column): the state alone would have the planner read
+  // every ready session (SQLite has no statistics to know better). The idle job looks for the few
+  // idle nodes among thousands of busy ones; session lists are keyset-paged newest first.
+  indexes: [
+    { properties: ['state', 'reservationEndsAt'] },
+    { properties: ['state', 'hardMaxEndsAt'] },
+    { properties: ['state', 'lastHeartbeatAt'] },
+    { properties: ['state', 'graceEndsAt'] },
+    { properties: ['agentIdle', 'state'] },
+    { properties: ['createdAt', 'id'] },
+  ],
 });
 export type SessionRow = InferEntity<typeof SessionEntity>;

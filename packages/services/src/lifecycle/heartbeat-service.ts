@@ -6,10 +6,12 @@ import type { Clock } from '@gpu-shopper/domain';
 import { UnauthorizedError } from '@gpu-shopper/domain';
 import { SessionEntity } from '@gpu-shopper/db';
 import { hashNodeToken } from '../provisioning/provisioner';
+import type { ProviderRegistry } from '../provider-registry';
 import type { WebhookNotifier } from '../webhooks/webhook-notifier';
 import { markReady } from './lifecycle-manager';
 import { recordUsage } from './usage';
-import { computeStartEstimate, refineComputeStart } from './instance-observation';
+import { computeStartEstimate, observeInstance, refineComputeStart } from './instance-observation';
+import { readInstanceWithin } from './instance-read';
 
 export interface Heartbeat {
   sentAt: string;
@@ -24,11 +26,20 @@ export interface HeartbeatAnswer {
   shutdownReason?: string;
 }
 
+/** How long a heartbeat waits for the provider to say where its booting node listens; then the provider sync does. */
+const ENDPOINT_READ_TIMEOUT_MS = 3_000;
+
 export class HeartbeatService {
+  /**
+   * `providers`: with them, the first ready heartbeat of a booting node whose address is not yet
+   * known reads its instance at once, so the session is ready now rather than at the next provider
+   * sync. Without them (tests of other things), readiness waits for that sync.
+   */
   constructor(
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly webhooks: WebhookNotifier,
+    private readonly providers: ProviderRegistry | null = null,
   ) {}
 
   /** The session a node token belongs to; checked before the heartbeat itself is read (and again by `receive`). */
@@ -43,8 +54,16 @@ export class HeartbeatService {
 
   async receive(sessionId: string, nodeToken: string | null, heartbeat: Heartbeat): Promise<HeartbeatAnswer> {
     const row = await this.authenticate(sessionId, nodeToken);
+    if (row.state === 'provisioning' && row.provider && row.providerInstanceId && !row.nodeEndpoint && heartbeat.status.ready && this.providers?.has(row.provider)) {
+      // Before anything else changes on the row: the read is the one slow part, and it only adds
+      // what the provider says (written in this heartbeat's flush, fenced by the row's version).
+      const instance = await readInstanceWithin(this.providers.get(row.provider), row.providerInstanceId, ENDPOINT_READ_TIMEOUT_MS);
+      if (instance !== null) await observeInstance(this.em, row, instance, this.clock.now());
+    }
     const now = this.clock.now();
     row.lastHeartbeatAt = now;
+    // A word from the node ends its silence: the next one is announced again (see detectHeartbeatLoss).
+    if (row.heartbeatAlertedAt) row.heartbeatAlertedAt = null;
     if (heartbeat.status.agentStartedAt !== undefined) {
       const agentStartedAt = new Date(heartbeat.status.agentStartedAt);
       // Only a plausible one (not in the future): it can only move the compute meter's start earlier.
@@ -60,9 +79,9 @@ export class HeartbeatService {
     // The agent's final heartbeat: its jobs are stopped and flushed, no need to wait out the grace.
     if (heartbeat.final && row.state === 'stopping' && row.nextTeardownAt && row.nextTeardownAt > now) row.nextTeardownAt = now;
     let becameReady = false;
-    // Ready only once the lifecycle has observed where the node listens: a heartbeat that beats the
-    // first observation of the running instance would otherwise leave a ready session without an
-    // endpoint for good (advanceProvisioning marks it ready on its next tick instead).
+    // Ready only once where the node listens is known (read above, or observed by the provider sync):
+    // otherwise a ready session would be left without an endpoint for good (advanceProvisioning
+    // marks it ready on its next run instead).
     if (row.state === 'provisioning' && row.providerInstanceId && row.nodeEndpoint && heartbeat.status.ready) {
       // The agent can only speak from a running node: that is the provider's "running" too.
       await recordUsage(this.em, row, 'compute_started', computeStartEstimate(row, now));

@@ -53,4 +53,18 @@ describe('observeInstance', () => {
     expect(row.instanceSeenRunningAt).toEqual(new Date('2026-11-29T10:30:00Z'));
     expect(row.instanceSeenAt).toEqual(new Date('2026-11-29T10:30:00Z'));
   });
+
+  it('dates a compute start seen in a slow answer no earlier than the answer', async () => {
+    const em = orm.em.fork();
+    const row = seedPricedSession(em, clock, { consumerId: seedConsumer(em, 'observe-slow', clock.now()), provider: 'tensordock', instanceId: 'i-1', state: 'provisioning' });
+    seedUsage(em, row, 'storage_started', new Date('2026-11-29T10:00:00Z'));
+    row.instanceSeenNotRunningAt = new Date('2026-11-29T10:00:00Z'); // booting when created
+    await em.flush();
+    // Asked at 10:00:02, answered "running" at 10:00:06: it may have begun running at any moment up to the answer.
+    await observeInstance(em, row, running, new Date('2026-11-29T10:00:02Z'), new Date('2026-11-29T10:00:06Z'));
+    await em.flush();
+    const started = await orm.em.fork().findOneOrFail(UsageEventEntity, { sessionId: row.id, kind: 'compute_started' });
+    expect(started.at).toEqual(new Date('2026-11-29T10:00:03Z')); // halfway between the last "booting" and the answer
+    expect(row.instanceSeenRunningAt).toEqual(new Date('2026-11-29T10:00:02Z')); // proof of life as of the question
+  });
 });

@@ -69,9 +69,11 @@ export function goneEstimate(row: SessionRow, now: Date): Date {
 
 /**
  * Records a sighting of the session's instance (listing or read-back) and the meters it implies; the
- * caller flushes. `now` is when the provider said so: a listing's moment, not when we read it.
+ * caller flushes. `now` is when we asked the provider (a listing's moment, not when we read it): what
+ * it shows held no earlier than that. `answeredAt` is when the answer came: a compute start seen in it
+ * happened no later than that, so a slow read cannot date the start before it (default `now`).
  */
-export async function observeInstance(em: EntityManager, row: SessionRow, instance: ProviderInstance, now: Date): Promise<void> {
+export async function observeInstance(em: EntityManager, row: SessionRow, instance: ProviderInstance, now: Date, answeredAt: Date = now): Promise<void> {
   row.instanceState = instance.state;
   const ssh = instance.sshHost !== null && instance.sshPort !== null ? { host: instance.sshHost, port: instance.sshPort } : instance.publicIp !== null && instance.portMappings[SSH_PORT] !== undefined ? { host: instance.publicIp, port: instance.portMappings[SSH_PORT] } : null;
   if (ssh !== null) {
@@ -84,7 +86,7 @@ export async function observeInstance(em: EntityManager, row: SessionRow, instan
     // Seen running as of before our own stop/destroy call: it says nothing about after the call (the
     // listing was taken before it), so it neither reopens compute nor makes the call look ignored.
     if (row.destroyRequestedAt && now <= row.destroyRequestedAt) return;
-    await recordUsage(em, row, 'compute_started', computeStartEstimate(row, now));
+    await recordUsage(em, row, 'compute_started', computeStartEstimate(row, answeredAt > now ? answeredAt : now));
     row.instanceSeenRunningAt = latest(row.instanceSeenRunningAt, now);
   } else {
     if (await isMeterOpen(em, row, 'compute')) await recordUsage(em, row, 'compute_stopped', computeStopEstimate(row, now));

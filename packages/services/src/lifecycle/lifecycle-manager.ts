@@ -1,8 +1,10 @@
 // The lifecycle manager: the jobs that keep every paid instance attached to a live reservation.
 // Each job is idempotent, runs on its own forked entity manager and is safe to re-run after a
-// crash; `tick()` runs them all, `recover()` reconciles with the providers before serving.
+// crash. The server runs three of them on timers of their own: the deadline tick (`runDeadlines`),
+// the provider sync (`syncWithProviders`) and the orphan sweep (`runSweep`); `tick()` runs them all
+// once (tests), `recover()` reconciles with the providers before serving.
 import type { EntityManager } from '@gpu-shopper/db';
-import { OptimisticLockError } from '@mikro-orm/core';
+import { FlushMode, OptimisticLockError } from '@mikro-orm/core';
 import type { Clock, ProviderName } from '@gpu-shopper/domain';
 import { parseSessionLabel } from '@gpu-shopper/domain';
 import { AlertEntity, ProvisionAttemptEntity, SessionEntity, type Orm, type SessionRow } from '@gpu-shopper/db';
@@ -58,6 +60,12 @@ const TERMINAL = ['terminated', 'failed'] as const;
 /** What the orphan sweep needs of the session an instance's label names. */
 type LabelledSession = Pick<SessionRow, 'id' | 'state' | 'provider' | 'providerInstanceId'>;
 const SWEEP_LOOKUP_BATCH = 500;
+/**
+ * Deadline steps (reservations, idle nodes, heartbeat loss) change only our rows: a batch of due
+ * sessions is read in one query and written in one flush (one transaction, bulk statements), instead
+ * of one read and one transaction per session. 1,000 heartbeats lapsing at once are five flushes.
+ */
+const DEADLINE_BATCH = 200;
 /** Sessions read per page when recording sightings. */
 const SIGHTING_PAGE = 1_000;
 const OPTIMISTIC_RETRIES = 3;
@@ -73,6 +81,7 @@ export class LifecycleManager {
   private running: Promise<void> | null = null;
   private runningDeadlines: Promise<void> | null = null;
   private runningSync: Promise<void> | null = null;
+  private runningSweep: Promise<void> | null = null;
 
   constructor(private readonly options: LifecycleManagerOptions) {
     this.policy = { ...DEFAULT_LIFECYCLE_POLICY, ...options.policy, idleAction: { ...DEFAULT_LIFECYCLE_POLICY.idleAction, ...options.policy?.idleAction } };
@@ -80,11 +89,16 @@ export class LifecycleManager {
     this.listings = new ProviderListingSource({ providers: options.providers, clock: options.clock, alerts: options.alerts, em: () => this.em(), alertAfterFailures: this.policy.listingFailureAlertAfter, logger: options.logger });
   }
 
-  /** Runs every job once, deadlines then the provider sync; concurrent calls share one run. */
+  /**
+   * Runs every job once, deadlines, the provider sync, then the orphan sweep when it is due
+   * (`sweepIntervalMs`); concurrent calls share one run. The server never calls this: it runs the
+   * three jobs on timers of their own, so none waits for another.
+   */
   tick(): Promise<void> {
     this.running ??= (async () => {
       await this.runDeadlines();
       await this.syncWithProviders();
+      if (this.options.clock.now().getTime() - this.lastSweepAtMs >= this.policy.sweepIntervalMs) await this.runSweep();
     })().finally(() => {
       this.running = null;
     });
@@ -110,8 +124,7 @@ export class LifecycleManager {
 
   /**
    * Provider truth: one listing per provider, every live session compared with it (level-triggered),
-   * booting nodes advanced, unrecorded instances re-attached, and the orphan sweep on the same
-   * listing. Concurrent calls share a run.
+   * booting nodes advanced, unrecorded instances re-attached. Concurrent calls share a run.
    */
   syncWithProviders(): Promise<void> {
     this.runningSync ??= (async () => {
@@ -119,15 +132,24 @@ export class LifecycleManager {
       await this.job('reattach', () => this.reattachUnrecorded(listings));
       await this.job('provisioning', () => this.advanceProvisioning(listings));
       await this.job('reconcile', () => this.reconcileLiveSessions(listings));
-      if (this.options.clock.now().getTime() - this.lastSweepAtMs >= this.policy.sweepIntervalMs) {
-        await this.job('sweep', async () => {
-          await this.sweepProviders(listings);
-        });
-      }
     })().finally(() => {
       this.runningSync = null;
     });
     return this.runningSync;
+  }
+
+  /**
+   * The orphan sweep as a job of its own, on the provider sync's listing when that was asked for at
+   * most `maxListingAgeMs` ago (the server passes the sweep's interval), else on one of its own.
+   * Concurrent calls share a run.
+   */
+  runSweep(maxListingAgeMs = this.policy.sweepIntervalMs): Promise<void> {
+    this.runningSweep ??= this.job('sweep', async () => {
+      await this.sweepProviders(await this.listings.recent(maxListingAgeMs));
+    }).finally(() => {
+      this.runningSweep = null;
+    });
+    return this.runningSweep;
   }
 
   private async job(name: string, run: () => Promise<void>): Promise<void> {
@@ -148,14 +170,60 @@ export class LifecycleManager {
    * fresh read, a few times, rather than skipped until the next tick.
    */
   private async forEachSession(where: Record<string, unknown>, step: (em: EntityManager, row: SessionRow) => Promise<void>): Promise<void> {
-    const ids = (await this.em().find(SessionEntity, where, { fields: ['id'] })).map((row) => row.id);
-    if (ids.length === 0) return;
+    await this.withClaimed(where, (ids) => this.eachClaimed(where, ids, step));
+  }
+
+  /**
+   * Like forEachSession for steps that only change rows (no provider call, no flush of their own),
+   * and that check for themselves that the row is still due (the batch is read by id). `due` is a
+   * list of selections, each served by one (state, column) index, rather than one OR the planner
+   * would answer by scanning every ready session. A batch of sessions is read at once and written in
+   * one flush. A batch whose flush fails (one row lost an optimistic lock to a heartbeat, one row is
+   * bad) is rolled back whole and its sessions are stepped one by one instead, each on a fresh
+   * read, so nothing is done twice.
+   */
+  private async forEachSessionInBatches(due: readonly Record<string, unknown>[], step: (em: EntityManager, row: SessionRow) => Promise<void>): Promise<void> {
+    const where = due.length === 1 ? due[0]! : { $or: [...due] };
+    await this.withClaimed(due, async (ids) => {
+      for (let start = 0; start < ids.length; start += DEADLINE_BATCH) {
+        const batch = ids.slice(start, start + DEADLINE_BATCH);
+        if (!(await this.stepBatch(batch, step))) await this.eachClaimed(where, batch, step);
+        await yieldToEventLoop();
+      }
+    });
+  }
+
+  /** The ids of the sessions any of `selections` selects (plain rows: no entities for what may be thousands), claimed when several replicas run. */
+  private async withClaimed(selections: Record<string, unknown> | readonly Record<string, unknown>[], work: (ids: readonly string[]) => Promise<void>): Promise<void> {
+    const ids = new Set<string>();
+    for (const where of Array.isArray(selections) ? selections : [selections]) {
+      const rows = await this.em().createQueryBuilder(SessionEntity).select('id').where(where).execute<{ id: string }[]>('all', true);
+      for (const row of rows) ids.add(row.id);
+    }
+    if (ids.size === 0) return;
     // Several replicas: only the sessions this replica holds; the others' are theirs until their leases expire.
-    const claim = this.options.leases === undefined ? null : await this.options.leases.claim(ids);
+    const claim = this.options.leases === undefined ? null : await this.options.leases.claim([...ids]);
     try {
-      await this.eachClaimed(where, claim === null ? ids : ids.filter((id) => claim.ids.has(id)), step);
+      await work(claim === null ? [...ids] : [...ids].filter((id) => claim.ids.has(id)));
     } finally {
       await claim?.release();
+    }
+  }
+
+  private async stepBatch(ids: readonly string[], step: (em: EntityManager, row: SessionRow) => Promise<void>): Promise<boolean> {
+    const owner = this.options.leases?.owner;
+    // Nothing flushes before the batch's one flush (a step's count of alerts would otherwise write
+    // the alerts of the rows before it): the batch commits whole or not at all.
+    const em = this.options.orm.em.fork({ flushMode: FlushMode.COMMIT });
+    try {
+      // Read under our lease, by primary key (the steps check that each row is still due).
+      const rows = await em.find(SessionEntity, owner === undefined ? { id: { $in: [...ids] } } : { id: { $in: [...ids] }, lockOwner: owner });
+      for (const row of rows) await withLogContext({ sessionId: row.id }, () => step(em, row));
+      await em.flush();
+      return true;
+    } catch (error) {
+      log(this.options.logger, 'debug', `lifecycle: a batch of ${ids.length} sessions did not commit; stepping them one by one: ${messageOf(error)}`, { error: messageOf(error) });
+      return false;
     }
   }
 
@@ -209,9 +277,17 @@ export class LifecycleManager {
         return;
       }
       // Some listings are thin (TensorDock lists id, name and status): where the node listens comes
-      // from one direct read, only while a booting node's address is still unknown.
-      const detailed = row.nodeEndpoint ? instance : ((await this.options.providers.get(row.provider!).getInstance(row.providerInstanceId!).catch(() => null)) ?? instance);
-      await observeInstance(em, row, detailed, view.sightedAt(row.provider!, detailed, now));
+      // from one direct read, only while a booting node's address is still unknown. What the listing
+      // showed is recorded first (a "still booting" in it bounds the compute start), then the read,
+      // whose "running" is dated no earlier than its answer.
+      const read = row.nodeEndpoint ? null : await this.options.providers.get(row.provider!).getInstance(row.providerInstanceId!).catch(() => null);
+      const listedAt = view.sightedAt(row.provider!, instance, now);
+      const listedAnsweredAt = view.answeredAt(row.provider!, instance, now);
+      if (read === null || read.state === instance.state) await observeInstance(em, row, read ?? instance, listedAt, listedAnsweredAt);
+      else {
+        await observeInstance(em, row, instance, listedAt, listedAnsweredAt);
+        await observeInstance(em, row, read, now, clock.now());
+      }
       if (instance.state === 'running' && row.lastHeartbeatAt && row.agentReady) {
         markReady(em, clock, row);
         await this.options.webhooks.notify('session.ready', row.consumerId, { sessionId: row.id, nodeEndpoint: row.nodeEndpoint }, { em });
@@ -263,9 +339,10 @@ export class LifecycleManager {
       const instance = sighting.kind === 'found' ? sighting.instance : null;
       // A listed instance is as the provider was when the listing was asked for; a confirming read is as of now.
       const seenAt = instance === null ? now : view.sightedAt(row.provider!, instance, now);
+      const answeredAt = instance === null ? now : view.answeredAt(row.provider!, instance, now);
       if (row.state === 'stopping') {
         if (instance !== null && instance.state !== 'terminated') {
-          await observeInstance(em, row, instance, seenAt);
+          await observeInstance(em, row, instance, seenAt, answeredAt);
           return;
         }
         // Confirmed gone: the session ends now, even while our own destroy call still hangs.
@@ -278,7 +355,7 @@ export class LifecycleManager {
         await this.endLost(em, row, `the provider no longer has instance ${row.providerInstanceId} (ended by the provider or the host, not by us)`, goneAt);
         return;
       }
-      await observeInstance(em, row, instance, seenAt);
+      await observeInstance(em, row, instance, seenAt, answeredAt);
       if (row.state === 'ready' && (instance.state === 'failed' || instance.state === 'stopped')) {
         const what = instance.state === 'failed' ? `exited${instance.statusMessage ? `: ${instance.statusMessage.trim()}` : ''}` : 'was stopped';
         await this.endLost(em, row, `the provider says instance ${row.providerInstanceId} ${what}, without us asking`, now);
@@ -353,13 +430,17 @@ export class LifecycleManager {
   async enforceReservations(): Promise<void> {
     const { clock } = this.options;
     const now = clock.now();
-    // Only sessions near or past their end: a tick over thousands of long reservations stays cheap.
-    const window = {
-      state: { $in: ['provisioning', 'ready'] },
-      $or: [{ reservationEndsAt: { $lte: new Date(now.getTime() + this.policy.expiringWarningMs) } }, { hardMaxEndsAt: { $lte: now } }, { graceEndsAt: { $ne: null } }],
-    };
-    await this.forEachSession(window, async (em, row) => {
+    // Only sessions with something due, each selection on a (state, column) index: a tick over
+    // thousands of long reservations stays cheap, and one already warned is not read again until its end.
+    const live = { $in: ['provisioning', 'ready'] };
+    const due = [
+      { state: 'ready', reservationEndsAt: { $lte: new Date(now.getTime() + this.policy.expiringWarningMs) }, $or: [{ expiringNotifiedAt: null }, { reservationEndsAt: { $lte: now } }] },
+      { state: live, hardMaxEndsAt: { $lte: now } },
+      { state: live, graceEndsAt: { $ne: null } },
+    ];
+    await this.forEachSessionInBatches(due, async (em, row) => {
       const now = clock.now();
+      if (row.state !== 'provisioning' && row.state !== 'ready') return; // ended since it was selected
       if (now.getTime() >= row.hardMaxEndsAt.getTime() + this.policy.expiredGraceMs) {
         // Still live well past its end: it should have been ended already (the server was down, a
         // job kept failing). An orphan in the making: alert, then end it at once.
@@ -404,7 +485,8 @@ export class LifecycleManager {
   /** The agent says the node is idle (a sustained condition, per workload): alert or shut down. */
   async actOnIdleNodes(): Promise<void> {
     const { clock } = this.options;
-    await this.forEachSession({ state: 'ready', agentIdle: true }, async (em, row) => {
+    await this.forEachSessionInBatches([{ state: 'ready', agentIdle: true }], async (em, row) => {
+      if (row.state !== 'ready' || !row.agentIdle) return; // busy again, or ended, since it was selected
       if (this.policy.idleAction[row.workload] === 'shutdown') {
         beginShutdown(em, clock, row, { reason: `the node has been idle since ${row.agentIdleSince?.toISOString() ?? 'a while'}`, actor: SYSTEM_ACTOR, endReason: 'idle' });
         await this.options.webhooks.notify('session.idle', row.consumerId, { sessionId: row.id, action: 'shutdown' }, { em });
@@ -416,12 +498,20 @@ export class LifecycleManager {
     });
   }
 
-  /** A ready node that went quiet: operators and the consumer hear about it (once per silence). */
+  /**
+   * A ready node that went quiet: operators and the consumer hear about it (once per silence). Only
+   * silences not yet announced are read (`heartbeatAlertedAt` is cleared by the next heartbeat), so
+   * nodes that stay quiet for hours cost nothing on later ticks.
+   */
   async detectHeartbeatLoss(): Promise<void> {
     const { clock } = this.options;
     const quietSince = new Date(clock.now().getTime() - this.policy.heartbeatLossMs);
-    const quiet = { state: 'ready', $or: [{ lastHeartbeatAt: { $lte: quietSince } }, { lastHeartbeatAt: null }] };
-    await this.forEachSession(quiet, async (em, row) => {
+    const quiet = [
+      { state: 'ready', lastHeartbeatAt: { $lte: quietSince }, heartbeatAlertedAt: null },
+      { state: 'ready', lastHeartbeatAt: null, heartbeatAlertedAt: null },
+    ];
+    await this.forEachSessionInBatches(quiet, async (em, row) => {
+      if (row.state !== 'ready') return; // ended since it was selected
       const lastWord = row.lastHeartbeatAt ?? row.readyAt ?? row.createdAt;
       const silentMs = clock.now().getTime() - lastWord.getTime();
       if (silentMs < this.policy.heartbeatLossMs || (row.heartbeatAlertedAt && row.heartbeatAlertedAt >= lastWord)) return;
@@ -605,7 +695,7 @@ export class LifecycleManager {
           // It was created while we were not looking: storage has run since about then.
           await recordUsage(em, row, 'storage_started', attempt?.startedAt ?? clock.now());
           row.instanceSeenNotRunningAt ??= attempt?.startedAt ?? null;
-          await observeInstance(em, row, found, view.observedAt(adapter.name, clock.now()));
+          await observeInstance(em, row, found, view.observedAt(adapter.name, clock.now()), view.answeredAt(adapter.name, found, clock.now()));
           log(this.options.logger, 'info', `session ${row.id}: adopted ${adapter.name} instance ${found.instanceId} by its label`, { sessionId: row.id, provider: adapter.name, instanceId: found.instanceId });
           return;
         }

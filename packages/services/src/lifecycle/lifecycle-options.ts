@@ -13,7 +13,11 @@ export interface LifecyclePolicy {
   idleAction: Record<Workload, IdleAction>;
   /** No heartbeat for this long from a ready node → alert. */
   heartbeatLossMs: number;
-  /** How often every provider's instance listing is swept for orphans (0: every tick, from the tick's own listing). */
+  /**
+   * How often every provider's instance listing is swept for orphans (0: every `tick()`). The sweep
+   * is a job of its own (`runSweep`); it reads the provider sync's listing when that is no older
+   * than this, so sweeping costs no listing of its own while the sync runs at least as often.
+   */
   sweepIntervalMs: number;
   /** A provider whose listing failed this many ticks in a row raises a `listing_failed` alert (once per outage). */
   listingFailureAlertAfter: number;

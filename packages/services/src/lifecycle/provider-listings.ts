@@ -12,9 +12,10 @@ import { log, type ServiceLogger } from '../logging/service-logger';
 /**
  * `observedAt`: when the listing was asked for. A listing shows the provider as it was at some moment
  * during the request: what it shows is dated then, never at the later moment we read it, so a listing
- * taken before our own destroy call cannot pass for a sighting after it.
+ * taken before our own destroy call cannot pass for a sighting after it. `answeredAt`: when it came
+ * back, the latest moment what it shows can have begun (a compute start it reveals is no later).
  */
-export type Listing = { kind: 'listed'; instances: ProviderInstance[]; observedAt: Date } | { kind: 'failed'; error: string };
+export type Listing = { kind: 'listed'; instances: ProviderInstance[]; observedAt: Date; answeredAt: Date } | { kind: 'failed'; error: string };
 export type Sighting = { kind: 'found'; instance: ProviderInstance } | { kind: 'gone' } | { kind: 'unknown'; error: string };
 
 export class ProviderListings {
@@ -39,6 +40,12 @@ export class ProviderListings {
   /** When `instance` was seen as it is: the listing's moment if it came from the listing, else `now` (a direct read). */
   sightedAt(provider: ProviderName, instance: ProviderInstance, now: Date): Date {
     return this.listed(provider, instance.instanceId) === instance ? this.observedAt(provider, now) : now;
+  }
+
+  /** When the listing that showed `instance` came back; `fallback` for a direct read or a failed listing. */
+  answeredAt(provider: ProviderName, instance: ProviderInstance, fallback: Date): Date {
+    const listing = this.listing(provider);
+    return listing.kind === 'listed' && this.listed(provider, instance.instanceId) === instance ? listing.answeredAt : fallback;
   }
 
   /** The instance as listed; undefined when not listed or the listing failed (no confirming read). */
@@ -85,20 +92,50 @@ export interface ProviderListingSourceOptions {
   logger?: ServiceLogger;
 }
 
-/** Fetches every provider's listing, and alerts operators when one keeps failing. */
+/**
+ * Fetches every provider's listing, and alerts operators when one keeps failing. The provider sync
+ * and the orphan sweep are separate jobs; `recent` lets the sweep read the listing the sync just
+ * fetched (or is fetching) instead of a second one: under the providers' request budgets a listing
+ * of thousands of instances takes tens of seconds, and a second one would halve what is left for
+ * creates and destroys. Only a cache of what the provider said: nothing coordinates through it.
+ */
 export class ProviderListingSource {
   /** Consecutive failures per provider (in memory: a restart starts counting again, which only delays an alert). */
   private readonly failures = new Map<ProviderName, number>();
+  private inFlight: Promise<ProviderListings> | null = null;
+  private latest: { listings: ProviderListings; fetchedAtMs: number } | null = null;
 
   constructor(private readonly options: ProviderListingSourceOptions) {}
 
-  async fetch(): Promise<ProviderListings> {
+  /** A fresh listing; concurrent callers share the one being fetched. */
+  fetch(): Promise<ProviderListings> {
+    if (this.inFlight !== null) return this.inFlight;
+    const startedAtMs = this.options.clock.now().getTime();
+    const fetching = this.fetchNow().then((listings) => {
+      this.latest = { listings, fetchedAtMs: startedAtMs };
+      return listings;
+    });
+    this.inFlight = fetching.finally(() => {
+      this.inFlight = null;
+    });
+    return this.inFlight;
+  }
+
+  /** The listing being fetched, or one asked for at most `maxAgeMs` ago; otherwise a fresh one. */
+  recent(maxAgeMs: number): Promise<ProviderListings> {
+    if (this.inFlight !== null) return this.inFlight;
+    if (this.latest !== null && this.options.clock.now().getTime() - this.latest.fetchedAtMs <= maxAgeMs) return Promise.resolve(this.latest.listings);
+    return this.fetch();
+  }
+
+  private async fetchNow(): Promise<ProviderListings> {
     const adapters = this.options.providers.all();
     const results = await Promise.all(
       adapters.map(async (adapter): Promise<[ProviderName, Listing]> => {
         try {
           const observedAt = this.options.clock.now();
-          return [adapter.name, { kind: 'listed', instances: await adapter.listInstances(), observedAt }];
+          const instances = await adapter.listInstances();
+          return [adapter.name, { kind: 'listed', instances, observedAt, answeredAt: this.options.clock.now() }];
         } catch (error) {
           return [adapter.name, { kind: 'failed', error: error instanceof Error ? error.message : String(error) }];
         }

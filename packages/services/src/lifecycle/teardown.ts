@@ -79,8 +79,9 @@ export class Teardown {
       if (preserve) {
         await adapter.stopInstance(row.providerInstanceId, { observer: call });
         settleCallTime(row, call, wroteAhead);
+        const askedAt = this.clock.now();
         const instance = await adapter.getInstance(row.providerInstanceId);
-        if (instance !== null) await observeInstance(em, row, instance, this.clock.now());
+        if (instance !== null) await observeInstance(em, row, instance, askedAt, this.clock.now());
         if (instance !== null && instance.state === 'stopped') {
           transitionSession(em, this.clock, row, 'stopped', { reason: 'instance stopped, disk preserved', actor: SYSTEM_ACTOR });
           await this.webhooks.notify('session.ended', row.consumerId, { sessionId: row.id, state: 'stopped', storage: 'preserved' }, { em });
@@ -90,13 +91,14 @@ export class Teardown {
       } else {
         await adapter.destroyInstance(row.providerInstanceId, { observer: call });
         settleCallTime(row, call, wroteAhead);
+        const askedAt = this.clock.now();
         const instance = await adapter.getInstance(row.providerInstanceId);
         if (instance === null || instance.state === 'terminated') {
           await closeMetersAtGone(em, row, this.clock.now());
           await this.finishGone(em, row);
           return;
         }
-        await observeInstance(em, row, instance, this.clock.now());
+        await observeInstance(em, row, instance, askedAt, this.clock.now());
         this.retryLater(row, now, `destroy not yet confirmed (provider says ${instance.state})`);
       }
     } catch (error) {

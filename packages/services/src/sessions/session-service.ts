@@ -13,6 +13,7 @@ import { SessionEntity, type SessionRow } from '@gpu-shopper/db';
 import { recordOperatorAction } from '../audit/audit-log';
 import { actorOf, scopeOf } from '../caller';
 import { beginShutdown } from '../lifecycle/shutdown';
+import { decodeSessionCursor, encodeSessionCursor } from './session-cursor';
 import { toSession, toSessionDetail } from './session-records';
 
 export interface ProvisionRequest {
@@ -39,7 +40,20 @@ export interface SessionListFilter {
   all?: boolean;
   state?: SessionState;
   consumerId?: string;
+  /** Page size: default SESSION_PAGE_DEFAULT, at most SESSION_PAGE_MAX. */
+  limit?: number;
+  /** The previous page's `nextCursor`. */
+  cursor?: string;
 }
+
+/** One page of a session list, newest first; `nextCursor` null on the last page. */
+export interface SessionPage {
+  sessions: Session[];
+  nextCursor: string | null;
+}
+
+export const SESSION_PAGE_DEFAULT = 100;
+export const SESSION_PAGE_MAX = 500;
 
 /** What extending a reservation is checked against: the same race-free guard as provisioning. */
 export interface ExtensionBudgetGuard {
@@ -63,15 +77,26 @@ export class SessionService {
     return this.provisioner.provision(caller, request);
   }
 
-  async list(caller: Caller, filter: SessionListFilter = {}): Promise<Session[]> {
+  /**
+   * One page, newest first. Keyset-paged on (createdAt, id), so a page costs the same at 50,000
+   * sessions as at 50, and sessions created meanwhile never shift the pages after the first.
+   */
+  async list(caller: Caller, filter: SessionListFilter = {}): Promise<SessionPage> {
     const scope = scopeOf(caller);
     const where: Record<string, unknown> = {};
     if (scope !== null) where.consumerId = scope;
     else if (filter.consumerId !== undefined) where.consumerId = filter.consumerId;
     if (filter.state !== undefined) where.state = filter.state;
     else if (!filter.all) where.state = { $in: [...LIVE_STATES] };
-    const rows = await this.em.find(SessionEntity, where, { orderBy: { createdAt: 'desc', id: 'asc' } });
-    return rows.map(toSession);
+    if (filter.cursor !== undefined) {
+      const after = decodeSessionCursor(filter.cursor);
+      where.$or = [{ createdAt: { $lt: after.createdAt } }, { createdAt: after.createdAt, id: { $lt: after.id } }];
+    }
+    const limit = Math.min(Math.max(1, Math.trunc(filter.limit ?? SESSION_PAGE_DEFAULT)), SESSION_PAGE_MAX);
+    const rows = await this.em.find(SessionEntity, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 });
+    const page = rows.slice(0, limit);
+    const last = page.at(-1);
+    return { sessions: page.map(toSession), nextCursor: rows.length > limit && last !== undefined ? encodeSessionCursor(last) : null };
   }
 
   async get(caller: Caller, id: string): Promise<SessionDetail> {

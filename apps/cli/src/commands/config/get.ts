@@ -53,7 +53,7 @@ export class ConfigGetCommand extends ShopperCommand {
     try {
       return (await client.admin.providers.query({}, { signal: AbortSignal.timeout(PROVIDERS_TIMEOUT_MS) })).providers;
     } catch (error) {
-      return apiErrorCode(error) === 'SERVICE_UNAVAILABLE' ? null : undefined;
+      return (await apiErrorCode(error)) === 'SERVICE_UNAVAILABLE' ? null : undefined;
     }
   }
 }

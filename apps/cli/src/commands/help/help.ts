@@ -14,7 +14,8 @@ shows which is used). With --json, errors are JSON on stderr too. Shell completi
 "${BINARY_NAME} completion bash|zsh|fish".
 `;
 
-function commandList(cli: { usage: () => string }): string {
+/** The command list with the note on global options: `help`, `--help`, `-h` and the bare command print it. */
+export function commandList(cli: { usage: () => string }): string {
   return `${cli.usage()}${GLOBAL_OPTIONS_NOTE}`;
 }
 

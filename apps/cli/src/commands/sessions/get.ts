@@ -36,8 +36,8 @@ export class SessionGetCommand extends ShopperCommand {
   async run(): Promise<void> {
     const client = await this.client();
     const session = await client.sessions.get.query({ id: this.id });
-    const credentials = await client.sessions.credentials.query({ id: this.id }).catch((error: unknown) => {
-      if (NO_CREDENTIALS.includes(apiErrorCode(error) ?? '')) return null;
+    const credentials = await client.sessions.credentials.query({ id: this.id }).catch(async (error: unknown) => {
+      if (NO_CREDENTIALS.includes((await apiErrorCode(error)) ?? '')) return null;
       throw error;
     });
     if (this.saveKey !== undefined) await this.writeKey(credentials, this.saveKey);

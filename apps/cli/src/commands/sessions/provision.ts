@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Command, Option, UsageError } from '../../clipanion';
-import { SessionNotReadyError, type SessionDetail, type ShopperClient } from '@gpu-shopper/sdk';
+import type { SessionDetail, SessionNotReadyError, ShopperClient } from '@gpu-shopper/sdk';
 import { ShopperCommand } from '../../base-command';
 import { PROVIDERS, WORKLOADS } from '../../api-enums';
 import { CommandFailure } from '../../errors';
@@ -14,7 +14,7 @@ import { formatPreview, previewOffer, type OfferRequest } from '../../offer-prev
 import { isCount, isNumber, isOneOf, isReservationHours, valueOption } from '../../options';
 import { ProgressLine } from '../../progress';
 import { isYes, readLine } from '../../prompt';
-import { waitForReady } from '@gpu-shopper/sdk';
+import { loadSdk } from '../../sdk';
 
 const DEFAULT_POLL_MS = 2_000;
 const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/;
@@ -126,6 +126,7 @@ export class ProvisionCommand extends ShopperCommand {
   }
 
   private async waitUntilReady(client: ShopperClient, id: string): Promise<number | void> {
+    const { SessionNotReadyError, waitForReady } = await loadSdk();
     const progress = new ProgressLine(this.isTTY('stderr'), (text) => this.context.stderr.write(text));
     let ready: SessionDetail;
     try {

@@ -152,6 +152,44 @@ describe('sessions end to end', () => {
     });
   });
 
+  describe('sessions list, a page at a time', () => {
+    it('prints a page and how to get the next one, follows that to the last page, and fetches every page with --all-pages', async () => {
+      // A consumer of its own, so that other tests' sessions do not change the count.
+      const created = await runCaptured(['keys', 'create', '--consumer=pager', '--json'], admin());
+      const pagerKey = (JSON.parse(created.stdout) as { key: string }).key;
+      const pager = (extra: object = {}) => as(pagerKey, extra);
+      const ids: string[] = [];
+      for (let index = 0; index < 3; index++) ids.push(await seedSession(server, await consumerIdOf(server, pagerKey)));
+
+      const first = await runCaptured(['sessions', '--limit=2'], pager());
+      expect(first.exitCode).toBe(0);
+      expect(first.stdout.trimEnd().split('\n')).toHaveLength(3); // the header and two sessions
+      const next = /^More sessions: (gpu-shopper sessions --limit=2 --cursor=(\S+)) \(or --all-pages for all of them\)\n$/.exec(first.stderr);
+      expect(next, first.stderr).not.toBeNull();
+
+      const second = await runCaptured(['sessions', '--limit=2', `--cursor=${next![2]}`], pager());
+      expect(second).toMatchObject({ exitCode: 0, stderr: '' }); // the last page: no line about a next one
+      expect(second.stdout.trimEnd().split('\n')).toHaveLength(2);
+      const listed = [...first.stdout.split('\n'), ...second.stdout.split('\n')].map((line) => line.split(/\s+/)[0]);
+      expect(listed.filter((id) => ids.includes(id!)).sort()).toEqual([...ids].sort());
+
+      const asJson = await runCaptured(['sessions', '--limit=2', '--json'], pager());
+      expect(JSON.parse(asJson.stdout)).toMatchObject({ sessions: [expect.anything(), expect.anything()], nextCursor: expect.any(String) });
+      const every = await runCaptured(['sessions', '--limit=1', '--all-pages', '--json'], pager());
+      const everyPage = JSON.parse(every.stdout) as { sessions: { id: string }[]; nextCursor: string | null };
+      expect(everyPage.nextCursor).toBeNull();
+      expect(everyPage.sessions.map((session) => session.id).sort()).toEqual([...ids].sort());
+    });
+
+    it('refuses a bad --limit, --cursor with --all-pages, and a cursor the server did not hand out', async () => {
+      expect(await runCaptured(['sessions', '--limit=0'], atlas())).toMatchObject({ exitCode: 2, stderr: 'gpu-shopper: --limit must be at least 1 (got 0)\n' });
+      expect(await runCaptured(['sessions', '--all-pages', '--cursor=abc'], atlas())).toMatchObject({ exitCode: 2, stderr: 'gpu-shopper: --all-pages starts at the first page: leave out --cursor\n' });
+      const forged = await runCaptured(['sessions', '--cursor=not-a-cursor'], atlas());
+      expect(forged.exitCode).toBe(1);
+      expect(forged.stderr).toMatch(/^gpu-shopper: cursor: .*\n$/);
+    });
+  });
+
   describe('extend and overrides', () => {
     it('extends within 12 hours at once, and says when an extension needs an operator', async () => {
       const id = await seedSession(server, atlasId, { hours: 2 });

@@ -79,6 +79,33 @@ describe('sessions router', () => {
       expect((await admin.sessions.list({ state: 'ready' })).sessions).toHaveLength(0);
     });
 
+    it('pages the list newest first with an opaque cursor, ties broken by id, none missed or repeated', async () => {
+      const ids: string[] = [];
+      for (let index = 0; index < 5; index += 1) {
+        ids.push(await h.seedSession('atlas'));
+        if (index % 2 === 1) h.clock.advance(1_000); // pairs share a creation time
+      }
+      const atlas = h.as(h.keys.atlas!);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await atlas.sessions.list({ limit: 2, ...(cursor === undefined ? {} : { cursor }) });
+        expect(page.sessions.length).toBeLessThanOrEqual(2);
+        seen.push(...page.sessions.map((session) => session.id));
+        cursor = page.nextCursor ?? undefined;
+        pages += 1;
+      } while (cursor !== undefined);
+      expect(pages).toBe(3);
+      expect(seen).toHaveLength(5);
+      expect(new Set(seen)).toEqual(new Set(ids));
+      const whole = await atlas.sessions.list({});
+      expect(whole.nextCursor).toBeNull();
+      expect(whole.sessions.map((session) => session.id)).toEqual(seen);
+      const created = whole.sessions.map((session) => session.createdAt);
+      expect(created).toEqual([...created].sort().reverse());
+    });
+
     it('hides terminated sessions unless all=true', async () => {
       const id = await h.seedSession('atlas');
       const em = h.orm.em.fork();
@@ -103,6 +130,15 @@ describe('sessions router', () => {
       await expect(atlas.sessions.create({ gpu: '4090', hours: 13 })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('hours') });
       await expect(atlas.sessions.create({ hours: 2 })).rejects.toMatchObject({ message: expect.stringContaining('offerId') });
       await expect(atlas.sessions.create({ gpu: 'h100', hours: 2, workload: 'llm' })).rejects.toMatchObject({ message: expect.stringContaining('llmModel') });
+    });
+
+    it('names the field when a page size or cursor is not acceptable', async () => {
+      const atlas = h.as(h.keys.atlas!);
+      await expect(atlas.sessions.list({ limit: 501 })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('limit') });
+      await expect(atlas.sessions.list({ limit: 0 })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('limit') });
+      for (const cursor of ['not-a-cursor', Buffer.from('[1,2]').toString('base64url'), Buffer.from('{"a":1}').toString('base64url')]) {
+        await expect(atlas.sessions.list({ cursor })).rejects.toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('cursor') });
+      }
     });
 
     it('refuses impossible transitions', async () => {
