@@ -73,7 +73,7 @@ export async function runChaos(input: Partial<ChaosOptions> = {}, hooks: RunHook
       scratch = { name, url: await createDatabase(postgres.adminUrl, name) };
       log(`scratch database ${name} on ${redactUrl(postgres.adminUrl)}${postgres.embedded ? ' (embedded server)' : ''}`);
     }
-    const simulators = await startSimulatorsProcess(supervisor, { workDir, bootDelayMs: options.bootDelayMs, seed: options.seed });
+    const simulators = await startSimulatorsProcess(supervisor, { workDir, bootDelayMs: options.bootDelayMs, seed: options.seed, tickSeconds: options.tickSeconds });
     const sims: Record<Provider, SimAdmin> = { vastai: new SimAdmin('vastai', simulators.endpoints.vastai.url), tensordock: new SimAdmin('tensordock', simulators.endpoints.tensordock.url) };
     log(`simulators up: ${simulators.endpoints.vastai.url}, ${simulators.endpoints.tensordock.url}`);
 

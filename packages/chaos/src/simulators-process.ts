@@ -19,7 +19,21 @@ export interface SimulatorsProcess {
   stop(): Promise<void>;
 }
 
-export async function startSimulatorsProcess(supervisor: Supervisor, options: { workDir: string; bootDelayMs: number; seed: number; timeoutMs?: number }): Promise<SimulatorsProcess> {
+/** The server's own lifecycle tick when nobody sets one: the pace TensorDock's rate limit is written for. */
+const SERVER_DEFAULT_TICK_SECONDS = 15;
+const TENSORDOCK_REQUESTS_PER_MINUTE = 100;
+
+/**
+ * TensorDock's limit for a run whose server ticks every `tickSeconds`: the run compresses time (its
+ * server looks at the providers every second, is killed every few seconds and starts with a fresh
+ * request budget each time), so the provider's per-minute window is compressed by as much. Bursts of
+ * 429s are a fault of their own (rate-limit), injected on purpose.
+ */
+export function tensordockRateLimitFor(tickSeconds: number): number {
+  return Math.round((TENSORDOCK_REQUESTS_PER_MINUTE * SERVER_DEFAULT_TICK_SECONDS) / Math.min(tickSeconds, SERVER_DEFAULT_TICK_SECONDS));
+}
+
+export async function startSimulatorsProcess(supervisor: Supervisor, options: { workDir: string; bootDelayMs: number; seed: number; tickSeconds: number; timeoutMs?: number }): Promise<SimulatorsProcess> {
   // The simulated nodes' workspaces are temp dirs the simulators never remove: under the run's own
   // dir, they go with it.
   const nodeTmpDir = join(options.workDir, 'tmp');
@@ -29,7 +43,7 @@ export async function startSimulatorsProcess(supervisor: Supervisor, options: { 
     script: SIMULATOR_CLI,
     env: { TMPDIR: nodeTmpDir },
     // Every setting explicit: SIM_* variables in the caller's environment must not change the run.
-    args: ['--state-dir', join(options.workDir, 'simulators'), '--boot-delay-ms', String(options.bootDelayMs), '--seed', String(options.seed), '--vast-port', '0', '--tensordock-port', '0', '--nodes', 'agent'],
+    args: ['--state-dir', join(options.workDir, 'simulators'), '--boot-delay-ms', String(options.bootDelayMs), '--seed', String(options.seed), '--vast-port', '0', '--tensordock-port', '0', '--nodes', 'agent', '--tensordock-rate-limit', String(tensordockRateLimitFor(options.tickSeconds))],
     logFile: join(options.workDir, 'simulators.log'),
   });
   try {

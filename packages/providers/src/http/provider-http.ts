@@ -41,6 +41,12 @@ export interface ProviderRequest {
  * these (lost to a timeout, or a success that proves nothing) may or may not have taken effect.
  */
 export interface CallObserver {
+  /**
+   * Awaited as each attempt is about to leave, after our own request budget let it go (which can
+   * take a while under a provider's rate limit): the caller's write-ahead of the call goes here, so
+   * it is dated when the request really leaves, yet is on disk before it does.
+   */
+  beforeSend?(): Promise<void>;
   sent(): void;
   refused(): void;
   confirmed(): void;
@@ -122,6 +128,7 @@ export class ProviderHttp {
 
   private async attempt(request: ProviderRequest): Promise<AttemptOutcome> {
     await this.budget.take();
+    await request.observer?.beforeSend?.();
     request.observer?.sent();
     const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'gpu-shopper' };
     if (this.apiKey !== null) headers.Authorization = `Bearer ${this.apiKey}`;

@@ -64,6 +64,18 @@ describe('ProviderHttp and the provider\'s rate-limit headers', () => {
     expect(await pauseAfter(429, { 'retry-after': '3' })).toBe(3_000);
   });
 
+  it('tells the observer an attempt is about to leave only once the budget let it go', async () => {
+    let nowMs = 0;
+    const budget = new RequestBudget({ burst: 1, perMinute: 60, nowMs: () => nowMs, sleep: async (ms) => void (nowMs += ms) });
+    const fetch = (async () => new Response('{}', { status: 200, headers: { 'content-type': 'application/json' } })) as typeof globalThis.fetch;
+    const http = new ProviderHttp({ provider: 'tensordock', baseUrl: 'http://127.0.0.1:9', apiKey: 'k', fetch, budget, retry: new RetryPolicy({ maxAttempts: 1 }) });
+    const leftAt: number[] = [];
+    const observer = { beforeSend: async () => void leftAt.push(nowMs), sent: () => undefined, refused: () => undefined, confirmed: () => undefined, alreadyGone: () => undefined };
+    await http.send({ method: 'DELETE', path: '/a', retryMode: 'idempotent', operation: 'delete', observer });
+    await http.send({ method: 'DELETE', path: '/b', retryMode: 'idempotent', operation: 'delete', observer });
+    expect(leftAt).toEqual([0, 1_000]); // the second waited a second for a token
+  });
+
   it('never holds our calls (destroys included) longer than one window, whatever a header says', async () => {
     expect(await pauseAfter(200, { 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': '1795948502' })).toBe(0); // an epoch, not seconds to wait
     expect(await pauseAfter(429, { 'retry-after': '86400' })).toBe(60_000);

@@ -46,4 +46,19 @@ describe('MeterStopCall: which attempt of a stop/destroy call ended the meter', 
   it('a call never sent is not "all refused"', () => {
     expect(new MeterStopCall(new ManualClock('2026-04-01T08:00:00.000Z')).allRefused).toBe(false);
   });
+
+  it('writes ahead once, as the first attempt is about to leave, at that moment', async () => {
+    const clock = new ManualClock('2026-04-01T08:00:00.000Z');
+    const written: Date[] = [];
+    const call = new MeterStopCall(clock, async (at) => void written.push(at));
+    clock.advance(30_000); // held back by the request budget
+    await call.beforeSend();
+    call.sent();
+    call.refused();
+    clock.advance(1_000);
+    await call.beforeSend();
+    call.sent();
+    expect(written).toEqual([new Date('2026-04-01T08:00:30.000Z')]);
+  });
 });
+

@@ -33,7 +33,18 @@ interface Attempt {
 export class MeterStopCall implements CallObserver {
   private readonly attempts: Attempt[] = [];
 
-  constructor(private readonly clock: Clock) {}
+  /**
+   * `writeAhead`: records (durably) that the call is being made, at the moment its first attempt is
+   * about to leave; null when an earlier round's record stands.
+   */
+  constructor(
+    private readonly clock: Clock,
+    private readonly writeAhead: ((at: Date) => Promise<void>) | null = null,
+  ) {}
+
+  async beforeSend(): Promise<void> {
+    if (this.attempts.length === 0 && this.writeAhead !== null) await this.writeAhead(this.clock.now());
+  }
 
   sent(): void {
     this.attempts.push({ at: this.clock.now(), outcome: 'unknown' });

@@ -67,14 +67,19 @@ export class Teardown {
     const adapter = this.providers.get(row.provider);
     const preserve = row.storagePolicy === 'preserve' && row.endReason === 'done';
     // Write-ahead: the moment of our stop/destroy call is when the provider stops billing compute,
-    // even if this process dies before the answer arrives. Once the call returns, it is moved to the
-    // attempt that got through (MeterStopCall).
+    // even if this process dies before the answer arrives. It is written as the first attempt is about
+    // to leave (not before the request budget let it go: under a rate limit that can be a minute), and
+    // once the call returns it is moved to the attempt that got through (MeterStopCall).
     const wroteAhead = !row.destroyRequestedAt || (!!row.instanceSeenRunningAt && row.destroyRequestedAt < row.instanceSeenRunningAt);
-    if (wroteAhead) {
-      row.destroyRequestedAt = now;
-      await em.flush();
-    }
-    const call = new MeterStopCall(this.clock);
+    const call = new MeterStopCall(
+      this.clock,
+      wroteAhead
+        ? async (at) => {
+            row.destroyRequestedAt = at;
+            await em.flush();
+          }
+        : null,
+    );
     try {
       if (preserve) {
         await adapter.stopInstance(row.providerInstanceId, { observer: call });
