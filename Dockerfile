@@ -1,7 +1,8 @@
 # The Cloud GPU Shopper server image. The final stage holds only what runs: the server bundle, the
-# agent bundle and bootstrap script (simulation mode runs that bundle for its simulated nodes, and
-# real nodes are sent the script), and the server workspace's production dependencies. No sources,
-# tests, dev dependencies or compilers. apps/server/test/container-files.test.ts lints this file.
+# operator console's static build (served at /console), the agent bundle and bootstrap script
+# (simulation mode runs that bundle for its simulated nodes, and real nodes are sent the script), and
+# the server workspace's production dependencies. No sources, tests, dev dependencies or compilers.
+# apps/server/test/container-files.test.ts lints this file.
 # Node 20 throughout, as `engines` and CI.
 
 # Compilers for the one native module (sqlite3), for platforms without a prebuilt binary.
@@ -11,13 +12,14 @@ RUN apt-get update \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 
-# The server bundle (our workspace packages are bundled into it) and the self-contained agent
-# bundle. Source maps are dropped: they embed the sources.
+# The server bundle (our workspace packages are bundled into it), the self-contained agent bundle
+# and the console's static files. Source maps are dropped: they embed the sources.
 FROM toolchain AS build
 COPY . .
 RUN npm ci --no-audit --no-fund \
     && npm run build -w @gpu-shopper/agent \
     && npm run build -w @gpu-shopper/server \
+    && npm run build -w @gpu-shopper/console \
     && find apps/server/dist -name '*.map' -delete
 
 # Every package.json and the lockfile, alone: the production install below stays cached while only
@@ -43,6 +45,7 @@ WORKDIR /app
 # Owned by root: the server's user can read its code, not change it.
 COPY --from=production-deps /app ./
 COPY --from=build /app/apps/server/dist apps/server/dist
+COPY --from=build /app/apps/console/dist apps/console/dist
 COPY --from=build /app/agent/dist/agent.js agent/dist/agent.js
 COPY --from=build /app/agent/bootstrap agent/bootstrap
 # The database and the generated keys (master key, operator key, deployment id): private to `node`.

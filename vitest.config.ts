@@ -18,7 +18,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'sqlite',
-          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'agent/src/**/*.test.ts', 'agent/test/**/*.test.ts', 'apps/server/test/**/*.test.ts'],
+          include: ['packages/*/src/**/*.test.ts', 'apps/*/src/**/*.test.ts', 'sdk/src/**/*.test.ts', 'agent/src/**/*.test.ts', 'agent/test/**/*.test.ts', 'apps/server/test/**/*.test.ts', 'apps/console/test/**/*.test.ts'],
         },
       },
       {

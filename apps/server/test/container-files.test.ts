@@ -71,9 +71,9 @@ describe('the Dockerfile', () => {
       expect(instructions(stage, 'RUN').some((run) => /npm ci .*--omit=dev/.test(run.args)), `stage ${copy.from}`).toBe(true);
       expect(instructions(stage, 'COPY').some((run) => /^\.\s/.test(run.args)), `stage ${copy.from} copies no sources`).toBe(false);
     }
-    // ...and from the build, only bundles and the node bootstrap script.
+    // ...and from the build, only bundles (the console's static build among them) and the node bootstrap script.
     for (const copy of copies.filter((candidate) => !dependencyCopies.includes(candidate))) {
-      for (const source of copy.sources) expect(source).toMatch(/^\/app\/(apps\/server\/dist|agent\/dist\/agent\.js|agent\/bootstrap)$/);
+      for (const source of copy.sources) expect(source).toMatch(/^\/app\/(apps\/server\/dist|apps\/console\/dist|agent\/dist\/agent\.js|agent\/bootstrap)$/);
     }
     // Simulated nodes run the agent bundle, and real nodes are sent the bootstrap script: both ship.
     const workdir = instructions(finalStage, 'WORKDIR').at(-1)!.args;

@@ -1,4 +1,4 @@
-// The HTTP surface: tRPC at /trpc, REST at /api/v1 (with its OpenAPI document), /docs, /healthz
+// The HTTP surface: tRPC at /trpc, REST at /api/v1 (with its OpenAPI document), /docs, /console, /healthz
 // (liveness) and /readyz (readiness). The two probes are plain routes outside the OpenAPI document.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
@@ -6,6 +6,7 @@ import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
 import { appRouter, createInnerContext, openApiDocument, REST_BASE_PATH, REST_SUCCESS_STATUS, requestInfoFromHeaders, type ApiDeps, type AppRouter } from '@gpu-shopper/api';
 import type { Logger } from '../logger';
 import { Readiness } from '../readiness';
+import { registerConsole } from './console-assets';
 import { registerDocs } from './docs';
 import { registerMetrics } from './metrics';
 import { registerInventoryResponseCache } from './inventory-response-cache';
@@ -23,6 +24,8 @@ export interface HttpOptions {
   trustProxy?: string[];
   /** Default true: GET /api/v1/inventory skips trpc-to-openapi's per-request work (inventory-fast-path.ts); tests compare both. */
   inventoryFastPath?: boolean;
+  /** The operator console's build, served at /console (default: apps/console/dist). */
+  consoleDir?: string;
 }
 
 /** `readiness` defaults to one that is already ready (an app built on its own, as in tests). */
@@ -73,6 +76,7 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
   const document = JSON.stringify(openApiDocument());
   app.get(`${REST_BASE_PATH}/openapi.json`, (_request, reply) => reply.type('application/json').send(document));
   registerDocs(app, `${REST_BASE_PATH}/openapi.json`);
+  registerConsole(app, { dir: http.consoleDir });
 
   void app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions: { router: appRouter, createContext, onError } });
   void app.register(fastifyTRPCOpenApiPlugin<AppRouter>, {

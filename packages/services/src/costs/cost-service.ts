@@ -1,5 +1,6 @@
 // Cost queries over the ledger: totals and buckets per hour, day or month, per consumer or for all,
-// grouped by provider, GPU model or consumer on request, and one session's cost so far.
+// grouped by provider, GPU model or consumer on request (each group with its own buckets, for charts
+// stacked over time), and one session's cost so far.
 import type { EntityManager } from '@gpu-shopper/db';
 import type { Caller, Clock, CostPeriod, CostSummary } from '@gpu-shopper/domain';
 import { bucketStart, ForbiddenError, microsToUsd, NotFoundError, ValidationError } from '@gpu-shopper/domain';
@@ -29,6 +30,8 @@ export interface CostGroup {
   computeUsd: number;
   storageUsd: number;
   adjustmentUsd: number;
+  /** This group's spend per period bucket: the stacks of a chart over time. */
+  buckets: { start: string; costUsd: number }[];
 }
 
 export interface CostReport extends CostSummary {
@@ -80,25 +83,19 @@ export class CostService {
     if (Object.keys(hourStart).length > 0) where.hourStart = hourStart;
     const entries = await this.em.find(CostEntryEntity, where, { orderBy: { hourStart: 'asc' } });
 
-    const bucketMicros = new Map<number, number>();
-    let totalMicros = 0;
-    for (const entry of entries) {
-      const start = bucketStart(entry.hourStart, query.period).getTime();
-      bucketMicros.set(start, (bucketMicros.get(start) ?? 0) + entry.costMicros);
-      totalMicros += entry.costMicros;
-    }
+    const totalMicros = entries.reduce((sum, entry) => sum + entry.costMicros, 0);
     const report: CostReport = {
       consumerId,
       period: query.period,
       from: query.from?.toISOString() ?? null,
       to: query.to?.toISOString() ?? null,
       totalUsd: microsToUsd(totalMicros),
-      buckets: [...bucketMicros.entries()].map(([start, micros]) => ({ start: new Date(start).toISOString(), costUsd: microsToUsd(micros) })),
+      buckets: bucketsOf(entries, query.period),
       accruedAt,
     };
     if (query.groupBy !== undefined) {
       report.groupBy = query.groupBy;
-      report.groups = groupEntries(entries, query.groupBy);
+      report.groups = groupEntries(entries, query.groupBy, query.period);
     }
     return report;
   }
@@ -170,21 +167,36 @@ export class CostService {
   }
 }
 
-function groupEntries(entries: readonly CostEntryRow[], groupBy: CostGrouping): CostGroup[] {
-  const groups = new Map<string, Record<CostEntryRow['kind'], number>>();
+/** Spend per period bucket, in the entries' (ascending) order. */
+function bucketsOf(entries: readonly CostEntryRow[], period: CostPeriod): { start: string; costUsd: number }[] {
+  const bucketMicros = new Map<number, number>();
+  for (const entry of entries) {
+    const start = bucketStart(entry.hourStart, period).getTime();
+    bucketMicros.set(start, (bucketMicros.get(start) ?? 0) + entry.costMicros);
+  }
+  return [...bucketMicros.entries()].map(([start, micros]) => ({ start: new Date(start).toISOString(), costUsd: microsToUsd(micros) }));
+}
+
+function groupEntries(entries: readonly CostEntryRow[], groupBy: CostGrouping, period: CostPeriod): CostGroup[] {
+  const groups = new Map<string, CostEntryRow[]>();
   for (const entry of entries) {
     const key = groupBy === 'provider' ? entry.provider : groupBy === 'gpu' ? entry.gpuModel : entry.consumerId;
-    const group = groups.get(key) ?? { compute: 0, storage: 0, adjustment: 0 };
-    group[entry.kind] += entry.costMicros;
-    groups.set(key, group);
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, [entry]);
+    else group.push(entry);
   }
   return [...groups.entries()]
-    .map(([key, group]) => ({
-      key,
-      totalUsd: microsToUsd(group.compute + group.storage + group.adjustment),
-      computeUsd: microsToUsd(group.compute),
-      storageUsd: microsToUsd(group.storage),
-      adjustmentUsd: microsToUsd(group.adjustment),
-    }))
+    .map(([key, rows]) => {
+      const micros: Record<CostEntryRow['kind'], number> = { compute: 0, storage: 0, adjustment: 0 };
+      for (const entry of rows) micros[entry.kind] += entry.costMicros;
+      return {
+        key,
+        totalUsd: microsToUsd(micros.compute + micros.storage + micros.adjustment),
+        computeUsd: microsToUsd(micros.compute),
+        storageUsd: microsToUsd(micros.storage),
+        adjustmentUsd: microsToUsd(micros.adjustment),
+        buckets: bucketsOf(rows, period),
+      };
+    })
     .sort((a, b) => b.totalUsd - a.totalUsd || a.key.localeCompare(b.key));
 }

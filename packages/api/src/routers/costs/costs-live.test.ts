@@ -40,8 +40,8 @@ describe('live costs', () => {
     const byProvider = await admin.costs.summary({ period: 'day', group_by: 'provider' });
     expect(byProvider.totalUsd).toBe(2.7);
     expect(byProvider.groups).toEqual([
-      { key: 'tensordock', totalUsd: 2.1, computeUsd: 2, storageUsd: 0.1, adjustmentUsd: 0 },
-      { key: 'vastai', totalUsd: 0.6, computeUsd: 0.5, storageUsd: 0.1, adjustmentUsd: 0 },
+      { key: 'tensordock', totalUsd: 2.1, computeUsd: 2, storageUsd: 0.1, adjustmentUsd: 0, buckets: [{ start: '2026-03-01T00:00:00.000Z', costUsd: 2.1 }] },
+      { key: 'vastai', totalUsd: 0.6, computeUsd: 0.5, storageUsd: 0.1, adjustmentUsd: 0, buckets: [{ start: '2026-03-01T00:00:00.000Z', costUsd: 0.6 }] },
     ]);
     expect((await admin.costs.summary({ period: 'day', group_by: 'gpu' })).groups?.map((group) => group.key)).toEqual(['H100 SXM', 'RTX 4090']);
     expect((await admin.costs.summary({ period: 'day' })).groups).toBeUndefined();

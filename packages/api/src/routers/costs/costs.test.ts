@@ -47,6 +47,36 @@ describe('costs router', () => {
     expect((await admin.costs.summary({ period: 'total', consumer: 'borealis' })).totalUsd).toBe(9);
   });
 
+  it('gives each group its own buckets, which stack up to the report’s', async () => {
+    const admin = h.as(h.adminKey);
+    const byConsumer = await admin.costs.summary({ period: 'day', group_by: 'consumer' });
+    expect(byConsumer.groups).toEqual([
+      expect.objectContaining({ key: expect.not.stringMatching(atlasId), totalUsd: 9, buckets: [{ start: '2026-03-01T00:00:00.000Z', costUsd: 9 }] }),
+      expect.objectContaining({
+        key: atlasId,
+        totalUsd: 1.051389,
+        buckets: [
+          { start: '2026-02-27T00:00:00.000Z', costUsd: 0.4 },
+          { start: '2026-02-28T00:00:00.000Z', costUsd: 0.401389 },
+          { start: '2026-03-01T00:00:00.000Z', costUsd: 0.25 },
+        ],
+      }),
+    ]);
+    const stacked = new Map<string, number>();
+    for (const group of byConsumer.groups ?? []) for (const bucket of group.buckets) stacked.set(bucket.start, Math.round(((stacked.get(bucket.start) ?? 0) + bucket.costUsd) * 1e6) / 1e6);
+    expect(byConsumer.buckets.map((bucket) => [bucket.start, bucket.costUsd])).toEqual([...stacked.entries()].sort(([a], [b]) => a.localeCompare(b)));
+    // Per month, the same entries fall into one bucket per group and month.
+    expect((await admin.costs.summary({ period: 'month', group_by: 'gpu' })).groups).toEqual([
+      expect.objectContaining({
+        key: 'RTX 4090',
+        buckets: [
+          { start: '2026-02-01T00:00:00.000Z', costUsd: 0.801389 },
+          { start: '2026-03-01T00:00:00.000Z', costUsd: 9.25 },
+        ],
+      }),
+    ]);
+  });
+
   it('refuses another consumer’s costs and a reversed range', async () => {
     const atlas = h.as(h.keys.atlas!);
     await expect(atlas.costs.summary({ period: 'day', consumer: 'borealis' })).rejects.toMatchObject({ code: 'FORBIDDEN' });

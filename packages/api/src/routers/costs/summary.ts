@@ -1,7 +1,7 @@
 // GET /costs: spend per consumer, bucketed by hour, day or month, or the total; accrued up to now, and
 // grouped by provider, GPU model or consumer on request.
 import { z } from 'zod';
-import { CostPeriodSchema, CostSummarySchema } from '@gpu-shopper/domain';
+import { CostBucketSchema, CostPeriodSchema, CostSummarySchema } from '@gpu-shopper/domain';
 import { COST_GROUPINGS } from '@gpu-shopper/services';
 import { protectedProcedure } from '../../trpc';
 
@@ -15,6 +15,8 @@ export const CostGroupSchema = z.object({
   computeUsd: z.number(),
   storageUsd: z.number(),
   adjustmentUsd: z.number(),
+  /** This group's spend per period, as the report's own buckets: a chart's stacks over time. */
+  buckets: z.array(CostBucketSchema),
 });
 
 export const CostReportSchema = CostSummarySchema.extend({
