@@ -47,8 +47,15 @@ export function createShopperClient(options: ShopperClientOptions): ShopperClien
   });
 }
 
+/**
+ * How often `waitForReady` (and the CLI's `--wait`) reads the session by default. The server marks a
+ * session ready the moment its node's first heartbeat arrives, so a 2 s poll added up to 2 s to the
+ * wait; two reads a second are far under a key's rate limit.
+ */
+export const DEFAULT_WAIT_POLL_MS = 500;
+
 export interface WaitForReadyOptions {
-  /** Default 2 s. */
+  /** Default DEFAULT_WAIT_POLL_MS (500 ms). */
   pollIntervalMs?: number;
   /** Default 20 min. */
   timeoutMs?: number;
@@ -73,7 +80,7 @@ export class SessionNotReadyError extends Error {
  */
 export async function waitForReady(client: { sessions: { get: { query(input: { id: string }): Promise<SessionDetail> } } }, sessionId: string, options: WaitForReadyOptions = {}): Promise<SessionDetail> {
   const started = Date.now();
-  const interval = options.pollIntervalMs ?? 2_000;
+  const interval = options.pollIntervalMs ?? DEFAULT_WAIT_POLL_MS;
   const timeout = options.timeoutMs ?? 20 * 60_000;
   for (;;) {
     const session = await client.sessions.get.query({ id: sessionId });

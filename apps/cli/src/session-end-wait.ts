@@ -3,9 +3,9 @@
 import type { SessionDetail, ShopperClient } from '@gpu-shopper/sdk';
 import { CommandFailure } from './errors';
 import { ProgressLine, waitForSession } from './progress';
+import { loadSdk } from './sdk';
 
 const ENDED_STATES: readonly SessionDetail['state'][] = ['terminated', 'stopped', 'failed'];
-const DEFAULT_POLL_MS = 2_000;
 export const DEFAULT_END_TIMEOUT_MINUTES = 10;
 
 export interface EndWait {
@@ -25,7 +25,7 @@ export async function waitUntilEnded({ client, id, timeoutMinutes, pollIntervalM
   const progress = new ProgressLine(tty, write);
   try {
     const { session, timedOut } = await waitForSession(client, id, (candidate) => ENDED_STATES.includes(candidate.state), {
-      pollIntervalMs: pollIntervalMs ?? DEFAULT_POLL_MS,
+      pollIntervalMs: pollIntervalMs ?? (await loadSdk()).DEFAULT_WAIT_POLL_MS,
       timeoutMs: minutes * 60_000,
       onProgress: (candidate, elapsedMs) => progress.update(candidate, elapsedMs),
       now,

@@ -2,7 +2,8 @@
 // its own job timers (15 s tick), each provider's request budget, simulated providers that boot an
 // instance in 3 s, and a node agent that says hello as soon as it runs (then every 15 s, the
 // agent's default). The boot itself is the baseline: what the shopper adds is ready minus boot.
-// Ready is taken at a 100 ms poll; `provision --wait` polls every 2 s, and that view is given too.
+// Ready is taken at a 100 ms poll; `provision --wait` polls at the SDK's default, and that view is given too.
+import { DEFAULT_WAIT_POLL_MS as CLI_POLL_MS } from '@gpu-shopper/sdk';
 import { machineLoad, verdict } from './lifecycle-fleet';
 import { startBenchStack } from './bench-stack';
 
@@ -10,8 +11,6 @@ const PROVISIONS = 10;
 const BOOT_MS = 3_000;
 const GOAL_MS = BOOT_MS + 1_000;
 const POLL_MS = 100;
-/** The CLI's and the SDK's default between two polls of `provision --wait`. */
-const CLI_POLL_MS = 2_000;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -39,7 +38,7 @@ export async function runProvisionLatencyBench(): Promise<{ name: string; result
       await call(`/api/v1/sessions/${session.id}`, { method: 'DELETE' }).catch(() => undefined); // its teardown runs on the server's timers
     }
     const ready = median(readyMs);
-    // `provision --wait` looks right after the create, then every 2 s: it sees ready at its first look after.
+    // `provision --wait` looks right after the create, then at every poll: it sees ready at its first look after.
     const cliView = median(readyMs.map((ms) => Math.ceil(ms / CLI_POLL_MS) * CLI_POLL_MS));
     return {
       name: `provision latency: POST /sessions → ready, ${BOOT_MS / 1000} s simulated boot, server defaults (15 s tick, request budgets), ${PROVISIONS} provisions`,
@@ -50,7 +49,8 @@ export async function runProvisionLatencyBench(): Promise<{ name: string; result
         'ready / boot ratio': (ready / BOOT_MS).toFixed(2),
         'shopper adds, median ms (ready - boot)': (ready - BOOT_MS).toFixed(0),
         [`goal: ready < ${GOAL_MS} ms (boot + < 1 s)`]: verdict(ready < GOAL_MS),
-        'as provision --wait sees it (2 s polls), median ms': cliView.toFixed(0),
+        [`as provision --wait sees it (${CLI_POLL_MS} ms polls), median ms`]: cliView.toFixed(0),
+        [`goal: provision --wait < ${GOAL_MS} ms`]: verdict(cliView < GOAL_MS),
         machine: machineLoad(),
       },
     };

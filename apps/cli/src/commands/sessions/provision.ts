@@ -16,7 +16,6 @@ import { ProgressLine } from '../../progress';
 import { isYes, readLine } from '../../prompt';
 import { loadSdk } from '../../sdk';
 
-const DEFAULT_POLL_MS = 2_000;
 const SSH_PUBLIC_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp\d+) [A-Za-z0-9+/=]+( .*)?$/;
 
 export class ProvisionCommand extends ShopperCommand {
@@ -126,12 +125,12 @@ export class ProvisionCommand extends ShopperCommand {
   }
 
   private async waitUntilReady(client: ShopperClient, id: string): Promise<number | void> {
-    const { SessionNotReadyError, waitForReady } = await loadSdk();
+    const { DEFAULT_WAIT_POLL_MS, SessionNotReadyError, waitForReady } = await loadSdk();
     const progress = new ProgressLine(this.isTTY('stderr'), (text) => this.context.stderr.write(text));
     let ready: SessionDetail;
     try {
       ready = await waitForReady(client, id, {
-        pollIntervalMs: this.context.pollIntervalMs ?? DEFAULT_POLL_MS,
+        pollIntervalMs: this.context.pollIntervalMs ?? DEFAULT_WAIT_POLL_MS,
         timeoutMs: (this.timeout ?? 20) * 60_000,
         onProgress: (session, elapsedMs) => progress.update(session, elapsedMs),
       });
