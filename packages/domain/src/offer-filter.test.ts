@@ -55,6 +55,9 @@ const FILTERS: OfferFilter[] = [
   { gpu: 'a10' },
   { gpu: 'l4', sort: 'vram', limit: 5 },
   { maxPricePerHourUsd: 1, minGpus: 2, sort: 'reliability' },
+  // Price order with a price bound: selection stops at the bound.
+  { gpu: '4090', maxPricePerHourUsd: 1 },
+  { maxPricePerHourUsd: 0.5, sort: 'price', limit: 1_000 },
   { provider: 'tensordock', region: 'us', limit: 7 },
   { region: 'bav' },
   { region: ' ' },

@@ -61,9 +61,11 @@ export function sortOffers(offers: readonly Offer[], sort?: OfferSort): Offer[] 
 export function selectFromSorted(sorted: readonly Offer[], filter: OfferFilter): Offer[] {
   const matches = compileOfferFilter(filter);
   const limit = filter.limit ?? Number.POSITIVE_INFINITY;
+  // In price order, past the price bound nothing more can match: the rest is not read.
+  const maxPrice = (filter.sort ?? 'price') === 'price' ? (filter.maxPricePerHourUsd ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY;
   const selected: Offer[] = [];
   for (const offer of sorted) {
-    if (selected.length >= limit) break;
+    if (selected.length >= limit || offer.pricePerHourUsd > maxPrice) break;
     if (matches(offer)) selected.push(offer);
   }
   return selected;

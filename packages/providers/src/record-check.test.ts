@@ -43,6 +43,16 @@ describe('compiled record checks', () => {
     }
   });
 
+  it('reads keys that are not identifiers as they are (the predicate is generated source)', () => {
+    const key = 'odd "key"\n}; return true; //';
+    const schema = z.object({ [key]: z.number(), 'with space': z.string().optional() });
+    const check = compileRecordCheck(schema)!;
+    expect(check({ [key]: 1 })).toBe(true);
+    for (const record of [{ [key]: 1 }, { [key]: 'x' }, {}, { [key]: 1, 'with space': 2 }, { [key]: 1, 'with space': 'yes' }]) {
+      expect(check(record), JSON.stringify(record)).toBe(schema.safeParse(record).success);
+    }
+  });
+
   it('leaves to zod what it does not know', () => {
     expect(compileRecordCheck(z.object({ at: z.iso.datetime() }))).toBeNull();
     expect(compileRecordCheck(z.object({ mail: z.email() }))).toBeNull();

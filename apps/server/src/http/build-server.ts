@@ -11,6 +11,7 @@ import { registerDocs } from './docs';
 import { registerMetrics } from './metrics';
 import { registerInventoryResponseCache } from './inventory-response-cache';
 import { registerInventoryFastPath } from './inventory-fast-path';
+import { lazySchemaCompilers } from './lazy-schema-compilers';
 import { answerFrameworkError, registerRestInputGuard, restErrorBody, type RestOperation } from './rest-input-guard';
 import { registerRequestLog, REQUEST_ID_HEADER, requestIdFor, type RouteInfo } from './request-log';
 import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimitConfig } from './rate-limit';
@@ -44,6 +45,7 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
     return503OnClosing: false,
     trustProxy: http.trustProxy?.length ? http.trustProxy : false,
     frameworkErrors: answerFrameworkError,
+    schemaController: { compilersFactory: lazySchemaCompilers },
   });
   const createContext = ({ req }: { req: { headers: Record<string, string | string[] | undefined> } }) => createInnerContext(deps, requestInfoFromHeaders(req.headers));
   const onError = ({ error, path }: { error: { code: string; message: string; cause?: unknown }; path?: string }) => {
@@ -64,7 +66,8 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
   if (rateLimits !== null) registerRateLimits(app, { limits: rateLimits, clock: deps.clock, isRecentlyVerified: (apiKey) => deps.callerCache.lookup(apiKey) !== null });
   registerInventoryResponseCache(app, deps, [`${REST_BASE_PATH}/inventory`, '/trpc/inventory.search']);
   // Authentication first, then JSON depth, unknown fields and query parameters, before trpc-to-openapi.
-  restOperationOf = registerRestInputGuard(app, deps, openApiDocument(), REST_BASE_PATH);
+  // The OpenAPI document (tens of ms to generate) is built on first use, not at start: see rest-input-guard.ts.
+  restOperationOf = registerRestInputGuard(app, deps, openApiDocument, REST_BASE_PATH);
   if (http.inventoryFastPath !== false) registerInventoryFastPath(app, deps, `${REST_BASE_PATH}/inventory`);
   app.get('/healthz', () => ({ status: 'ok' }));
   // 503 until the database is migrated, crash recovery is done and provisioning is on; 503 again once shutdown begins.
@@ -73,8 +76,8 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
     return reply.code(report.status === 'ready' ? 200 : 503).header('cache-control', 'no-store').send(report);
   });
   registerMetrics(app, deps);
-  const document = JSON.stringify(openApiDocument());
-  app.get(`${REST_BASE_PATH}/openapi.json`, (_request, reply) => reply.type('application/json').send(document));
+  let documentJson: string | undefined;
+  app.get(`${REST_BASE_PATH}/openapi.json`, (_request, reply) => reply.type('application/json').send((documentJson ??= JSON.stringify(openApiDocument()))));
   registerDocs(app, `${REST_BASE_PATH}/openapi.json`);
   registerConsole(app, { dir: http.consoleDir });
 

@@ -138,7 +138,7 @@ const urlPath = (url: string) => url.split('?', 1)[0]!;
 const mimeType = (header: string | undefined) => (header ?? '').split(';', 1)[0]!.trim().toLowerCase();
 
 /**
- * Registers the guard on every REST operation of `document` (served under `basePath`): a JSON
+ * Registers the guard on every REST operation of the document (served under `basePath`): a JSON
  * parser with the depth limit (for the whole app; the tRPC plugin keeps its own), authentication
  * before anything about the body is looked at, and the unknown-name check before validation.
  */
@@ -146,13 +146,14 @@ const mimeType = (header: string | undefined) => (header ?? '').split(';', 1)[0]
  * Registers the guard. Returns the REST operation a request was matched to (once its onRequest hook
  * ran), for the access log's route.
  */
-export function registerRestInputGuard(app: FastifyInstance, deps: ApiDeps, document: OpenAPIObject, basePath: string): (request: FastifyRequest) => RestOperation | undefined {
-  const operations = restOperations(document);
+export function registerRestInputGuard(app: FastifyInstance, deps: ApiDeps, documentOf: () => OpenAPIObject, basePath: string): (request: FastifyRequest) => RestOperation | undefined {
+  // Read from the document on the first REST request rather than at start (generating it is not free).
+  let operations: RestOperation[] | undefined;
   const operationFor = (request: FastifyRequest): RestOperation | undefined => {
     const path = urlPath(request.url);
     if (!path.startsWith(`${basePath}/`)) return undefined;
     const relative = normalizePath(path.slice(basePath.length));
-    return operations.find((operation) => operation.method === request.method && operation.pattern.test(relative));
+    return (operations ??= restOperations(documentOf())).find((operation) => operation.method === request.method && operation.pattern.test(relative));
   };
   const matched = new WeakMap<FastifyRequest, RestOperation>();
 
@@ -203,7 +204,7 @@ export function registerRestInputGuard(app: FastifyInstance, deps: ApiDeps, docu
       } else if (!isPlainObject(body)) {
         fieldErrors['(body)'] = ['the request body must be a JSON object'];
       } else {
-        for (const name of unknownFields(body, operation.bodySchema ?? { type: 'object', properties: {} }, document)) fieldErrors[name] = ['unknown field'];
+        for (const name of unknownFields(body, operation.bodySchema ?? { type: 'object', properties: {} }, documentOf())) fieldErrors[name] = ['unknown field'];
       }
     }
     const names = Object.keys(fieldErrors);

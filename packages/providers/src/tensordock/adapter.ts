@@ -7,7 +7,8 @@ import { createdInstance } from '../created-instance';
 import { CreateFailedError, OfferGoneError, ProviderContractError, ProviderRejectedError, ProviderUnavailableError, type ProviderError } from '../errors';
 import { createProviderHttp, type AdapterOptions } from '../http/adapter-options';
 import type { Logger, ProviderHttp, ProviderResponse } from '../http/provider-http';
-import { parseTensorDockInstance, parseTensorDockInstanceList } from './instance-parser';
+import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
+import { parseTensorDockInstance, parseTensorDockListItem, tensorDockInstanceListItems } from './instance-parser';
 import { parseTensorDockHostnodes, TD_MIN_STORAGE_GB, TdHostnodeSchema } from './offer-builder';
 import { isTdOk, tdResponseError } from './response-errors';
 import { noteSkippedRecords, skippedRecordMetrics, type SkippedRecordMetrics } from '../skipped-records';
@@ -15,6 +16,8 @@ import { noteSkippedRecords, skippedRecordMetrics, type SkippedRecordMetrics } f
 export const TENSORDOCK_DEFAULT_BASE_URL = 'https://dashboard.tensordock.com';
 /** TensorDock allows 100 requests/minute per organisation: 20 burst + 80/min never exceeds it in any minute. */
 export const TENSORDOCK_DEFAULT_BUDGET = { burst: 20, perMinute: 80 } as const;
+/** Instance list items read between yields to the event loop (~5 ms of work while the code is cold). */
+const LIST_ITEMS_PER_SLICE = 1_000;
 
 export interface TensorDockAdapterOptions extends AdapterOptions {
   /** OS image for VMs; the InstanceSpec image is handed to the bootstrap as GPU_SHOPPER_IMAGE. */
@@ -135,7 +138,15 @@ export class TensorDockAdapter implements ProviderAdapter {
   async listInstances(): Promise<ProviderInstance[]> {
     // The v2 list is not paginated (no cursor is documented); an unexpected envelope is an error, never "none".
     const response = await this.getJson('/api/v2/instances', 'list instances');
-    return parseTensorDockInstanceList(response.json);
+    const items = tensorDockInstanceListItems(response.json);
+    const instances: ProviderInstance[] = [];
+    for (const item of items) {
+      instances.push(parseTensorDockListItem(item));
+      // A fleet of thousands is one answer: read it in slices, so the timers and requests beside it
+      // (the deadline tick, heartbeats) are not held for the whole of it.
+      if (instances.length % LIST_ITEMS_PER_SLICE === 0) await yieldToEventLoop();
+    }
+    return instances;
   }
 
   async destroyInstance(instanceId: string, options: BillingCallOptions = {}): Promise<void> {

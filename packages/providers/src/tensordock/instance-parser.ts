@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { normalizeGpuModel, vramGbFromName } from '@gpu-shopper/domain';
 import type { InstanceState, ProviderInstance } from '../adapter';
 import { ProviderContractError } from '../errors';
+import { compileRecordCheck } from '../record-check';
 
 const PortForwardSchema = z.looseObject({ internal_port: z.coerce.number().int(), external_port: z.coerce.number().int() });
 
@@ -24,6 +25,9 @@ const TdListItemSchema = z.looseObject({
   status: z.string().nullable().optional(),
   attributes: z.looseObject({ name: z.string().nullable().optional(), status: z.string().nullable().optional() }).nullable().optional(),
 });
+type TdListItem = z.infer<typeof TdListItemSchema>;
+/** A listing of thousands arrives in one response and is read in one go: items in shape skip zod's copy. */
+const isTdListItem = compileRecordCheck(TdListItemSchema);
 
 const ListEnvelopeSchema = z.union([
   z.looseObject({ data: z.looseObject({ instances: z.array(z.unknown()) }) }),
@@ -66,7 +70,9 @@ export function tensorDockInstanceState(status: string | null | undefined): Inst
 function toInstance(record: z.infer<typeof TdInstanceSchema>): ProviderInstance {
   const portMappings: Record<number, number> = {};
   for (const forward of record.portForwards ?? []) portMappings[forward.internal_port] = forward.external_port;
-  const [gpuName, gpu] = Object.entries(record.resources?.gpus ?? {})[0] ?? [];
+  // List items carry no resources: no entries array built for each of thousands.
+  const gpus = record.resources?.gpus;
+  const [gpuName, gpu] = gpus ? (Object.entries(gpus)[0] ?? []) : [];
   const publicIp = record.ipAddress?.trim() || null;
   return {
     provider: 'tensordock',
@@ -97,14 +103,26 @@ export function parseTensorDockInstance(body: unknown): ProviderInstance {
   return toInstance(parsed.data);
 }
 
-export function parseTensorDockInstanceList(body: unknown): ProviderInstance[] {
+/** The items of a list answer (either documented envelope), not yet read. */
+export function tensorDockInstanceListItems(body: unknown): readonly unknown[] {
   const envelope = ListEnvelopeSchema.safeParse(body);
   if (!envelope.success) throw new ProviderContractError('tensordock', 'instance list has neither data.instances nor data.attributes.instances');
   const data = envelope.data.data as { instances?: unknown[]; attributes?: { instances: unknown[] } };
-  const items = data.instances ?? data.attributes?.instances ?? [];
-  return items.map((item) => {
+  return data.instances ?? data.attributes?.instances ?? [];
+}
+
+/** One item of a list answer. */
+export function parseTensorDockListItem(item: unknown): ProviderInstance {
+  let listed: TdListItem;
+  if (isTdListItem?.(item)) listed = item as TdListItem;
+  else {
     const parsed = TdListItemSchema.safeParse(item);
     if (!parsed.success) throw new ProviderContractError('tensordock', 'instance list item has an unexpected shape');
-    return toInstance({ id: parsed.data.id, name: parsed.data.attributes?.name ?? parsed.data.name, status: parsed.data.attributes?.status ?? parsed.data.status });
-  });
+    listed = parsed.data;
+  }
+  return toInstance({ id: listed.id, name: listed.attributes?.name ?? listed.name, status: listed.attributes?.status ?? listed.status });
+}
+
+export function parseTensorDockInstanceList(body: unknown): ProviderInstance[] {
+  return tensorDockInstanceListItems(body).map(parseTensorDockListItem);
 }

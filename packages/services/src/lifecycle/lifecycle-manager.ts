@@ -63,9 +63,13 @@ const SWEEP_LOOKUP_BATCH = 500;
 /**
  * Deadline steps (reservations, idle nodes, heartbeat loss) change only our rows: a batch of due
  * sessions is read in one query and written in one flush (one transaction, bulk statements), instead
- * of one read and one transaction per session. 1,000 heartbeats lapsing at once are five flushes.
+ * of one read and one transaction per session. 1,000 heartbeats lapsing at once are ten flushes. A
+ * flush is one synchronous stretch (change sets of every row, alert and event in it): 100 rows keep
+ * it well under the 50 ms the event loop may be held, where 200 came close beside the provider sync.
  */
-const DEADLINE_BATCH = 200;
+const DEADLINE_BATCH = 100;
+/** Steps run between yields to the event loop while a batch is built (one raising an alert costs some tenths of a ms). */
+const STEPS_PER_SLICE = 25;
 /** Sessions read per page when recording sightings. */
 const SIGHTING_PAGE = 1_000;
 const OPTIMISTIC_RETRIES = 3;
@@ -218,7 +222,11 @@ export class LifecycleManager {
     try {
       // Read under our lease, by primary key (the steps check that each row is still due).
       const rows = await em.find(SessionEntity, owner === undefined ? { id: { $in: [...ids] } } : { id: { $in: [...ids] }, lockOwner: owner });
-      for (const row of rows) await withLogContext({ sessionId: row.id }, () => step(em, row));
+      for (const [index, row] of rows.entries()) {
+        await withLogContext({ sessionId: row.id }, () => step(em, row));
+        // Steps resolve without I/O: unbroken, a whole batch of them would hold the event loop.
+        if (index % STEPS_PER_SLICE === STEPS_PER_SLICE - 1) await yieldToEventLoop();
+      }
       await em.flush();
       return true;
     } catch (error) {
@@ -659,7 +667,9 @@ export class LifecycleManager {
   async recover(): Promise<void> {
     // Only what must precede new provisioning: sessions that may own an unrecorded instance are
     // matched to it. Everything else is level-triggered and happens on the ticks, so a restart under
-    // a slow or failing provider does not keep the API from provisioning.
+    // a slow or failing provider does not keep the API from provisioning. With no such session (the
+    // usual restart) the providers are not listed at all: nothing here would read the listing.
+    if ((await this.em().count(SessionEntity, UNRECORDED_INSTANCE)) === 0) return;
     await this.reattachUnrecorded(await this.listings.fetch());
   }
 
@@ -671,7 +681,7 @@ export class LifecycleManager {
    */
   async reattachUnrecorded(view: ProviderListings): Promise<void> {
     const { clock } = this.options;
-    await this.forEachSession({ state: { $in: ['provisioning', 'stopping'] }, providerInstanceId: null }, async (em, row) => {
+    await this.forEachSession(UNRECORDED_INSTANCE, async (em, row) => {
       if (this.options.isProvisioning?.(row.id)) return;
       const pending = await em.find(ProvisionAttemptEntity, { sessionId: row.id, outcome: 'pending' });
       if (row.state === 'stopping' && pending.length === 0) return; // nothing can exist for it: teardown finishes it
@@ -712,6 +722,9 @@ export class LifecycleManager {
     });
   }
 }
+
+/** Sessions that may own an instance no row records (a create cut off mid-way): `reattachUnrecorded`'s. */
+const UNRECORDED_INSTANCE = { state: { $in: ['provisioning', 'stopping'] as SessionRow['state'][] }, providerInstanceId: null };
 
 /** Lets timers and I/O callbacks run between pages of a long job. */
 function yieldToEventLoop(): Promise<void> {
