@@ -1,8 +1,7 @@
 // Benchmark: the built server (`node apps/server/dist/main.js`, as `npm start` runs it) from spawn to
 // GET /readyz answering 200, on a database that is already up to date (a fresh data directory
 // migrated by one start before the measured ones); goal: under 0.5 s. Configured as in production,
-// with both providers' keys, here pointed at the simulators (crash recovery lists their instances only
-// when a session may own an unrecorded one: not on this database).
+// with both providers' keys, here pointed at the simulators (crash recovery lists their instances).
 // Also: the first start (which migrates), bare `node -e 0` in the same rounds, and the resident
 // memory of the idle server once ready.
 import { spawn } from 'node:child_process';

@@ -318,20 +318,6 @@ describe('LifecycleManager', () => {
       expect(liveInstanceIds()).toHaveLength(1);
     });
 
-    it('lists no provider at recovery when no session may own an unrecorded instance, and lists them when one may', async () => {
-      h = await createLifecycleHarness({ listingFailureAlertAfter: 1 });
-      await h.provisionReady('batch', 2);
-      // A listing now fails and raises an alert: the alert tells whether recovery listed.
-      h.sims.tensordock.faults.set({ listingUnexpectedShape: { count: 5 } });
-      await h.lifecycle.recover();
-      expect(await h.orm.em.fork().count(AlertEntity, { kind: 'listing_failed' })).toBe(0);
-      const em = h.orm.em.fork();
-      insertSession(em, h.clock, { consumerId: 'con_atlas', workload: 'batch', reservationHours: 2, deploymentId: 'test', actor: 'test' });
-      await em.flush();
-      await h.lifecycle.recover();
-      expect((await h.orm.em.fork().find(AlertEntity, { kind: 'listing_failed' })).map((alert) => alert.provider)).toEqual(['tensordock']);
-    });
-
     it('recovers a session left in provisioning without an instance id by finding its instance by label', async () => {
       h = await createLifecycleHarness();
       const em = h.orm.em.fork();

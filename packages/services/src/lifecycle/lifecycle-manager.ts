@@ -667,9 +667,7 @@ export class LifecycleManager {
   async recover(): Promise<void> {
     // Only what must precede new provisioning: sessions that may own an unrecorded instance are
     // matched to it. Everything else is level-triggered and happens on the ticks, so a restart under
-    // a slow or failing provider does not keep the API from provisioning. With no such session (the
-    // usual restart) the providers are not listed at all: nothing here would read the listing.
-    if ((await this.em().count(SessionEntity, UNRECORDED_INSTANCE)) === 0) return;
+    // a slow or failing provider does not keep the API from provisioning.
     await this.reattachUnrecorded(await this.listings.fetch());
   }
 
