@@ -37,8 +37,13 @@ const SAMPLE_INTERVAL_MS = 500;
 const GRACE_SLACK_MS = 2_000 + SAMPLE_INTERVAL_MS;
 /** The most the delivery log answers with. */
 const DELIVERY_LOG_LIMIT = 500;
-/** After settling: how long queued webhook deliveries may take to go out (each replica sends every 5 s). */
-const WEBHOOK_DRAIN_MS = 30_000;
+/**
+ * After settling: how long queued webhook deliveries may take to go out. Each replica sends every 5 s,
+ * but a delivery claimed by a replica that was killed before sending it goes out only once that claim
+ * expires (the server's default claim: 250 s, so that a slow batch is never sent twice): the wait
+ * covers it, and ends as soon as nothing is pending.
+ */
+const WEBHOOK_DRAIN_MS = 270_000;
 
 export interface RunHooks {
   /** Progress lines (the CLI prints them with --verbose). */
