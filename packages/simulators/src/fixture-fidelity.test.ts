@@ -1,27 +1,19 @@
 // Fixture fidelity: for every recorded provider answer in packages/providers/fixtures, the simulator's
 // live answer to the same request has the same field names and types, so the two cannot drift apart.
-// A new fixture must be added here (or to UNSERVED with a reason): the last test checks the list.
+// Every fixture is served (TensorDock's v0 ones too): a new fixture must be compared here, and the last
+// test fails until it is.
 import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '@gpu-shopper/domain';
 import { call } from './test-support/sim-http';
 import { shapeDifferences, type ShapeOptions } from './test-support/shape';
 import { startTensorDockSimulator, type TensorDockSimulator } from './tensordock/simulator';
+import { v0Call, v0DeployFields } from './tensordock/v0-test-client';
 import { startVastAiSimulator, type VastAiSimulator } from './vastai/simulator';
 
 const FIXTURES = new URL('../../providers/fixtures/', import.meta.url);
 const fixture = <T = Record<string, unknown>>(name: string): T => JSON.parse(readFileSync(new URL(name, FIXTURES), 'utf8')) as T;
 const covered = new Set<string>();
-
-/** Fixtures of an API we do not build against (TensorDock v0: the reference says to prefer v2). */
-const UNSERVED: Record<string, string> = {
-  'tensordock-v0-hostnodes-example.json': 'TensorDock v0 host-node listing: our adapter and simulator use v2',
-  'tensordock-v0-deploy-single-response.json': 'TensorDock v0 deploy: our adapter and simulator use v2',
-  'tensordock-v0-get-single-response.json': 'TensorDock v0 get: our adapter and simulator use v2',
-  'tensordock-v0-list-response.json': 'TensorDock v0 list: our adapter and simulator use v2',
-};
-/** Error examples no renter can provoke (a host renting its own machine). */
-const UNSERVED_ERRORS = ['create_instance_403'];
 
 function expectSameShape(name: string, live: unknown, options: ShapeOptions = {}, recorded: unknown = fixture(name)): void {
   covered.add(name);
@@ -87,6 +79,12 @@ describe('Vast fixtures vs the simulator', () => {
     const rented = vast.offers.find((offer) => offer.rented)!;
     const free = vast.offers.find((offer) => !offer.rented)!;
     const now = Math.floor(clock.now().getTime() / 1000);
+    // A renter configured with a hosting account's key, asking for another host's offer.
+    const otherHost = vast.offers.find((offer) => offer.record.host_id !== free.record.host_id)!.record.host_id;
+    await call(vast.url, 'PUT', '/__admin/account', null, { hostId: otherHost });
+    const notYourOwn = await call(vast.url, 'PUT', `/api/v0/asks/${free.id}/`, KEY, { image: 'ubuntu' });
+    await call(vast.url, 'PUT', '/__admin/account', null, { hostId: null });
+    expect(notYourOwn.status).toBe(403);
     /** Rotates through Vast's 429 dialects until the one the example shows comes up. */
     const rateLimited = async (endpoint: string, send: () => Promise<Record<string, unknown>>, want: Record<string, unknown>) => {
       vast.faults.set({ rateLimitStorm: { count: 3, endpoints: [endpoint] } });
@@ -98,6 +96,7 @@ describe('Vast fixtures vs the simulator', () => {
     };
     const live: Record<string, unknown> = {
       create_instance_400: (await call(vast.url, 'PUT', `/api/v0/asks/${free.id}/`, KEY, { disk: 10 })).json,
+      create_instance_403: notYourOwn.json,
       create_instance_404: (await call(vast.url, 'PUT', '/api/v0/asks/1/', KEY, { image: 'ubuntu' })).json,
       create_instance_410: (await call(vast.url, 'PUT', `/api/v0/asks/${rented.id}/`, KEY, { image: 'ubuntu' })).json,
       create_instance_429: await rateLimited('create', async () => (await call(vast.url, 'PUT', `/api/v0/asks/${free.id}/`, KEY, { image: 'ubuntu' })).json, examples.create_instance_429 as Record<string, unknown>),
@@ -112,8 +111,8 @@ describe('Vast fixtures vs the simulator', () => {
       v1_instances_400: (await call(vast.url, 'GET', `/api/v1/instances/?select_filters=${encodeURIComponent(JSON.stringify({ dph_total: { lt: 1 } }))}`, KEY)).json,
     };
     vast.faults.clear();
-    expect(Object.keys(examples).sort()).toEqual([...Object.keys(live), ...UNSERVED_ERRORS].sort());
-    expectSameShape('vast-error-examples.json', live, { ignore: UNSERVED_ERRORS }, Object.fromEntries(Object.entries(examples).filter(([key]) => !UNSERVED_ERRORS.includes(key))));
+    expect(Object.keys(live).sort()).toEqual(Object.keys(examples).sort());
+    expectSameShape('vast-error-examples.json', live, {}, examples);
   });
 });
 
@@ -195,11 +194,40 @@ describe('TensorDock fixtures vs the simulator', () => {
     expect(response.status).toBe(200);
     expectSameShape('tensordock-v0-billing-balance-response.json', await response.json());
   });
+
+  it('tensordock-v0-hostnodes-example.json: the v0 host-node listing (no token, as on v0)', async () => {
+    const listed = await v0Call(td.url, 'GET', '/api/v0/client/deploy/hostnodes', null);
+    expect(listed.status).toBe(200);
+    expectSameShape('tensordock-v0-hostnodes-example.json', listed.json, { maps: ['hostnodes', 'hostnodes{}.specs.gpu'] });
+  });
+
+  let v0Server = '';
+  it('tensordock-v0-deploy-single-response.json: a v0 deploy (form fields, set-syntax ports)', async () => {
+    const host = td.hostnodes.find((candidate) => candidate.gpu.availableCount > 0 && candidate.availablePorts.length >= 2)!;
+    const read = await v0Call(td.url, 'GET', `/api/v0/client/deploy/hostnodes/${host.id}`, null);
+    const ports = (read.json.hostnode as { networking: { ports: number[] } }).networking.ports.slice(0, 2);
+    const deployed = await v0Call(td.url, 'POST', '/api/v0/client/deploy/single', { api_key: 'k', api_token: TOKEN, ...v0DeployFields(host, ports) });
+    expect(deployed.status).toBe(200);
+    v0Server = String(deployed.json.server);
+    expectSameShape('tensordock-v0-deploy-single-response.json', deployed.json, { maps: ['port_forwards'] });
+  });
+
+  it('tensordock-v0-list-response.json: the v0 list', async () => {
+    clock.advance(BOOT_MS);
+    const listed = await v0Call(td.url, 'POST', '/api/v0/client/list', { api_key: 'k', api_token: TOKEN });
+    expect(Object.keys(listed.json.virtualmachines as object)).toContain(v0Server);
+    expectSameShape('tensordock-v0-list-response.json', listed.json, { maps: ['virtualmachines', 'virtualmachines{}.port_forwards'] });
+  });
+
+  it('tensordock-v0-get-single-response.json: the v0 get', async () => {
+    const shown = await v0Call(td.url, 'POST', '/api/v0/client/get/single', { api_key: 'k', api_token: TOKEN, server: v0Server });
+    expectSameShape('tensordock-v0-get-single-response.json', shown.json, { maps: ['virtualmachine.port_forwards'] });
+  });
 });
 
 describe('fixture coverage', () => {
-  it('every fixture in the repository was compared with the simulator (or is listed as unserved, with why)', () => {
+  it('every fixture in the repository was compared with the simulator', () => {
     const all = readdirSync(FIXTURES).filter((name) => name.endsWith('.json')).sort();
-    expect([...covered, ...Object.keys(UNSERVED)].sort()).toEqual(all);
+    expect([...covered].sort()).toEqual(all);
   });
 });

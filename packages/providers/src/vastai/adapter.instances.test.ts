@@ -113,6 +113,26 @@ describe('VastAiAdapter faults and quirks', () => {
     await expect(vast.createInstance({ ...offer, providerOfferId: '1' }, testSpec())).rejects.toBeInstanceOf(OfferGoneError);
   });
 
+  it("raises OfferGoneError, sent once, when a hosting account's key asks for another host's offer (403 not your own), and rents its own", async () => {
+    const simOffer = (offer: Offer) => sim.offers.find((o) => o.id === Number(offer.providerOfferId))!;
+    const own = freshOffer();
+    let foreign = freshOffer();
+    while (simOffer(foreign).record.host_id === simOffer(own).record.host_id) foreign = freshOffer();
+    sim.hostAccount.hostId = simOffer(own).record.host_id as number;
+    try {
+      const creates = () => sim.requests.filter((r) => r.endpoint === 'create').length;
+      const before = creates();
+      const error = (await vast.createInstance(foreign, testSpec()).catch((caught: unknown) => caught)) as OfferGoneError;
+      expect(error).toBeInstanceOf(OfferGoneError);
+      expect(error.message).toContain(`Offer ${foreign.providerOfferId} is not your own`);
+      expect(error.message).toContain("a hosting account's key can rent only that host's own machines");
+      expect(creates() - before).toBe(1);
+      expect((await vast.createInstance(own, testSpec())).instanceId).toMatch(/^\d+$/);
+    } finally {
+      sim.hostAccount.hostId = null;
+    }
+  });
+
   it('rejects an onstart over 4048 characters before calling Vast', async () => {
     const before = sim.requests.length;
     await expect(vast.createInstance(freshOffer(), testSpec({ bootstrapScript: 'x'.repeat(5000) }))).rejects.toBeInstanceOf(ProviderRejectedError);

@@ -20,11 +20,20 @@ export function isVastOk(response: ProviderResponse): boolean {
   return response.status >= 200 && response.status < 300 && !isVastSoftFailure(response);
 }
 
+/** Vast's create 403 for an offer of another host, asked for by a hosting account ("error 403/3586: Offer N is not your own."). */
+const NOT_YOUR_OWN = /is not your own|403\/3586/i;
+
 /** The typed error for a Vast response that is not a success (429 and 5xx are handled by ProviderHttp). */
 export function vastResponseError(http: ProviderHttp, response: ProviderResponse, operation: string): ProviderError {
   const code = vastErrorCode(response);
   const detail = http.redact(errorText(response));
   const message = `${operation}: HTTP ${response.status} ${detail}`;
+  // A hosting account's key may rent only that host's machines: this offer can never be rented with this
+  // key, so it is out for this session (as a gone offer is) and retrying it will not help. Checked before
+  // the auth rule below, which reads other 403s as a refused login.
+  if (response.status === 403 && NOT_YOUR_OWN.test(detail)) {
+    return new OfferGoneError('vastai', `${operation}: Vast will not rent this offer to this account: HTTP 403 ${detail} (a hosting account's key can rent only that host's own machines; use a renting account's key)`);
+  }
   if (code === 'auth_error' || code === 'invalid_token' || response.status === 401) return new AuthFailedError('vastai', message);
   if (response.status === 403 && (code === null || /login|key|token|auth/i.test(detail))) return new AuthFailedError('vastai', message);
   if (code === 'no_such_ask' || /no_such_ask/.test(detail)) return new OfferGoneError('vastai', message);

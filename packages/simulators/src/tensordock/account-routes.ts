@@ -5,14 +5,6 @@ import type { SimInstance } from '../shared/lifecycle';
 
 export const TENSORDOCK_SIM_STARTING_BALANCE_USD = 1_000;
 
-/** The token of a v0 call: a form (or JSON) field, as v0 takes api_key + api_token in the body. */
-export function formToken(request: SimRequest): string | null {
-  const body = request.body;
-  if (body === null || typeof body !== 'object') return null;
-  const token = (body as Record<string, unknown>).api_token;
-  return typeof token === 'string' && token !== '' ? token : null;
-}
-
 interface Secret {
   id: string;
   name: string;

@@ -1,13 +1,14 @@
-// The TensorDock v2 API simulator: real HTTP on loopback, a seeded host-node market whose capacity is
-// consumed by creates, the instance lifecycle with billing ground truth, the documented quirks, faults,
-// node ports that are really free on this machine, and (with a state file) instances that outlive a restart.
+// The TensorDock API simulator (v2, plus the v0 surface older scripts use: v0-routes.ts): real HTTP on
+// loopback, a seeded host-node market whose capacity is consumed by creates (deploy.ts), the instance
+// lifecycle with billing ground truth, the documented quirks, faults, node ports that are really free on
+// this machine, and (with a state file) instances that outlive a restart.
 import { systemClock, type Clock } from '@gpu-shopper/domain';
 import { adminBillingRow, adminInstanceRow, registerAdminRoutes, type SimBillingRow } from '../shared/admin-routes';
 import { FaultInjector, type FaultPlan } from '../shared/faults';
-import { bearerToken, Router, type SimRequest, type SimResponse } from '../shared/http-server';
-import { claimPorts, type PortClaim } from '../shared/node-ports';
+import { bearerToken, Router, type Handler, type SimRequest, type SimResponse } from '../shared/http-server';
+import type { PortClaim } from '../shared/node-ports';
 import { serveSimulator } from '../shared/serve-simulator';
-import { InstanceLifecycle, type SimInstance, type SimPhase } from '../shared/lifecycle';
+import { InstanceLifecycle, type SimInstance } from '../shared/lifecycle';
 import { createRandom } from '../shared/prng';
 import { readSimulatorState, restoreInstances } from '../shared/simulator-state';
 import { StateFile } from '../shared/state-file';
@@ -16,9 +17,13 @@ import type { RecordedRequest } from '../vastai/simulator';
 import { drawAdvertisedPorts, freshenAdvertisedPorts } from './advertised-ports';
 import { generateTensorDockCatalog, renderHostnode, renderLocations, type TdSimHostnode, type TdSimLocation } from './catalog';
 import { restoreTensorDockState, tensorDockStateOf, type TdSimState } from './tensordock-state';
-import { formToken, tensorDockAccountHandlers } from './account-routes';
+import { tensorDockAccountHandlers } from './account-routes';
+import { deployVm, releaseHostResources, type VmDeployContext } from './deploy';
+import { tensorDockStatusText, type TdInstanceData } from './instance-data';
 import { SlidingWindowLimiter, TENSORDOCK_RATE_LIMIT_PER_MINUTE } from './rate-limit';
 import { casedStatus, ResponseVariation, variedIp, variedPortForwards } from './response-variation';
+import { v0Error, v0Token } from './v0-protocol';
+import { registerTensorDockV0Routes } from './v0-routes';
 
 export interface TensorDockSimulatorOptions {
   port?: number;
@@ -49,20 +54,7 @@ export interface TensorDockSimulatorOptions {
   log?: (message: string) => void;
 }
 
-export interface TdInstanceData {
-  name: string;
-  host: TdSimHostnode;
-  gpuCount: number;
-  vcpus: number;
-  ramGb: number;
-  storageGb: number;
-  portForwards: { internal_port: number; external_port: number }[];
-  cloudInit: unknown;
-  sshKey: string | null;
-  image: string;
-  ipAddress: string;
-  rateHourlyUsd: number;
-}
+export type { TdInstanceData } from './instance-data';
 
 export interface TensorDockSimulator {
   url: string;
@@ -81,29 +73,6 @@ export interface TensorDockSimulator {
 
 export const DEFAULT_TD_SIM_HOSTNODE_COUNT = 300;
 const MIN_STORAGE_GB = 100;
-
-/** The status TensorDock shows for a phase, lower-case (the variation capitalizes it: "StoppedDisassociated"). */
-function statusText(phase: SimPhase): string {
-  switch (phase) {
-    case 'provisioning':
-    case 'loading':
-      return 'starting';
-    case 'running':
-      return 'running';
-    case 'failed':
-      // TensorDock documents no failure status (its enum is unconfirmed); "error" is what clients
-      // (ours, the Terraform provider) read as a failed VM.
-      return 'error';
-    case 'stopping':
-      return 'stopping';
-    case 'stopped':
-      return 'stopped_disassociated';
-    case 'exiting':
-      return 'deleting';
-    case 'destroyed':
-      return 'deleted';
-  }
-}
 
 export async function startTensorDockSimulator(options: TensorDockSimulatorOptions = {}): Promise<TensorDockSimulator> {
   const clock = options.clock ?? systemClock;
@@ -136,7 +105,7 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
     onPhaseChange: (instance) => {
       if (instance.phase === 'running') portClaims.get(instance.id)?.unhold();
       if (instance.phase === 'destroyed') {
-        releaseResources(instance.data);
+        releaseHostResources(instance.data);
         portClaims.get(instance.id)?.release();
         portClaims.delete(instance.id);
       }
@@ -153,25 +122,21 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
     }),
   });
 
-  function releaseResources(data: Pick<TdInstanceData, 'host' | 'gpuCount' | 'vcpus' | 'ramGb' | 'storageGb' | 'portForwards'>): void {
-    data.host.gpu.availableCount += data.gpuCount;
-    data.host.vcpuCount += data.vcpus;
-    data.host.ramGb += data.ramGb;
-    data.host.storageGb += data.storageGb;
-    data.host.availablePorts.push(...data.portForwards.map((forward) => forward.external_port));
-  }
-
-  function endpoint(name: string, handler: (request: SimRequest) => SimResponse | Promise<SimResponse>) {
+  /**
+   * Wraps a handler: request recording, auth, the rate limit, injected faults and latency. v2 takes a
+   * bearer token and is rate limited; v0 takes api_token as a body field, answers errors in its own
+   * shape and documents no rate limit ("We do not rate limit"); v0 host-node discovery needs no token.
+   */
+  function endpoint(name: string, handler: Handler, access: { api: 'v2' | 'v0'; anonymous?: boolean } = { api: 'v2' }): Handler {
     return async (request: SimRequest): Promise<SimResponse> => {
       requests.push({ method: request.method, path: request.path, endpoint: name, body: request.body });
       lifecycle.tick();
       const delayMs = faults.latencyFor(name);
-      // v0 endpoints take the token as a form field (api_token) instead of a bearer header.
-      const token = bearerToken(request.headers) ?? formToken(request);
-      if (options.apiToken !== undefined && token !== options.apiToken) {
-        return { status: 401, body: { error: 'Unauthorized', status: 401 }, delayMs };
+      const token = access.api === 'v0' ? v0Token(request) : bearerToken(request.headers);
+      if (!access.anonymous && options.apiToken !== undefined && token !== options.apiToken) {
+        return { ...(access.api === 'v0' ? v0Error(401, 'Invalid api_key or api_token') : { status: 401, body: { error: 'Unauthorized', status: 401 } }), delayMs };
       }
-      const rate = limiter?.take(token ?? 'anonymous');
+      const rate = access.api === 'v2' ? limiter?.take(token ?? 'anonymous') : undefined;
       if (rate && !rate.allowed) return { status: 429, body: { error: 'Rate limit exceeded', status: 429 }, headers: rate.headers, delayMs };
       const injected = faults.errorFor(name);
       if (injected) return { ...injected, headers: { ...rate?.headers, ...injected.headers }, delayMs };
@@ -186,7 +151,7 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
       type: 'virtualmachine',
       id: instance.id,
       name: data.name,
-      status: casedStatus(statusText(instance.phase), variant.capitalizedStatus),
+      status: casedStatus(tensorDockStatusText(instance.phase), variant.capitalizedStatus),
       ipAddress: variedIp(data.ipAddress, variant.paddedIp),
       rateHourly: data.rateHourlyUsd,
       portForwards: variedPortForwards(data.portForwards, variant.portsAsStrings),
@@ -199,90 +164,54 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
     };
   }
 
+  const deployContext: VmDeployContext = {
+    hostById,
+    lifecycle,
+    faults,
+    portClaims,
+    allocate: () => {
+      const id = `${(seed % 0xffff).toString(16).padStart(4, '0')}${(nextId++).toString(16).padStart(4, '0')}-0000-4000-8000-${'0'.repeat(12)}`;
+      return { id, ipAddress: options.nodePublicIp ?? `198.51.100.${(nextId % 250) + 1}` };
+    },
+    persist: () => stateFile?.flush(),
+  };
+
   async function create(request: SimRequest): Promise<SimResponse> {
     const attributes = ((request.body as { data?: { attributes?: Record<string, unknown> } } | undefined)?.data?.attributes ?? null) as Record<string, unknown> | null;
     if (!attributes) return { status: 400, body: { error: 'Invalid request body: expected {"data":{"attributes":{...}}}', status: 400 } };
-    const host = hostById.get(String(attributes.hostnode_id ?? ''));
+    if (typeof attributes.ssh_key !== 'string' && typeof attributes.ssh_key_id !== 'string') return { status: 400, body: { error: 'SSH key required', status: 400 } };
     const resources = (attributes.resources ?? {}) as { vcpu_count?: unknown; ram_gb?: unknown; storage_gb?: unknown; gpus?: Record<string, { count?: unknown }> };
-    const vcpus = Number(resources.vcpu_count);
-    const ramGb = Number(resources.ram_gb);
-    const storageGb = Number(resources.storage_gb);
-    const [gpuName, gpuSpec] = Object.entries(resources.gpus ?? {})[0] ?? [];
-    const gpuCount = Number(gpuSpec?.count ?? 0);
+    const [gpuModel, gpuSpec] = Object.entries(resources.gpus ?? {})[0] ?? [];
     const forwards = Array.isArray(attributes.port_forwards) ? (attributes.port_forwards as { internal_port?: unknown; external_port?: unknown }[]) : [];
-    const invalid =
-      typeof attributes.name !== 'string' || attributes.name === ''
-        ? 'name is required'
-        : typeof attributes.ssh_key !== 'string' && typeof attributes.ssh_key_id !== 'string'
-          ? 'SSH key required'
-          : !Number.isInteger(vcpus) || vcpus < 2 || vcpus % 2 !== 0
-            ? 'vcpu_count must be an even number >= 2'
-            : !Number.isFinite(ramGb) || ramGb < 2
-              ? 'ram_gb must be >= 2'
-              : !Number.isFinite(storageGb) || storageGb < MIN_STORAGE_GB
-                ? `storage_gb must be at least ${MIN_STORAGE_GB}`
-                : null;
-    if (invalid) return { status: 400, body: { error: invalid, status: 400 } };
-    const externalPorts = forwards.map((forward) => Number(forward.external_port));
-    // Capacity problems come back as an error object inside HTTP 200, as TensorDock does.
-    const unavailable =
-      !host ||
-      gpuName !== host.gpu.model.tensordockName ||
-      gpuCount < 1 ||
-      gpuCount > host.gpu.availableCount ||
-      vcpus > host.vcpuCount ||
-      ramGb > host.ramGb ||
-      storageGb > host.storageGb ||
-      externalPorts.some((port) => !host.availablePorts.includes(port));
-    if (unavailable || !host) return { status: 200, body: { error: 'Hostnode unavailable', status: 400 } };
-    host.gpu.availableCount -= gpuCount;
-    host.vcpuCount -= vcpus;
-    host.ramGb -= ramGb;
-    host.storageGb -= storageGb;
-    host.availablePorts = host.availablePorts.filter((port) => !externalPorts.includes(port));
-    const ports = await claimPorts(externalPorts);
-    if (ports === null) {
-      // Advertised but taken on this machine since it was read: the host cannot forward it, as on a real
-      // node whose port went to someone else. Give everything back with fresh ports for the retry.
-      releaseResources({ host, gpuCount, vcpus, ramGb, storageGb, portForwards: externalPorts.map((port) => ({ internal_port: 0, external_port: port })) });
-      await freshenAdvertisedPorts(host, externalPorts);
-      return { status: 200, body: { error: 'Hostnode unavailable', status: 400 } };
-    }
-    const computePerHourUsd = gpuCount * host.gpu.pricePerHourUsd + vcpus * host.pricing.per_vcpu_hr + ramGb * host.pricing.per_gb_ram_hr;
-    const storagePerHourUsd = storageGb * host.pricing.per_gb_storage_hr;
-    const id = `${(seed % 0xffff).toString(16).padStart(4, '0')}${(nextId++).toString(16).padStart(4, '0')}-0000-4000-8000-${'0'.repeat(12)}`;
-    portClaims.set(id, ports);
-    const name = String(attributes.name);
-    lifecycle.create(
-      id,
+    const outcome = await deployVm(
+      deployContext,
       {
-        name,
-        host,
-        gpuCount,
-        vcpus,
-        ramGb,
-        storageGb,
+        name: typeof attributes.name === 'string' ? attributes.name : '',
+        hostnodeId: String(attributes.hostnode_id ?? ''),
+        gpuModel,
+        gpuCount: Number(gpuSpec?.count ?? 0),
+        vcpus: Number(resources.vcpu_count),
+        ramGb: Number(resources.ram_gb),
+        storageGb: Number(resources.storage_gb),
         portForwards: forwards.map((forward) => ({ internal_port: Number(forward.internal_port), external_port: Number(forward.external_port) })),
         cloudInit: attributes.cloud_init ?? null,
         sshKey: typeof attributes.ssh_key === 'string' ? attributes.ssh_key : null,
         image: String(attributes.image ?? 'ubuntu2404'),
-        ipAddress: options.nodePublicIp ?? `198.51.100.${(nextId % 250) + 1}`,
-        rateHourlyUsd: computePerHourUsd + storagePerHourUsd,
       },
-      { computePerHourUsd, storagePerHourUsd },
-      { stuckLoading: faults.take('stuckLoading') !== null },
+      { minStorageGb: MIN_STORAGE_GB },
     );
-    // The id is handed out: it must survive a crash right after this answer.
-    stateFile?.flush();
-    const failing = faults.take('createErrorsButCreates');
-    if (failing) return { status: failing.status ?? 500, body: { error: 'Internal server error', status: failing.status ?? 500 } };
-    return { status: 200, body: { data: { type: 'virtualmachine', id, name, status: 'running' } } };
+    if (outcome.kind === 'invalid') return { status: 400, body: { error: outcome.message, status: 400 } };
+    // Capacity problems come back as an error object inside HTTP 200, as TensorDock does.
+    if (outcome.kind === 'unavailable') return { status: 200, body: { error: 'Hostnode unavailable', status: 400 } };
+    if (outcome.failingStatus !== null) return { status: outcome.failingStatus, body: { error: 'Internal server error', status: outcome.failingStatus } };
+    const { instance } = outcome;
+    return { status: 200, body: { data: { type: 'virtualmachine', id: instance.id, name: instance.data.name, status: 'running' } } };
   }
 
   function list(): SimResponse {
     if (faults.take('listingUnexpectedShape')) return { status: 200, body: { data: { items: null } } };
     const variant = variation.next('list');
-    const items = lifecycle.live().map((instance) => ({ type: 'VM', id: instance.id, attributes: { name: instance.data.name, status: casedStatus(statusText(instance.phase), variant.capitalizedStatus) } }));
+    const items = lifecycle.live().map((instance) => ({ type: 'VM', id: instance.id, attributes: { name: instance.data.name, status: casedStatus(tensorDockStatusText(instance.phase), variant.capitalizedStatus) } }));
     // Both documented list envelopes.
     return variant.wrapped ? { status: 200, body: { data: { type: 'list', attributes: { instances: items } } } } : { status: 200, body: { data: { instances: items } } };
   }
@@ -336,7 +265,7 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
   const account = tensorDockAccountHandlers({ instances: () => { lifecycle.tick(); return lifecycle.instances.values(); }, newId: () => `${(seed % 0xffff).toString(16).padStart(4, '0')}${(nextSecret++).toString(16).padStart(4, '0')}-5ec0-4000-8000-${'0'.repeat(12)}` });
 
   const router = new Router()
-    .on('POST', '/api/v0/billing/balance', endpoint('billing', account.balance))
+    .on('POST', '/api/v0/billing/balance', endpoint('billing', account.balance, { api: 'v0' }))
     .on('GET', '/api/v2/secrets', endpoint('secrets', account.listSecrets))
     .on('POST', '/api/v2/secrets', endpoint('secrets', account.createSecret))
     .on('DELETE', '/api/v2/secrets/:id', endpoint('secrets', account.deleteSecret))
@@ -358,6 +287,13 @@ export async function startTensorDockSimulator(options: TensorDockSimulatorOptio
     .on('POST', '/api/v2/instances/:id/start', endpoint('start', (request) => action(request, 'start')))
     .on('POST', '/api/v2/instances/:id/stop', endpoint('stop', (request) => action(request, 'stop')))
     .on('DELETE', '/api/v2/instances/:id', endpoint('destroy', remove));
+  registerTensorDockV0Routes(router, (name, handler, { anonymous }) => endpoint(name, handler, { api: 'v0', anonymous }), {
+    hostnodes,
+    hostById,
+    lifecycle,
+    deployContext,
+    freshenPorts: (host) => freshenAdvertisedPorts(host),
+  });
   registerAdminRoutes(router, {
     faults,
     instances: () => {

@@ -4,7 +4,7 @@
 import { restoreInstance, storeInstance, type StoredInstance, type StoredStateHeader } from '../shared/instance-snapshot';
 import type { SimInstance } from '../shared/lifecycle';
 import type { TdSimHostnode } from './catalog';
-import type { TdInstanceData } from './simulator';
+import type { TdInstanceData } from './instance-data';
 
 type StoredTdData = Omit<TdInstanceData, 'host'> & { hostId: string };
 

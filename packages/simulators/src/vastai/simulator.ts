@@ -18,6 +18,7 @@ import { matchesVastQuery, parseVastQuery, sortVastRecords, VastQueryError } fro
 import { restoreVastState, vastStateOf, type VastSimState } from './vast-state';
 import { newVastAccount, vastAccountHandlers } from './account-routes';
 import { applyBid, bidProblem, releaseGpu, startOrSchedule, vastInstanceActionHandlers } from './instance-actions';
+import { registerHostAccountRoutes, VastHostAccount } from './host-account';
 
 export interface VastAiSimulatorOptions {
   /** 0 (default): any free port. */
@@ -42,6 +43,8 @@ export interface VastAiSimulatorOptions {
   statePath?: string;
   /** Simulator events worth an operator's eye (a node that died). */
   log?: (message: string) => void;
+  /** Makes the account a hosting account of this host_id: it may rent only that host's offers (see host-account.ts). */
+  accountHostId?: number;
 }
 
 export interface RecordedRequest {
@@ -60,6 +63,8 @@ export interface VastAiSimulator {
   lifecycle: InstanceLifecycle<VastInstanceData>;
   /** Every request received, in order (for assertions). */
   requests: RecordedRequest[];
+  /** Whose key this is: a plain renter (hostId null) or a hosting account, which may rent only its own offers. */
+  hostAccount: VastHostAccount;
   /** Marks `count` rentable offers as rented by someone else: they disappear from search. */
   rentOutOffers(count: number): number[];
   /** Applies due state changes and accrues billing up to the clock's now. */
@@ -122,6 +127,7 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
   const faults = new FaultInjector(random, (endpoint) => vastRateLimitResponse(endpoint, rateLimitTurn++));
   if (options.faults) faults.set(options.faults);
   const requests: RecordedRequest[] = [];
+  const hostAccount = new VastHostAccount(options.accountHostId ?? null);
   const header = { version: 1, provider: 'vastai', seed } as const;
   const stored = readSimulatorState<VastSimState>(options.statePath, header);
   let nextInstanceId = stored?.nextInstanceId ?? 30_000_000 + (seed % 1000) * 1000;
@@ -237,6 +243,8 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
     if (!offer) {
       return { status: 404, body: { success: false, error: 'invalid_args', msg: `error 404/3603: no_such_ask Instance type by id ${askId} is not available.`, ask_id: askId } };
     }
+    const notYourOwn = hostAccount.refusal(offer);
+    if (notYourOwn) return notYourOwn;
     if (offer.rented) {
       return { status: 410, body: { success: false, error: 'no_such_ask', msg: `error 410/3907: no_such_ask Instance type ${askId} is no longer available.`, ask_id: askId } };
     }
@@ -513,6 +521,7 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
       stateFile?.markDirty();
       return { status: 200, body: { success: true } };
     });
+  registerHostAccountRoutes(router, hostAccount);
   registerAdminRoutes(router, {
     faults,
     instances: () => {
@@ -556,6 +565,7 @@ export async function startVastAiSimulator(options: VastAiSimulatorOptions = {})
     offers,
     lifecycle,
     requests,
+    hostAccount,
     rentOutOffers,
     tick: () => lifecycle.tick(),
     billing,
