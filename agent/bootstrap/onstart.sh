@@ -1,10 +1,8 @@
 #!/bin/sh
-# GPU Shopper node bootstrap: Vast.ai onstart script, or TensorDock cloud-init runcmd.
-# Installs Node 20 if absent, fetches the bundled agent unless present, runs it in the background
-# and restarts it if it crashes. Configuration: environment variables (agent/README.md).
-# Extra here: AGENT_BUNDLE_URL, AGENT_BUNDLE_SHA256, AGENT_BUNDLE_PATH, AGENT_NODE_VERSION, AGENT_LOG.
+# GPU Shopper node bootstrap: gets Node 20 and the agent, runs it (--foreground: as PID 1's child);
+# reports failed steps (also `report-failure STEP [FILE]`). Env: agent/README.md. No set -x (token).
+# Kept short: Vast's 4048-char onstart limit includes the SSH key line (an RSA key is ~750).
 set -eu
-# Vast.ai may leave the template's variables only in /etc/environment.
 if [ -z "${GPU_SHOPPER_NODE_TOKEN:-}" ] && [ -r /etc/environment ]; then
   set -a; . /etc/environment; set +a
 fi
@@ -12,36 +10,54 @@ B="${AGENT_BUNDLE_PATH:-/opt/gpu-shopper/agent.js}"
 L="${AGENT_LOG:-/var/log/gpu-shopper-agent.log}"
 V="${AGENT_NODE_VERSION:-v20.20.0}"
 
-old_node() {
-  ! command -v node >/dev/null 2>&1 || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]
+# Reason: STEP + FILE's tail, ASCII (2000 chars = bytes), JSON-escaped. Token via stdin, not argv.
+report_failure() {
+  [ -n "${GPU_SHOPPER_URL:-}" ] || return 0
+  r=$({ [ -s "${2:-}" ] && tail -n 15 "$2"; } | LC_ALL=C tr -c '\n\t -~' '?' | LC_ALL=C awk -v s="$1" '
+{ t = t (NR > 1 ? "\n" : ": ") $0 } END { t = substr(s " failed" t, 1, 2000)
+for (i = 1; i <= length(t); i++) { c = substr(t, i, 1); if (c == "\n") c = "\\n"; else if (c == "\t") c = "\\t"
+else if (c == "\\" || c == "\"") c = "\\" c; o = o c } printf "%s", o }')
+  printf 'header = "Authorization: Bearer %s"\n' "$GPU_SHOPPER_NODE_TOKEN" | curl -fsS -m 30 --retry 3 -K - -o /dev/null \
+    -H 'Content-Type: application/json' "$GPU_SHOPPER_URL/api/v1/sessions/$GPU_SHOPPER_SESSION_ID/heartbeat" -d \
+    "{\"sessionId\":\"$GPU_SHOPPER_SESSION_ID\",\"sentAt\":\"$(date -u +%FT%TZ)\",\"status\":{\"ready\":false,\"runningJobs\":0,\"maxGpuUtilizationPercent\":null},\"activity\":{},\"idle\":{\"idle\":false,\"idleSince\":null,\"reason\":\"bootstrap\"},\"final\":false,\"failure\":{\"stage\":\"bootstrap\",\"reason\":\"$r\"}}" \
+    || echo "report failed" >&2
 }
-if old_node; then
-  if ! command -v curl >/dev/null 2>&1 || ! command -v xz >/dev/null 2>&1; then
-    apt-get update -qq && apt-get install -y -qq ca-certificates curl xz-utils >/dev/null
-  fi
-  case "$(uname -m)" in aarch64) A=arm64 ;; *) A=x64 ;; esac
-  curl -fsSL --retry 5 "https://nodejs.org/dist/$V/node-$V-linux-$A.tar.xz" \
-    | tar -xJ -C /usr/local --strip-components=1
-fi
+[ "${1:-}" != report-failure ] || { report_failure "$2" "${3:-}"; exit 0; }
 
-if [ ! -s "$B" ]; then
-  [ -n "${AGENT_BUNDLE_URL:-}" ] || { echo "no agent at $B and no AGENT_BUNDLE_URL" >&2; exit 1; }
-  mkdir -p "$(dirname "$B")"
-  curl -fsSL --retry 5 "$AGENT_BUNDLE_URL" -o "$B.tmp"
-  if [ -n "${AGENT_BUNDLE_SHA256:-}" ]; then
-    echo "$AGENT_BUNDLE_SHA256  $B.tmp" | sha256sum -c - >/dev/null
-  fi
-  mv "$B.tmp" "$B"
-fi
+O=$(mktemp)
+step() {
+  n=$1; shift
+  "$@" >"$O" 2>&1 && return
+  cat "$O" >&2; report_failure "$n" "$O"; exit 1
+}
+old_node() {
+  ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]
+}
+install_node() {
+  { command -v curl && command -v xz || { apt-get update -qq && apt-get install -y -qq ca-certificates curl xz-utils; }; } &&
+  case "$(uname -m)" in aarch64) A=arm64 ;; *) A=x64 ;; esac &&
+  curl -fsSL --retry 5 "https://nodejs.org/dist/$V/node-$V-linux-$A.tar.xz" | tar -xJ -C /usr/local --strip-components=1 && ! old_node
+}
+fetch_agent() {
+  [ -n "${AGENT_BUNDLE_URL:-}" ] || { echo "no agent at $B and no AGENT_BUNDLE_URL"; return 1; }
+  mkdir -p "$(dirname "$B")" && curl -fsSL --retry 5 "$AGENT_BUNDLE_URL" -o "$B.tmp" &&
+  { [ -z "${AGENT_BUNDLE_SHA256:-}" ] || echo "$AGENT_BUNDLE_SHA256  $B.tmp" | sha256sum -c -; } && mv "$B.tmp" "$B"
+}
+! old_node || step "install Node $V" install_node
+[ -s "$B" ] || step "fetch the agent" fetch_agent
+rm -f "$O"
+mkdir -p "${AGENT_WORKSPACE:-/workspace}"
 
-mkdir -p "${AGENT_WORKSPACE:-/workspace}" "$(dirname "$L")"
-# Exit 0 is a graceful shutdown and 2 a bad configuration: neither is worth a restart.
-(
+# Exit 0 (graceful) and 2 (bad config) are not worth a restart.
+run() {
   while :; do
     rc=0; node "$B" || rc=$?
-    [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] && break
+    [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ] && return "$rc"
     echo "agent exited with $rc; restarting in 5 s" >&2
     sleep 5
   done
-) >>"$L" 2>&1 </dev/null &
+}
+[ "${1:-}" != --foreground ] || { run; exit; }
+mkdir -p "$(dirname "$L")"
+( run ) >>"$L" 2>&1 </dev/null &
 echo "gpu-shopper agent started (log: $L)"

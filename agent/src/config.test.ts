@@ -10,6 +10,7 @@ describe('configuration from environment variables', () => {
     expect(config.heartbeat.intervalMs).toBe(15_000);
     expect(config.idle.batch.idleAfterMs).toBe(10 * 60_000);
     expect(config.llm.command).toBeNull();
+    expect(config.llm).toMatchObject({ maxRestarts: 3, readyTimeoutMs: null });
   });
 
   it('reads every kind of variable', () => {
@@ -23,6 +24,8 @@ describe('configuration from environment variables', () => {
       AGENT_HEARTBEAT_INTERVAL_S: '5',
       AGENT_IDLE_LLM_MIN: '45',
       AGENT_DEADMAN_UNREACHABLE_MIN: '60',
+      AGENT_LLM_MAX_RESTARTS: '0',
+      AGENT_LLM_READY_TIMEOUT_MIN: '20',
       CONTAINER_ID: '12345',
       CONTAINER_API_KEY: 'instance-key',
     });
@@ -32,6 +35,7 @@ describe('configuration from environment variables', () => {
     expect(config.heartbeat.intervalMs).toBe(5000);
     expect(config.idle.llm.idleAfterMs).toBe(45 * 60_000);
     expect(config.deadMan.unreachableAfterMs).toBe(60 * 60_000);
+    expect(config.llm).toMatchObject({ maxRestarts: 0, readyTimeoutMs: 20 * 60_000 });
     expect(config.vast).toEqual({ containerId: '12345', containerApiKey: 'instance-key', apiUrl: 'https://console.vast.ai' });
   });
 
@@ -41,12 +45,12 @@ describe('configuration from environment variables', () => {
 
   it('names every bad variable', () => {
     try {
-      configFromEnv({ GPU_SHOPPER_NODE_TOKEN: 'short', AGENT_PORT: 'eighty', GPU_SHOPPER_WORKLOAD: 'mining', AGENT_WORKSPACE: 'relative' });
+      configFromEnv({ GPU_SHOPPER_NODE_TOKEN: 'short', AGENT_PORT: 'eighty', GPU_SHOPPER_WORKLOAD: 'mining', AGENT_WORKSPACE: 'relative', AGENT_LLM_MAX_RESTARTS: '-1', AGENT_LLM_READY_TIMEOUT_MIN: 'soon' });
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ConfigError);
       const message = (error as Error).message;
-      for (const name of ['GPU_SHOPPER_SESSION_ID', 'GPU_SHOPPER_NODE_TOKEN', 'AGENT_PORT', 'GPU_SHOPPER_WORKLOAD', 'AGENT_WORKSPACE']) expect(message).toContain(name);
+      for (const name of ['GPU_SHOPPER_SESSION_ID', 'GPU_SHOPPER_NODE_TOKEN', 'AGENT_PORT', 'GPU_SHOPPER_WORKLOAD', 'AGENT_WORKSPACE', 'AGENT_LLM_MAX_RESTARTS', 'AGENT_LLM_READY_TIMEOUT_MIN']) expect(message).toContain(name);
       expect(message).not.toContain('short');
     }
   });

@@ -28,6 +28,12 @@ export interface AgentConfig {
     command: string | null;
     upstreamUrl: string;
     readinessPollIntervalMs: number;
+    /** Restarts of a managed engine that exits, before it is given up and reported as failed. */
+    maxRestarts: number;
+    /** Wait before the first restart, doubled for each further one. */
+    restartBackoffMs: number;
+    /** The agent reports the engine as failed when it is not ready this long after start; null: only the shopper's deadline applies. */
+    readyTimeoutMs: number | null;
   };
   heartbeat: { intervalMs: number; maxBackoffMs: number; timeoutMs: number };
   idle: Record<Workload, IdlePolicy>;
@@ -62,6 +68,8 @@ const envSchema = z.object({
   AGENT_WORKSPACE: z.string().startsWith('/', 'must be an absolute path').default('/workspace'),
   AGENT_LLM_COMMAND: z.string().optional(),
   AGENT_LLM_UPSTREAM_URL: z.url().default('http://127.0.0.1:8000'),
+  AGENT_LLM_MAX_RESTARTS: z.coerce.number().int().min(0).max(100).default(3),
+  AGENT_LLM_READY_TIMEOUT_MIN: optionalText.pipe(z.coerce.number<string>().positive().optional()),
   AGENT_MAX_UPLOAD_BYTES: z.coerce.number().int().positive().default(50 * 1024 ** 3),
   AGENT_HEARTBEAT_INTERVAL_S: positiveNumber.default(15),
   AGENT_HEARTBEAT_MAX_BACKOFF_S: positiveNumber.default(300),
@@ -114,6 +122,11 @@ export function configFromEnv(env: Record<string, string | undefined>): AgentCon
       command: llmCommand,
       upstreamUrl: e.AGENT_LLM_UPSTREAM_URL.replace(/\/+$/, ''),
       readinessPollIntervalMs: 2000,
+      maxRestarts: e.AGENT_LLM_MAX_RESTARTS,
+      // Short: an engine that crashes at once is given up within a minute (5 + 10 + 20 s by default),
+      // long enough for a port or GPU memory held by the previous run to be let go.
+      restartBackoffMs: 5000,
+      readyTimeoutMs: e.AGENT_LLM_READY_TIMEOUT_MIN === undefined ? null : minutes(e.AGENT_LLM_READY_TIMEOUT_MIN),
     },
     heartbeat: {
       intervalMs: seconds(e.AGENT_HEARTBEAT_INTERVAL_S),

@@ -62,6 +62,9 @@ export class AgentRuntime {
       model: config.llm.model,
       upstreamUrl: config.llm.upstreamUrl,
       readinessPollIntervalMs: config.llm.readinessPollIntervalMs,
+      maxRestarts: config.llm.maxRestarts,
+      restartBackoffMs: config.llm.restartBackoffMs,
+      readyTimeoutMs: config.llm.readyTimeoutMs,
       spawn: deps.spawn,
       clock,
       logger,
@@ -92,7 +95,7 @@ export class AgentRuntime {
     });
   }
 
-  /** Ready to serve: an LLM node only once its engine answers. */
+  /** Ready to serve: an LLM node only while its engine serves the requested model. */
   get ready(): boolean {
     return this.shutdownState === 'running' && (this.engine.state === 'disabled' || this.engine.ready);
   }
@@ -140,6 +143,9 @@ export class AgentRuntime {
   heartbeatRequest(final: boolean): HeartbeatRequest {
     const activity = this.activity.snapshot();
     const probe = this.gpu.latest;
+    // Repeated on every heartbeat while it holds: the shopper acts on the first one it can (a
+    // heartbeat lost, or a session another replica holds, is answered by the next).
+    const engineFailure = this.engine.failure();
     const utilizations = (probe?.gpus ?? []).map((gpu) => gpu.utilizationPercent).filter((value): value is number => value !== null);
     return {
       sessionId: this.config.sessionId,
@@ -150,6 +156,7 @@ export class AgentRuntime {
         maxGpuUtilizationPercent: utilizations.length > 0 ? Math.max(...utilizations) : null,
         runningJobs: this.jobs.runningCount(),
         llmEngine: this.engine.state,
+        llmEngineRestarts: this.engine.restarts,
         ready: this.ready,
         agentUptimeSeconds: Math.max(0, Math.round((this.deps.clock.now().getTime() - this.startedAt.getTime()) / 1000)),
         // The process's own start (before modules loaded), not this object's: the earliest proof of life.
@@ -164,6 +171,7 @@ export class AgentRuntime {
       },
       idle: { idle: this.idle.idle, idleSince: this.idle.idleSince?.toISOString() ?? null, reason: this.idle.reason },
       final,
+      ...(engineFailure === null ? {} : { failure: { stage: 'engine' as const, reason: engineFailure } }),
     };
   }
 

@@ -2,31 +2,11 @@
 // through tick() with a manual clock and a fake shopper: hours of node life in milliseconds.
 import { describe, expect, it, vi } from 'vitest';
 import { ManualClock } from '../src/clock';
-import { heartbeatRequestSchema } from '../src/heartbeat/contract';
-import type { HeartbeatRequest, HeartbeatResponse } from '../src/heartbeat/contract';
 import type { RunCommand } from '../src/process/run-command';
 import { noGpuRunCommand, startTestAgent, TEST_TOKEN } from './test-support/agent-harness';
+import { fakeShopper } from './test-support/fake-shopper';
 
 const minute = 60_000;
-
-function fakeShopper() {
-  const heartbeats: HeartbeatRequest[] = [];
-  let reachable = true;
-  let answer: HeartbeatResponse = { reservationEndsAt: null, shutdown: false };
-  const fetch = vi.fn(async (url: string | URL | Request, init?: RequestInit) => {
-    if (String(url).includes('vast')) return new Response('{}', { status: 200 });
-    if (!reachable) throw new TypeError('fetch failed');
-    heartbeats.push(heartbeatRequestSchema.parse(JSON.parse(String(init?.body))));
-    return Response.json(answer);
-  });
-  return {
-    fetch: fetch as unknown as typeof globalThis.fetch,
-    calls: fetch.mock.calls,
-    heartbeats,
-    setReachable: (value: boolean) => (reachable = value),
-    answer: (value: HeartbeatResponse) => (answer = value),
-  };
-}
 
 async function runFor(agent: { tick(): Promise<void> }, clock: ManualClock, minutes: number, stepMs = 15_000) {
   for (let elapsed = 0; elapsed < minutes * minute; elapsed += stepMs) {

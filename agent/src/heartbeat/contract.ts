@@ -2,6 +2,10 @@
 // POST {GPU_SHOPPER_URL}/api/v1/sessions/{sessionId}/heartbeat, Authorization: Bearer <session token>.
 // The control plane imports these types (and may reuse the schemas) to implement the receiving side.
 import { z } from 'zod';
+import { LLM_ENGINE_STATES } from '../llm/engine-state';
+
+/** The longest failure reason a node sends (the shopper refuses longer ones). */
+export const FAILURE_REASON_MAX_CHARS = 2000;
 
 export const heartbeatStatusSummarySchema = z.object({
   gpuProbe: z.enum(['ok', 'none', 'failed']),
@@ -9,7 +13,9 @@ export const heartbeatStatusSummarySchema = z.object({
   /** Highest utilization across GPUs; null without GPU data. */
   maxGpuUtilizationPercent: z.number().nullable(),
   runningJobs: z.number().int().min(0),
-  llmEngine: z.enum(['disabled', 'starting', 'ready', 'exited', 'stopped']),
+  llmEngine: z.enum(LLM_ENGINE_STATES),
+  /** Times the managed LLM engine was restarted after exiting (0 without one). */
+  llmEngineRestarts: z.number().int().min(0),
   ready: z.boolean(),
   agentUptimeSeconds: z.number().min(0),
   /**
@@ -19,6 +25,16 @@ export const heartbeatStatusSummarySchema = z.object({
    */
   agentStartedAt: z.iso.datetime().optional(),
   reservationEndsAt: z.iso.datetime().nullable(),
+});
+
+/**
+ * Why the node cannot serve, reported so the shopper need not wait out its provisioning deadline:
+ * `bootstrap` from the node's start script (the agent never came up), `engine` from the agent (its
+ * LLM engine was given up, or is not ready by the agent's own deadline). No secrets in `reason`.
+ */
+export const heartbeatFailureSchema = z.object({
+  stage: z.enum(['bootstrap', 'engine']),
+  reason: z.string().max(FAILURE_REASON_MAX_CHARS),
 });
 
 export const heartbeatRequestSchema = z.object({
@@ -39,6 +55,8 @@ export const heartbeatRequestSchema = z.object({
   }),
   /** True on the last heartbeat, sent after a graceful shutdown. */
   final: z.boolean(),
+  /** Present on every heartbeat while the node has a failure to report. */
+  failure: heartbeatFailureSchema.optional(),
 });
 
 export const heartbeatResponseSchema = z.object({
@@ -49,6 +67,7 @@ export const heartbeatResponseSchema = z.object({
 });
 
 export type HeartbeatStatusSummary = z.infer<typeof heartbeatStatusSummarySchema>;
+export type HeartbeatFailure = z.infer<typeof heartbeatFailureSchema>;
 export type HeartbeatRequest = z.infer<typeof heartbeatRequestSchema>;
 export type HeartbeatResponse = z.infer<typeof heartbeatResponseSchema>;
 

@@ -8,7 +8,7 @@ import { HeartbeatSender } from './heartbeat-sender';
 const request = (final: boolean): HeartbeatRequest => ({
   sessionId: 's1',
   sentAt: '2030-01-01T00:00:00.000Z',
-  status: { gpuProbe: 'none', gpuCount: 0, maxGpuUtilizationPercent: null, runningJobs: 0, llmEngine: 'disabled', ready: true, agentUptimeSeconds: 0, reservationEndsAt: null },
+  status: { gpuProbe: 'none', gpuCount: 0, maxGpuUtilizationPercent: null, runningJobs: 0, llmEngine: 'disabled', llmEngineRestarts: 0, ready: true, agentUptimeSeconds: 0, reservationEndsAt: null },
   activity: { llmRequests: 0, fileTransfers: 0, jobEvents: 0, lastActivityAt: null },
   idle: { idle: false, idleSince: null, reason: 'x' },
   final,

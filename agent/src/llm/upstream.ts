@@ -6,7 +6,7 @@ import type { AgentRuntime } from '../runtime';
 export function requireEngine(runtime: AgentRuntime): string {
   const { engine } = runtime;
   if (engine.state === 'disabled') throw new LlmUnavailableError('This node runs no LLM engine (workload is not llm)');
-  if (engine.state === 'exited' || engine.state === 'stopped') throw new LlmUnavailableError(`The LLM engine is ${engine.state}`);
+  if (engine.state === 'exited' || engine.state === 'failed' || engine.state === 'stopped') throw new LlmUnavailableError(`The LLM engine is ${engine.state}`);
   return engine.upstreamUrl;
 }
 

@@ -1,5 +1,6 @@
 // The node's full status report (GET /node/v1/status): health, resources, jobs, engine, activity, idle.
 import { z } from 'zod';
+import { LLM_ENGINE_STATES } from '../llm/engine-state';
 import type { AgentRuntime } from '../runtime';
 import { readSystemUsage } from './system-usage';
 
@@ -28,11 +29,20 @@ export const nodeStatusSchema = z.object({
   disk: z.object({ path: z.string(), totalBytes: z.number().nullable(), freeBytes: z.number().nullable() }),
   jobs: z.object({ running: z.number().int(), total: z.number().int() }),
   llmEngine: z.object({
-    state: z.enum(['disabled', 'starting', 'ready', 'exited', 'stopped']),
+    state: z.enum(LLM_ENGINE_STATES),
     managed: z.boolean(),
     model: z.string().nullable(),
     exitCode: z.number().nullable(),
     lastReadyAt: z.iso.datetime().nullable(),
+    /** Restarts after the managed engine exited, and how many it gets before it is given up (`failed`). */
+    restarts: z.number().int(),
+    maxRestarts: z.number().int(),
+    /** What the engine's /v1/models last listed; null before a well-formed answer. */
+    servedModels: z.array(z.string()).nullable(),
+    notReadyReason: z.string().nullable(),
+    /** The failure the node reports to the shopper (engine given up, or not ready by the agent's deadline). */
+    failureReason: z.string().nullable(),
+    /** The engine's last output lines while it is not serving (secrets removed). */
     recentOutput: z.array(z.string()),
   }),
   activity: z.object({
@@ -81,6 +91,11 @@ export async function buildNodeStatus(runtime: AgentRuntime): Promise<NodeStatus
       model: engine.model,
       exitCode: engine.exitCode,
       lastReadyAt: engine.lastReadyAt,
+      restarts: engine.restarts,
+      maxRestarts: engine.maxRestarts,
+      servedModels: engine.servedModels,
+      notReadyReason: engine.notReadyReason,
+      failureReason: engine.failureReason,
       recentOutput: engine.recentOutput,
     },
     activity: { ...activity, lastActivityAt: activity.lastActivityAt?.toISOString() ?? null },

@@ -16,8 +16,12 @@ export const noGpuRunCommand: RunCommand = async (command) => {
   return { exitCode: 0, stdout: '', stderr: '' };
 };
 
-export function testConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
+/** Config overrides; `llm` is merged over the test defaults (a test names only what it is about). */
+export type TestConfigOverrides = Omit<Partial<AgentConfig>, 'llm'> & { llm?: Partial<AgentConfig['llm']> };
+
+export function testConfig(overrides: TestConfigOverrides = {}): AgentConfig {
   const minute = 60_000;
+  const { llm, ...rest } = overrides;
   return {
     port: 0,
     host: '127.0.0.1',
@@ -28,7 +32,7 @@ export function testConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     workload: 'batch',
     reservationEndsAt: null,
     maxUploadBytes: 1024 * 1024,
-    llm: { model: null, command: null, upstreamUrl: 'http://127.0.0.1:9', readinessPollIntervalMs: 50 },
+    llm: { model: null, command: null, upstreamUrl: 'http://127.0.0.1:9', readinessPollIntervalMs: 50, maxRestarts: 3, restartBackoffMs: 50, readyTimeoutMs: null, ...llm },
     heartbeat: { intervalMs: 15_000, maxBackoffMs: 300_000, timeoutMs: 2000 },
     idle: {
       llm: { idleAfterMs: 30 * minute, gpuActivePercent: 5 },
@@ -40,7 +44,7 @@ export function testConfig(overrides: Partial<AgentConfig> = {}): AgentConfig {
     gpuSampleIntervalMs: 15_000,
     powerOffCommand: 'true',
     vast: null,
-    ...overrides,
+    ...rest,
   };
 }
 
@@ -51,7 +55,7 @@ export interface TestAgent extends RunningAgent {
   dispose(): Promise<void>;
 }
 
-export async function startTestAgent(overrides: Partial<AgentConfig> = {}, deps: AgentDeps = {}): Promise<TestAgent> {
+export async function startTestAgent(overrides: TestConfigOverrides = {}, deps: AgentDeps = {}): Promise<TestAgent> {
   const config = testConfig(overrides);
   const agent = await startAgent(config, { logger: silentLogger, runCommand: noGpuRunCommand, tickIntervalMs: 0, ...deps });
   const auth = { authorization: `Bearer ${TEST_TOKEN}` };

@@ -56,6 +56,15 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ GPU_SHOPPER_DATABASE_URL: 'postgres://u:p@db/gs', GPU_SHOPPER_SECRET_KEY: '', GPU_SHOPPER_DEPLOYMENT_ID: 'prod', GPU_SHOPPER_ADMIN_KEY: 'admin-key-0123456789' })).toThrow(/set GPU_SHOPPER_SECRET_KEY/);
   });
 
+  it('reads the node image per workload: pinned defaults, an override each, empty as unset, a bad one named', () => {
+    expect(loadConfig({}).nodeImages).toEqual({ llm: 'vllm/vllm-openai:v0.10.2', training: 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime', batch: 'nvidia/cuda:12.4.1-runtime-ubuntu22.04' });
+    const config = loadConfig({ GPU_SHOPPER_IMAGE_LLM: 'registry.example.com/gpu-shopper-agent:llm-1.0.0', GPU_SHOPPER_IMAGE_TRAINING: '', GPU_SHOPPER_IMAGE_BATCH: ' ghcr.io/acme/agent:batch-1 ' });
+    expect(config.nodeImages).toEqual({ llm: 'registry.example.com/gpu-shopper-agent:llm-1.0.0', training: 'pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime', batch: 'ghcr.io/acme/agent:batch-1' });
+    for (const bad of ['vllm/vLLM-openai:v1', 'vllm/vllm-openai:v1 --privileged', 'vllm/vllm-openai:']) {
+      expect(() => loadConfig({ GPU_SHOPPER_IMAGE_TRAINING: bad }), bad).toThrow(/GPU_SHOPPER_IMAGE_TRAINING: must be a docker image reference/);
+    }
+  });
+
   it('names every bad variable', () => {
     expect(() => loadConfig({ PORT: 'eighty', GPU_SHOPPER_IDLE_ACTIONS: 'llm=nap', GPU_SHOPPER_PUBLIC_URL: 'not a url' })).toThrow(ConfigError);
     try {

@@ -4,9 +4,17 @@ import { resolveDbPath } from '@gpu-shopper/db';
 import { hostname } from 'node:os';
 import { DEFAULT_RATE_LIMITS, isTrustedProxyEntry, TRUST_PROXY_NAMES, type RateLimitConfig } from './http/rate-limit';
 import { LOG_FORMATS, LOG_LEVELS, type LogSettings } from './logger';
+import { DEFAULT_WORKLOAD_IMAGES, DOCKER_REFERENCE_HINT, isDockerImageReference, type WorkloadImages } from '@gpu-shopper/services';
 
 const perMinute = (fallback: number) => z.coerce.number().positive().max(1_000_000).default(fallback);
 const burst = (fallback: number) => z.coerce.number().int().min(1).max(1_000_000).default(fallback);
+
+/** A node image override: unset or empty means the pinned default (DEFAULT_WORKLOAD_IMAGES). */
+const nodeImage = z
+  .string()
+  .trim()
+  .refine(isDockerImageReference, `must be ${DOCKER_REFERENCE_HINT}`)
+  .optional();
 
 const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(8080),
@@ -31,6 +39,9 @@ const EnvSchema = z.object({
   VASTAI_API_URL: z.url().optional(),
   TENSORDOCK_API_TOKEN: z.string().min(1).optional(),
   TENSORDOCK_API_URL: z.url().optional(),
+  GPU_SHOPPER_IMAGE_LLM: nodeImage,
+  GPU_SHOPPER_IMAGE_TRAINING: nodeImage,
+  GPU_SHOPPER_IMAGE_BATCH: nodeImage,
   GPU_SHOPPER_OFFER_DISK_GB: z.coerce.number().int().min(10).max(10_000).default(50),
   GPU_SHOPPER_SIM_BOOT_DELAY_MS: z.coerce.number().int().min(0).max(600_000).default(3_000),
   GPU_SHOPPER_SIM_NODES: z.enum(['agent', 'none']).default('agent'),
@@ -92,6 +103,8 @@ export interface ServerConfig {
   vastai: { apiKey: string | null; apiUrl: string | null };
   tensordock: { apiToken: string | null; apiUrl: string | null };
   offerDiskGb: number;
+  /** The container image a node runs, per workload (Vast runs it; a TensorDock VM pulls it). */
+  nodeImages: WorkloadImages;
   simulation: { bootDelayMs: number; nodes: 'agent' | 'none' };
   lifecycle: {
     idleActions: Partial<Record<'llm' | 'training' | 'batch', 'alert' | 'shutdown'>>;
@@ -170,6 +183,11 @@ export function loadConfig(rawEnv: NodeJS.ProcessEnv = process.env): ServerConfi
     vastai: { apiKey: vars.VASTAI_API_KEY ?? null, apiUrl: vars.VASTAI_API_URL ?? null },
     tensordock: { apiToken: vars.TENSORDOCK_API_TOKEN ?? null, apiUrl: vars.TENSORDOCK_API_URL ?? null },
     offerDiskGb: vars.GPU_SHOPPER_OFFER_DISK_GB,
+    nodeImages: {
+      llm: vars.GPU_SHOPPER_IMAGE_LLM ?? DEFAULT_WORKLOAD_IMAGES.llm,
+      training: vars.GPU_SHOPPER_IMAGE_TRAINING ?? DEFAULT_WORKLOAD_IMAGES.training,
+      batch: vars.GPU_SHOPPER_IMAGE_BATCH ?? DEFAULT_WORKLOAD_IMAGES.batch,
+    },
     simulation: { bootDelayMs: vars.GPU_SHOPPER_SIM_BOOT_DELAY_MS, nodes: vars.GPU_SHOPPER_SIM_NODES },
     lifecycle: {
       idleActions: parseIdleActions(vars.GPU_SHOPPER_IDLE_ACTIONS),

@@ -161,6 +161,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
           : null,
       providers: registry,
       providerMetrics,
+      heartbeats: { logger: log('heartbeats') },
     };
     const app = buildHttpServer(deps, log('http'), readiness, { rateLimits: config.rateLimits, trustProxy: config.trustProxy });
     closers.push(() => app.close());
@@ -189,12 +190,16 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         shopperPublicUrl: config.publicUrl ?? url,
         bootstrapScript: readFileSync(agentFiles().bootstrapScript, 'utf8'),
         diskGb: config.offerDiskGb,
+        images: config.nodeImages,
         readyDeadlineMs: options.readyDeadlineMs === undefined ? config.lifecycle.readyDeadlineMs : { vastai: options.readyDeadlineMs, tensordock: options.readyDeadlineMs },
         budgetGuard,
         logger: log('provisioning'),
         leases: coordination?.sessions,
       });
       lifecycle = new LifecycleManager({ orm, clock, providers: registry, alerts, webhooks, deploymentId, isProvisioning: (id) => provisioner!.isInFlight(id), failover: (id, outcome, reason, stoppedAt) => provisioner!.failover(id, outcome, reason, stoppedAt), resumeProvisioning: (id) => provisioner!.resume(id), policy: { ...lifecyclePolicyFrom(config), ...options.lifecyclePolicy }, logger: log('lifecycle'), leases: coordination?.sessions });
+      // A node that reports its bootstrap or engine failed fails its attempt now, not at the deadline.
+      const failReportedByNode = lifecycle.failReportedByNode.bind(lifecycle);
+      deps.heartbeats = { ...deps.heartbeats, failProvisioning: failReportedByNode };
       // Crash recovery before serving provisioning: every non-terminal session is reconciled first.
       readiness.advance('recovering');
       await lifecycle.recover();

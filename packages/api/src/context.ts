@@ -2,7 +2,7 @@
 // inner context — a forked entity manager and the services bound to it — that tests build directly.
 import type { Caller, Clock } from '@gpu-shopper/domain';
 import type { EntityManager, Orm } from '@gpu-shopper/db';
-import type { AlertSink, CallerCache, ExtensionBudgetGuard, InventoryService, ProviderCallMetrics, ProviderKeySetup, ProviderRegistry, SecretBox, SessionProvisioner, WebhookDispatcher, WebhookNotifier } from '@gpu-shopper/services';
+import type { AlertSink, CallerCache, ExtensionBudgetGuard, HeartbeatServiceOptions, InventoryService, ProviderCallMetrics, ProviderKeySetup, ProviderRegistry, SecretBox, SessionProvisioner, WebhookDispatcher, WebhookNotifier } from '@gpu-shopper/services';
 import { ApiKeyService, BudgetService, CostService, HeartbeatService, noWebhooks, OverrideService, ProviderKeyService, SessionService } from '@gpu-shopper/services';
 
 export interface ApiDeps {
@@ -24,6 +24,8 @@ export interface ApiDeps {
   providerMetrics?: ProviderCallMetrics | null;
   /** The race-free budget guard provisioning uses; extensions go through it too. */
   budgets?: { guard: ExtensionBudgetGuard; alerts: AlertSink } | null;
+  /** What heartbeats reporting a node failure do (fail the provisioning attempt, log); without it they are only recorded. */
+  heartbeats?: HeartbeatServiceOptions;
 }
 
 export interface RequestInfo {
@@ -92,7 +94,7 @@ const SERVICE_MAKERS = {
   providerKeys: (em: EntityManager, deps: ApiDeps) => (deps.providerKeys ? new ProviderKeyService(em, deps.providerKeys) : null),
   apiKeys: (em: EntityManager, deps: ApiDeps) => new ApiKeyService(em, deps.clock, deps.callerCache),
   sessions: (em: EntityManager, deps: ApiDeps) => new SessionService(em, deps.clock, deps.provisioner, deps.webhooks ?? noWebhooks, deps.secrets ?? null, deps.budgets ?? null),
-  heartbeats: (em: EntityManager, deps: ApiDeps) => new HeartbeatService(em, deps.clock, deps.webhooks ?? noWebhooks, deps.providers ?? null),
+  heartbeats: (em: EntityManager, deps: ApiDeps) => new HeartbeatService(em, deps.clock, deps.webhooks ?? noWebhooks, deps.providers ?? null, deps.heartbeats),
   overrides: (em: EntityManager, deps: ApiDeps) => new OverrideService(em, deps.clock, deps.webhooks ?? noWebhooks),
   costs: (em: EntityManager, deps: ApiDeps) => new CostService(em, { clock: deps.clock }),
   budgets: (em: EntityManager, deps: ApiDeps) => new BudgetService(em, deps.clock),

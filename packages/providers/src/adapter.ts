@@ -15,7 +15,7 @@ export interface OfferSearch {
 
 /** What we ask a provider to start on an offer. */
 export interface InstanceSpec {
-  /** Container image (Vast) or OS image (TensorDock, e.g. "ubuntu2404"). */
+  /** The workload's container image: Vast runs it; a TensorDock VM (its OS image is the adapter's) pulls and runs it. */
   image: string;
   diskGb: number;
   env: Record<string, string>;

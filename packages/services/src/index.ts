@@ -16,6 +16,7 @@ export * from './overrides/override-service';
 export * from './provider-registry';
 export * from './provisioning/node-spec';
 export * from './provisioning/provisioner';
+export * from './provisioning/workload-images';
 export * from './secrets/secret-box';
 export * from './secrets/ssh-keys';
 export * from './sessions/session-records';

@@ -6,6 +6,7 @@ import { AuthFailedError, CreateFailedError, OfferGoneError, ProviderContractErr
 import { RequestBudget } from '../http/request-budget';
 import { testSpec } from '../test-support/specs';
 import { TensorDockAdapter } from './adapter';
+import { BOOTSTRAP_PATH, NODE_ENV_FILE } from './cloud-init';
 
 const TOKEN = 'td-token-abcdef';
 const BOOT_MS = 30_000;
@@ -79,9 +80,10 @@ describe('TensorDockAdapter instance lifecycle against the simulator', () => {
     const forwards = attributes.port_forwards as { internal_port: number; external_port: number }[];
     expect(forwards.map((f) => f.internal_port)).toEqual([22, 8000]);
     for (const forward of forwards) expect(freePorts).toContain(forward.external_port);
-    const runcmd = (attributes.cloud_init as { runcmd: string[] }).runcmd;
-    expect(runcmd).toContain("export GPU_SHOPPER_TOKEN='node-token'");
-    expect(runcmd.at(-1)).toBe(spec.bootstrapScript);
+    const cloudInit = attributes.cloud_init as { runcmd: string[][]; write_files: { path: string; permissions: string; content: string }[] };
+    expect(cloudInit.write_files.find((file) => file.path === NODE_ENV_FILE)).toMatchObject({ permissions: '0600', content: expect.stringContaining('GPU_SHOPPER_TOKEN=node-token\n') });
+    expect(cloudInit.write_files.find((file) => file.path === BOOTSTRAP_PATH)?.content).toBe(spec.bootstrapScript);
+    expect(JSON.stringify(cloudInit.runcmd)).not.toContain('node-token');
 
     expect((await td.getInstance(created.instanceId))?.state).toBe('provisioning');
     clock.advance(BOOT_MS);

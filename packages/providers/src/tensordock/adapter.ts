@@ -11,6 +11,7 @@ import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { parseTensorDockInstance, parseTensorDockListItem, tensorDockInstanceListItems } from './instance-parser';
 import { parseTensorDockHostnodes, TD_MIN_STORAGE_GB, TdHostnodeSchema } from './offer-builder';
 import { isTdOk, tdResponseError } from './response-errors';
+import { renderCloudInit, type CloudInitDocument } from './cloud-init';
 import { noteSkippedRecords, skippedRecordMetrics, type SkippedRecordMetrics } from '../skipped-records';
 
 export const TENSORDOCK_DEFAULT_BASE_URL = 'https://dashboard.tensordock.com';
@@ -20,7 +21,7 @@ export const TENSORDOCK_DEFAULT_BUDGET = { burst: 20, perMinute: 80 } as const;
 const LIST_ITEMS_PER_SLICE = 1_000;
 
 export interface TensorDockAdapterOptions extends AdapterOptions {
-  /** OS image for VMs; the InstanceSpec image is handed to the bootstrap as GPU_SHOPPER_IMAGE. */
+  /** OS image for VMs; the InstanceSpec image is the container the VM runs (GPU_SHOPPER_IMAGE, see cloud-init.ts). */
   osImage?: string;
   /** Where skipped malformed records are counted; default this process's (on /metrics). */
   skippedRecords?: SkippedRecordMetrics;
@@ -67,11 +68,9 @@ export class TensorDockAdapter implements ProviderAdapter {
     return search.limit === undefined ? filtered : filtered.slice(0, search.limit);
   }
 
-  /** cloud-init carrying our env and bootstrap; runcmd lines run in one shell, so the exports reach the script. */
-  cloudInit(spec: InstanceSpec): Record<string, unknown> {
-    const env = { GPU_SHOPPER_IMAGE: spec.image, GPU_SHOPPER_LABEL: spec.label, ...spec.env };
-    const exports = Object.entries(env).map(([key, value]) => `export ${key}=${shellQuote(value)}`);
-    return { runcmd: [...exports, spec.bootstrapScript], package_update: false, package_upgrade: false };
+  /** The cloud-init document for a VM: our env, bootstrap and the start of the workload image (see cloud-init.ts). */
+  cloudInit(spec: InstanceSpec): CloudInitDocument {
+    return renderCloudInit(spec);
   }
 
   async createInstance(offer: Offer, spec: InstanceSpec): Promise<ProviderInstance> {
@@ -192,8 +191,4 @@ export class TensorDockAdapter implements ProviderAdapter {
       cause: failure,
     });
   }
-}
-
-function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }

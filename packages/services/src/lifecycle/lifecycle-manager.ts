@@ -307,6 +307,21 @@ export class LifecycleManager {
     });
   }
 
+  /**
+   * The node of a booting session reported that it cannot become ready (its bootstrap or its LLM
+   * engine failed): the attempt fails now, as at a missed deadline, rather than after it. True when
+   * it did; false when the session is no longer provisioning, holds no recorded instance yet (a
+   * create still committing), or another replica holds it: the node repeats its report.
+   */
+  async failReportedByNode(sessionId: string, reason: string): Promise<boolean> {
+    let failed = false;
+    await this.forEachSession({ id: sessionId, state: 'provisioning', providerInstanceId: { $ne: null } }, async (em, row) => {
+      await this.failProvisioning(em, row, 'failed', reason);
+      failed = true;
+    });
+    return failed;
+  }
+
   /** Fails over to the next offer when possible; otherwise ends the session as a failed provision. */
   private async failProvisioning(em: EntityManager, row: SessionRow, outcome: 'deadline' | 'lost' | 'failed', reason: string, stoppedAt?: Date): Promise<void> {
     const { clock } = this.options;

@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EntityManager } from '@gpu-shopper/db';
 import { OptimisticLockError, raw, UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { Caller, Clock, Offer, ProviderName, Session } from '@gpu-shopper/domain';
+import type { Caller, Clock, Offer, ProviderName, Session, Workload } from '@gpu-shopper/domain';
 import { ConflictError, IdempotencyConflictError, MS_PER_MINUTE, UnavailableError, usdToMicros, ValidationError } from '@gpu-shopper/domain';
 import { ProvisionAttemptEntity, SessionEntity, type Orm, type SessionRow } from '@gpu-shopper/db';
 import { CreateFailedError, OfferGoneError, type ProviderInstance } from '@gpu-shopper/providers';
@@ -21,6 +21,7 @@ import { OfferClaims } from './offer-claims';
 import { offerRequestOf, requestFingerprint, type OfferRequest } from './request-fingerprint';
 import type { WebhookNotifier } from '../webhooks/webhook-notifier';
 import { buildNodeSpec } from './node-spec';
+import { workloadImages, type WorkloadImages } from './workload-images';
 import type { SessionLeases } from '../coordination/session-leases';
 import { annotateLogContext, withLogContext } from '../logging/log-context';
 import { messageOf, log, type ServiceLogger } from '../logging/service-logger';
@@ -42,7 +43,11 @@ export interface ProvisionerOptions {
   /** Where nodes reach the shopper (GPU_SHOPPER_PUBLIC_URL). */
   shopperPublicUrl: string;
   bootstrapScript: string;
-  images?: Partial<Record<ProviderName, string>>;
+  /**
+   * The container image per workload (Vast runs it; a TensorDock VM pulls and runs it from
+   * cloud-init); a workload without one gets its pinned default (DEFAULT_WORKLOAD_IMAGES).
+   */
+  images?: Partial<Record<Workload, string>>;
   diskGb?: number;
   /** Offers tried per session before giving up (failover), default 5. */
   maxAttempts?: number;
@@ -64,7 +69,6 @@ export const DEFAULT_READY_DEADLINE_MS: Record<ProviderName, number> = { vastai:
 export const DEFAULT_MAX_ATTEMPTS = 5;
 /** How many offers a request considers: enough for many concurrent requests to spread over. */
 const CANDIDATE_LIMIT = 100;
-const DEFAULT_IMAGES: Record<ProviderName, string> = { vastai: 'nvidia/cuda:12.4.1-runtime-ubuntu22.04', tensordock: 'ubuntu2404' };
 
 export function hashNodeToken(token: string): string {
   return sha256Hex(token);
@@ -73,9 +77,11 @@ export function hashNodeToken(token: string): string {
 export class Provisioner implements SessionProvisioner {
   private readonly inFlight = new Map<string, Promise<void>>();
   private readonly claims: OfferClaims;
+  private readonly images: WorkloadImages;
 
   constructor(private readonly options: ProvisionerOptions) {
     this.claims = new OfferClaims(options.clock);
+    this.images = workloadImages(options.images);
   }
 
   private get maxAttempts(): number {
@@ -409,7 +415,7 @@ export class Provisioner implements SessionProvisioner {
         sshPublicKey: row.sshPublicKey ?? null,
         shopperPublicUrl: this.options.shopperPublicUrl,
         bootstrapScript: this.options.bootstrapScript,
-        image: this.options.images?.[offer.provider] ?? DEFAULT_IMAGES[offer.provider],
+        image: this.images[row.workload],
         diskGb: this.options.diskGb ?? offer.diskGb,
       },
       offer,

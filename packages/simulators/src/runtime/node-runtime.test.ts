@@ -23,6 +23,11 @@ describe('node runtime', () => {
     expect(nodeEnvOf({ ...launch, cloudInit })).toEqual({ GPU_SHOPPER_URL: 'http://127.0.0.1:9', QUOTED: "it's", PLAIN: '1', NODE_GREETING: 'hello' });
   });
 
+  it("reads the env from cloud-init's env file (NAME=value taken literally), under the container env", () => {
+    const cloudInit = { write_files: [{ path: '/etc/gpu-shopper/node.env', content: "GPU_SHOPPER_NODE_TOKEN=gsn_a'b=c\nNODE_GREETING=overridden\n" }, { path: '/opt/x.sh', content: 'A=1\n' }], runcmd: [['sh', '/opt/x.sh']] };
+    expect(nodeEnvOf({ ...launch, cloudInit })).toEqual({ GPU_SHOPPER_NODE_TOKEN: "gsn_a'b=c", NODE_GREETING: 'hello' });
+  });
+
   it('spawns the bootstrap with the node env and stops it', async () => {
     const output: string[] = [];
     const runtime = createSpawnRuntime({ onOutput: (_launch, chunk) => output.push(chunk) });

@@ -48,12 +48,21 @@ export interface SimNodeHandle {
 export type OnInstanceRunning = (launch: SimNodeLaunch) => SimNodeHandle | Promise<SimNodeHandle>;
 
 /**
- * The env the node's processes see: the container env (Vast) plus the variables TensorDock's
- * cloud-init exports before the bootstrap (`export NAME='value'` lines of runcmd).
+ * The env the node's processes see: the container env (Vast) plus what TensorDock's cloud-init gives
+ * the node: its env file (a write_files entry ending in `.env`, `NAME=value` lines taken literally,
+ * as docker --env-file reads them) and any `export NAME='value'` lines of runcmd.
  */
 export function nodeEnvOf(launch: SimNodeLaunch): Record<string, string> {
   const env: Record<string, string> = {};
-  const runcmd = (launch.cloudInit as { runcmd?: unknown } | null)?.runcmd;
+  const cloudInit = launch.cloudInit as { runcmd?: unknown; write_files?: unknown } | null;
+  for (const file of Array.isArray(cloudInit?.write_files) ? (cloudInit.write_files as { path?: unknown; content?: unknown }[]) : []) {
+    if (typeof file?.path !== 'string' || !file.path.endsWith('.env') || typeof file.content !== 'string') continue;
+    for (const line of file.content.split('\n')) {
+      const match = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(line);
+      if (match) env[match[1]!] = match[2]!;
+    }
+  }
+  const runcmd = cloudInit?.runcmd;
   for (const line of Array.isArray(runcmd) ? runcmd : []) {
     const match = typeof line === 'string' ? /^export ([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(line) : null;
     if (match) env[match[1]!] = unquoteShell(match[2]!);

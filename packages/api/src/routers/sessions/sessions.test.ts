@@ -1,6 +1,12 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createOpenApiHttpHandler } from 'trpc-to-openapi';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { SessionEntity } from '@gpu-shopper/db';
-import { transitionSession } from '@gpu-shopper/services';
+import { hashNodeToken, transitionSession } from '@gpu-shopper/services';
+import { createInnerContext, requestInfoFromHeaders } from '../../context';
+import { REST_BASE_PATH } from '../../openapi';
+import { appRouter } from '../../root';
 import { createHarness, type Harness } from '../../test-support/harness';
 
 describe('sessions router', () => {
@@ -171,6 +177,83 @@ describe('sessions router', () => {
 
     it('needs a consumer key to create a session', async () => {
       await expect(h.as(h.adminKey).sessions.create({ gpu: '4090', hours: 1 })).rejects.toMatchObject({ code: 'PRECONDITION_FAILED' });
+    });
+  });
+
+  describe('heartbeat over REST', () => {
+    const NODE_TOKEN = 'gsn_test-node-token-0123456789';
+    let server: Server;
+    let baseUrl: string;
+    let reported: { sessionId: string; reason: string }[];
+    beforeEach(async () => {
+      reported = [];
+      // The lifecycle's hook, as the server wires it: here it only records what it was asked.
+      h.deps.heartbeats = { failProvisioning: async (sessionId, reason) => (reported.push({ sessionId, reason }), true) };
+      // The standalone adapter hands createContext fetch Headers (Fastify, as the server runs it, a plain object).
+      const headersOf = (headers: unknown) => (headers instanceof Headers ? Object.fromEntries(headers) : (headers as Record<string, string>));
+      const rest = createOpenApiHttpHandler({ router: appRouter, createContext: ({ req }) => createInnerContext(h.deps, requestInfoFromHeaders(headersOf(req.headers))) });
+      // Mounted under the REST base path, as the server mounts it.
+      server = createServer((req, res) => {
+        if (!req.url?.startsWith(`${REST_BASE_PATH}/`)) return void res.writeHead(404).end();
+        req.url = req.url.slice(REST_BASE_PATH.length);
+        void rest(req, res);
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}${REST_BASE_PATH}`;
+    });
+    afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    const withNodeToken = async (id: string) => {
+      const em = h.orm.em.fork();
+      const row = await em.findOneOrFail(SessionEntity, { id });
+      row.nodeTokenHash = hashNodeToken(NODE_TOKEN);
+      await em.flush();
+    };
+    const post = (id: string, body: unknown, token = NODE_TOKEN) =>
+      fetch(`${baseUrl}/sessions/${id}/heartbeat`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    /** Exactly what the node bootstrap script sends when it cannot start the agent. */
+    const bootstrapFailure = {
+      status: { ready: false, runningJobs: 0, maxGpuUtilizationPercent: null },
+      activity: {},
+      idle: { idle: false, idleSince: null, reason: 'bootstrap' },
+      final: false,
+      failure: { stage: 'bootstrap', reason: 'agent bundle download failed: curl: (6) Could not resolve host' },
+    };
+
+    it('accepts the bootstrap script’s minimal failure body, fails the booting attempt and answers shutdown', async () => {
+      const id = await h.seedSession('atlas');
+      await withNodeToken(id);
+      const response = await post(id, bootstrapFailure);
+      expect(response.status).toBe(200);
+      const reason = 'node reported bootstrap failure: agent bundle download failed: curl: (6) Could not resolve host';
+      expect(await response.json()).toEqual({ reservationEndsAt: '2026-03-01T12:00:00.000Z', shutdown: true, shutdownReason: reason });
+      expect(reported).toEqual([{ sessionId: id, reason }]);
+      // With the fields a shell adds as it can (its own session id, a second-precision time with an offset).
+      const withExtras = await post(id, { ...bootstrapFailure, sessionId: id, sentAt: '2026-03-01T10:00:05+00:00' });
+      expect(withExtras.status).toBe(200);
+    });
+
+    it('records an engine failure on a ready session, which sessions.get shows, without ending it', async () => {
+      const id = await h.seedSession('atlas');
+      await withNodeToken(id);
+      await markReady(id);
+      const response = await post(id, { ...bootstrapFailure, failure: { stage: 'engine', reason: 'LLM engine exited with code 1 after 3 restarts; given up' } });
+      expect(await response.json()).toMatchObject({ shutdown: false });
+      expect(reported).toEqual([]);
+      expect(await h.as(h.keys.atlas!).sessions.get({ id })).toMatchObject({ state: 'ready', failureReason: 'node reported engine failure: LLM engine exited with code 1 after 3 restarts; given up' });
+    });
+
+    it('refuses a bad failure report by field, and a wrong node token', async () => {
+      const id = await h.seedSession('atlas');
+      await withNodeToken(id);
+      const badStage = await post(id, { ...bootstrapFailure, failure: { stage: 'kernel', reason: 'x' } });
+      expect(badStage.status).toBe(400);
+      expect(await badStage.json()).toMatchObject({ data: { field: 'failure.stage' } });
+      const tooLong = await post(id, { ...bootstrapFailure, failure: { stage: 'engine', reason: 'x'.repeat(2001) } });
+      expect(tooLong.status).toBe(400);
+      expect(await tooLong.json()).toMatchObject({ data: { field: 'failure.reason' } });
+      expect((await post(id, bootstrapFailure, 'gsn_wrong-token-0123456789')).status).toBe(401);
+      expect(reported).toEqual([]);
     });
   });
 });
