@@ -17,10 +17,16 @@ report_failure() {
 { t = t (NR > 1 ? "\n" : ": ") $0 } END { t = substr(s " failed" t, 1, 2000)
 for (i = 1; i <= length(t); i++) { c = substr(t, i, 1); if (c == "\n") c = "\\n"; else if (c == "\t") c = "\\t"
 else if (c == "\\" || c == "\"") c = "\\" c; o = o c } printf "%s", o }')
-  printf 'header = "Authorization: Bearer %s"\n' "$GPU_SHOPPER_NODE_TOKEN" | curl -fsS -m 30 --retry 3 -K - -o /dev/null \
+  # Again until told to shut down: a report before the shopper knows the instance is not acted on.
+  n=${AGENT_REPORT_TRIES:-10}
+  while [ "$n" -gt 0 ]; do
+    a=$(printf 'header = "Authorization: Bearer %s"\n' "$GPU_SHOPPER_NODE_TOKEN" | curl -fsS -m 30 --retry 3 -K - \
     -H 'Content-Type: application/json' "$GPU_SHOPPER_URL/api/v1/sessions/$GPU_SHOPPER_SESSION_ID/heartbeat" -d \
     "{\"sessionId\":\"$GPU_SHOPPER_SESSION_ID\",\"sentAt\":\"$(date -u +%FT%TZ)\",\"status\":{\"ready\":false,\"runningJobs\":0,\"maxGpuUtilizationPercent\":null},\"activity\":{},\"idle\":{\"idle\":false,\"idleSince\":null,\"reason\":\"bootstrap\"},\"final\":false,\"failure\":{\"stage\":\"bootstrap\",\"reason\":\"$r\"}}" \
-    || echo "report failed" >&2
+    ) || echo "report failed" >&2
+    case "$a" in *'"shutdown":true'*) return 0 ;; esac
+    n=$((n - 1)); [ "$n" -eq 0 ] || sleep "${AGENT_REPORT_WAIT:-30}"
+  done
 }
 [ "${1:-}" != report-failure ] || { report_failure "$2" "${3:-}"; exit 0; }
 

@@ -25,9 +25,12 @@ describe('bootstrap failure reporting', () => {
   let url: string;
   let dir: string;
   const received: Received[] = [];
+  /** What the shopper answers: a shutdown, as it does once it has failed the attempt. */
+  let answer = '{"reservationEndsAt":null,"shutdown":true,"shutdownReason":"provision_failed"}';
 
   beforeEach(async () => {
     received.length = 0;
+    answer = '{"reservationEndsAt":null,"shutdown":true,"shutdownReason":"provision_failed"}';
     dir = mkdtempSync(path.join(tmpdir(), 'bootstrap-failure-'));
     server = createServer((request, response) => {
       let body = '';
@@ -35,7 +38,7 @@ describe('bootstrap failure reporting', () => {
       request.on('data', (chunk: string) => (body += chunk));
       request.on('end', () => {
         received.push({ method: request.method!, url: request.url!, headers: request.headers, body });
-        response.writeHead(200, { 'content-type': 'application/json' }).end('{"shutdown":false}');
+        response.writeHead(200, { 'content-type': 'application/json' }).end(answer);
       });
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -89,6 +92,13 @@ describe('bootstrap failure reporting', () => {
     expect((JSON.parse(received[0]!.body) as { failure: { reason: string } }).failure.reason).toBe('start the container failed');
     await run('sh', [onstart, 'report-failure', 'x'], { env: { ...nodeEnv(), GPU_SHOPPER_URL: '' } });
     expect(received).toHaveLength(1);
+  });
+
+  it('reports again until the shopper says shut down (it ignores a report that comes before it knows the instance)', async () => {
+    answer = '{"reservationEndsAt":null,"shutdown":false}';
+    await run('sh', [onstart, 'report-failure', 'pull image'], { env: { ...nodeEnv(), AGENT_REPORT_TRIES: '3', AGENT_REPORT_WAIT: '0' } });
+    expect(received).toHaveLength(3);
+    expect(new Set(received.map((request) => (JSON.parse(request.body) as { failure: { reason: string } }).failure.reason))).toEqual(new Set(['pull image failed']));
   });
 
   it('onstart.sh reports a step that fails (no agent bundle and no AGENT_BUNDLE_URL) and exits 1', async () => {

@@ -14,6 +14,7 @@ import { parseVastBundlesResponse } from './offer-parser';
 import { isVastOk, isVastSoftFailure, vastErrorCode, vastResponseError } from './response-errors';
 import { buildVastBundlesQuery, type VastSearchOptions } from './search-query';
 import { noteSkippedRecords, skippedRecordMetrics, type SkippedRecordMetrics } from '../skipped-records';
+import { compactShellScript } from './onstart-script';
 
 export const VASTAI_DEFAULT_BASE_URL = 'https://console.vast.ai';
 /** Vast rejects longer onstart scripts. */
@@ -77,7 +78,7 @@ export class VastAiAdapter implements ProviderAdapter {
       disk: spec.diskGb,
       label: spec.label,
       env,
-      onstart: `${keyLine}${spec.bootstrapScript}`,
+      onstart: `${keyLine}${compactShellScript(spec.bootstrapScript)}`,
       runtype: this.runtype,
     };
   }
