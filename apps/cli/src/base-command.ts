@@ -4,7 +4,7 @@
 // object — with the right exit code.
 import { Command, UsageError } from './clipanion';
 import type { RouterOutputs, ShopperClient } from '@gpu-shopper/sdk';
-import { styleFor, useColour, type Style } from './color';
+import { colourFor, styleFor, type Style } from './color';
 import { configDirFor, normalizeServerUrl, resolveSettings, type Settings } from './config-store';
 import type { ShopperContext } from './context';
 import { describeFailure, failureJson, SET_KEY_HINT } from './errors';
@@ -127,7 +127,7 @@ export abstract class ShopperCommand extends Command<ShopperContext> {
 
   /** Colour for what goes to `stream`: only on a terminal, never with NO_COLOR. */
   protected style(stream: 'stdout' | 'stderr' = 'stdout'): Style {
-    return styleFor(useColour({ env: this.context.env, isTTY: this.isTTY(stream), colorDepth: this.context.colorDepth }));
+    return styleFor(colourFor(this.context, stream));
   }
 
   protected print(text: string): void {

@@ -4,7 +4,8 @@
 import { Builtins, Cli, type CommandClass } from './clipanion';
 import packageJson from '../package.json';
 import { GLOBAL_OPTION_NAMES } from './base-command';
-import { styleFor, useColour } from './color';
+import { colourFor, styleFor } from './color';
+import { builtCommandList, isCommandListRequest, type CommandListTexts } from './command-list';
 import type { CommandSpec } from './command-tree';
 import type { ShopperContext } from './context';
 import { EXIT_USAGE_ERROR, failureJson, USAGE_CODE } from './errors';
@@ -133,11 +134,9 @@ export function buildCli({ colored = false, commands = COMMANDS }: { colored?: b
   return cli;
 }
 
-/** The argument lists that ask for the command list and nothing else. */
-const COMMAND_LIST_REQUESTS: readonly (readonly string[])[] = [[], ['-h'], ['--help'], ['help']];
-
-function isCommandListRequest(argv: readonly string[]): boolean {
-  return COMMAND_LIST_REQUESTS.some((request) => request.length === argv.length && request.every((word, index) => argv[index] === word));
+/** The command list as clipanion renders it, without colour and with: the build puts it in the bundle (see command-list.ts). */
+export function commandListTexts(): CommandListTexts {
+  return { plain: commandList(buildCli({ colored: false })), coloured: commandList(buildCli({ colored: true })) };
 }
 
 /**
@@ -174,12 +173,10 @@ function asksForJson(argv: readonly string[]): boolean {
 /** Runs argv (without node and the script) and returns the exit code; output goes to the context's streams. */
 export async function runCli(argv: string[], context: Partial<ShopperContext> = {}): Promise<number> {
   const fullContext: ShopperContext = { ...Cli.defaultContext, colorDepth: 1, ...context };
-  const isTTY = (stream: 'stdout' | 'stderr') => fullContext.tty?.[stream] ?? Boolean((fullContext[stream] as { isTTY?: boolean }).isTTY);
-  const colour = (stream: 'stdout' | 'stderr') => useColour({ env: fullContext.env, isTTY: isTTY(stream), colorDepth: fullContext.colorDepth });
-  const colored = colour('stdout');
-  // The list needs every command registered, and no parser.
+  const colored = colourFor(fullContext, 'stdout');
+  // The list needs every command registered, and no parser: a build has it ready as text.
   if (isCommandListRequest(argv)) {
-    fullContext.stdout.write(commandList(buildCli({ colored })));
+    fullContext.stdout.write(builtCommandList(colored) ?? commandList(buildCli({ colored })));
     return 0;
   }
   const commands = commandsFor(argv);
@@ -193,7 +190,7 @@ export async function runCli(argv: string[], context: Partial<ShopperContext> = 
   if ('error' in parsed) {
     const failure = describeParseError(parsed.error, argv, cli.commandTree());
     if (asksForJson(argv)) fullContext.stderr.write(failureJson({ code: USAGE_CODE, ...failure }));
-    else fullContext.stderr.write(`${styleFor(colour('stderr')).red(`${BINARY_NAME}:`)} ${failure.message}\n`);
+    else fullContext.stderr.write(`${styleFor(colourFor(fullContext, 'stderr')).red(`${BINARY_NAME}:`)} ${failure.message}\n`);
     return EXIT_USAGE_ERROR;
   }
   const { command } = parsed;

@@ -34,3 +34,19 @@ export function useColour({ env, isTTY, colorDepth }: ColourSettings): boolean {
   if (env.TERM === 'dumb') return false;
   return isTTY && colorDepth > 1;
 }
+
+/** The parts of a run's context that say whether a stream gets colour (ShopperContext has them). */
+export interface StreamColourContext {
+  env: Record<string, string | undefined>;
+  colorDepth: number;
+  stdout: object;
+  stderr: object;
+  /** Whether each stream is a terminal (default: the stream's own `isTTY`); tests pretend. */
+  tty?: { stdout?: boolean; stderr?: boolean };
+}
+
+/** Whether what a run writes to `stream` gets colour. */
+export function colourFor(context: StreamColourContext, stream: 'stdout' | 'stderr'): boolean {
+  const isTTY = context.tty?.[stream] ?? Boolean((context[stream] as { isTTY?: boolean }).isTTY);
+  return useColour({ env: context.env, isTTY, colorDepth: context.colorDepth });
+}
