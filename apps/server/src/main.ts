@@ -1,18 +1,6 @@
-// `npm start`: the server as a process, configured from the environment. The error boundary and the
-// signal handling (graceful on the first SIGTERM/SIGINT, at once on the second) are in process-guards.ts.
-import { ConfigError, loadConfig } from './config';
-import { startupMessage } from './announce';
-import { consoleLogger } from './logger';
-import { installErrorBoundary, installShutdownSignals } from './process-guards';
-import { startServer } from './start';
+// `npm start`: the compile cache first, then the server (serve.ts), loaded after it so that the
+// CommonJS packages it brings compile through the cache (see compile-cache.ts).
+import { installCompileCache } from './compile-cache';
 
-const logger = consoleLogger();
-installErrorBoundary(logger);
-try {
-  const server = await startServer({ config: loadConfig(), logger });
-  process.stdout.write(`${startupMessage(server)}\n`);
-  installShutdownSignals(() => server.close(), logger);
-} catch (error) {
-  process.stderr.write(`gpu-shopper: ${error instanceof ConfigError || error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-}
+installCompileCache();
+await import('./serve');

@@ -3,7 +3,6 @@
 // loudly), whose instances boot real agent processes (the same node runtime as `npm run sim`).
 import type { Clock, ProviderName } from '@gpu-shopper/domain';
 import { TensorDockAdapter, VastAiAdapter, type ProviderAdapter } from '@gpu-shopper/providers';
-import { startSimulatedAgentNodes, startSimulators } from '@gpu-shopper/simulators';
 import type { ProviderKeySource } from '@gpu-shopper/services';
 import { AGENT_PORT } from '@gpu-shopper/services';
 import type { ServerConfig } from './config';
@@ -55,6 +54,8 @@ export async function setUpProviders(
 
   let close = async () => {};
   if (simulated.length > 0) {
+    // Loaded in simulation mode only: the simulators are a quarter of the server's bundle.
+    const { startSimulatedAgentNodes, startSimulators } = await import('@gpu-shopper/simulators');
     const nodes = config.simulation.nodes === 'agent' ? await startSimulatedAgentNodes({ agentPort: AGENT_PORT, logger, agentEnv: simulation.agentEnv }) : null;
     const simulators = await startSimulators({
       clock,

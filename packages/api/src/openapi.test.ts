@@ -5,13 +5,13 @@ import { appRouter } from './root';
 
 type Operation = { operationId: string; tags?: string[]; security?: unknown[]; responses: Record<string, { $ref?: string }> };
 
-function operationsOf(document: ReturnType<typeof openApiDocument>): { method: string; path: string; operation: Operation }[] {
+function operationsOf(document: Awaited<ReturnType<typeof openApiDocument>>): { method: string; path: string; operation: Operation }[] {
   return Object.entries(document.paths ?? {}).flatMap(([path, item]) => Object.entries(item as Record<string, Operation>).map(([method, operation]) => ({ method: method.toUpperCase(), path, operation })));
 }
 
 describe('OpenAPI document', () => {
-  it('lists exactly the REST surface, generated from the routers', () => {
-    const document = openApiDocument();
+  it('lists exactly the REST surface, generated from the routers', async () => {
+    const document = await openApiDocument();
     expect(document.openapi).toMatch(/^3\./);
     const operations = Object.entries(document.paths ?? {})
       .flatMap(([path, item]) => Object.keys(item as object).map((method) => `${method.toUpperCase()} ${path}`))
@@ -54,20 +54,20 @@ describe('OpenAPI document', () => {
     expect(document.servers?.[0]?.url).toBe('/api/v1');
   });
 
-  it('documents the inventory query parameters and bearer auth', () => {
-    const document = openApiDocument();
+  it('documents the inventory query parameters and bearer auth', async () => {
+    const document = await openApiDocument();
     const parameters = (document.paths?.['/inventory']?.get?.parameters ?? []) as { name: string }[];
     expect(parameters.map((p) => p.name).sort()).toEqual(['gpu', 'limit', 'max_price', 'min_gpus', 'min_reliability', 'min_vram', 'provider', 'region', 'sort']);
     expect(document.components?.securitySchemes).toHaveProperty('Authorization');
   });
 
-  it('documents the real success statuses: 202 for provisioning, 200 elsewhere', () => {
-    const successes = operationsOf(openApiDocument()).map(({ operation }): [string, string[]] => [operation.operationId, Object.keys(operation.responses).filter((status) => Number(status) < 400)]);
+  it('documents the real success statuses: 202 for provisioning, 200 elsewhere', async () => {
+    const successes = operationsOf(await openApiDocument()).map(({ operation }): [string, string[]] => [operation.operationId, Object.keys(operation.responses).filter((status) => Number(status) < 400)]);
     expect(successes.filter(([, statuses]) => statuses.join() !== '200')).toEqual([['sessions-create', ['202']]]);
   });
 
-  it('gives every operation its error responses, all in the one Error shape', () => {
-    const document = openApiDocument();
+  it('gives every operation its error responses, all in the one Error shape', async () => {
+    const document = await openApiDocument();
     const responses = document.components?.responses as Record<string, { content?: Record<string, { schema?: { $ref?: string } }>; headers?: Record<string, { required?: boolean }> }>;
     for (const { method, path, operation } of operationsOf(document)) {
       const statuses = Object.keys(operation.responses).map(Number);
@@ -89,22 +89,22 @@ describe('OpenAPI document', () => {
     expect(errorSchema.properties.data.required).toEqual(['code', 'httpStatus', 'field', 'fieldErrors']);
   });
 
-  it('documents the statuses services raise: operator-only 403, 409, 412, 422, 402 where they can happen', () => {
-    const byId = new Map(operationsOf(openApiDocument()).map(({ operation }) => [operation.operationId, Object.keys(operation.responses).map(Number)]));
+  it('documents the statuses services raise: operator-only 403, 409, 412, 422, 402 where they can happen', async () => {
+    const byId = new Map(operationsOf(await openApiDocument()).map(({ operation }) => [operation.operationId, Object.keys(operation.responses).map(Number)]));
     expect(byId.get('sessions-create')).toEqual(expect.arrayContaining([402, 409, 412, 422]));
     expect(byId.get('admin-listKeys')).toContain(403);
     expect(byId.get('admin-whoami')).not.toContain(403);
     expect(byId.get('inventory-search')).not.toContain(409);
   });
 
-  it('lists every REST procedure in REST_ERROR_STATUSES, and nothing else', () => {
+  it('lists every REST procedure in REST_ERROR_STATUSES, and nothing else', async () => {
     const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, { _def: { meta?: { openapi?: unknown } } }>)
       .filter(([, procedure]) => procedure._def.meta?.openapi !== undefined)
       .map(([path]) => path);
     expect(Object.keys(REST_ERROR_STATUSES).sort()).toEqual(procedures.sort());
   });
 
-  it('matches the README endpoint table: every operation listed once, no stale row', () => {
+  it('matches the README endpoint table: every operation listed once, no stale row', async () => {
     const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
     const section = readme.slice(readme.indexOf('### REST endpoints'));
     const table = section.slice(section.indexOf('| Method |')).split('\n');
@@ -114,6 +114,6 @@ describe('OpenAPI document', () => {
       return `${method} ${path.replace(/^`|`$/g, '').replace(REST_BASE_PATH, '')}`;
     });
     expect(rows.length).toBeGreaterThan(20);
-    expect(listed.sort()).toEqual(operationsOf(openApiDocument()).map(({ method, path }) => `${method} ${path}`).sort());
+    expect(listed.sort()).toEqual(operationsOf(await openApiDocument()).map(({ method, path }) => `${method} ${path}`).sort());
   });
 });

@@ -1,6 +1,6 @@
 // The OpenAPI document, generated from the same routers that serve tRPC and REST, with the statuses
 // the server really answers: its success status, and every error response in the API's one shape.
-import { generateOpenApiDocument, type OpenAPIObject } from 'trpc-to-openapi';
+import type { OpenAPIObject } from 'trpc-to-openapi';
 import { TRPC_ERROR_CODES_BY_KEY } from '@trpc/server/rpc';
 import { appRouter } from './root';
 import { adminProcedure } from './trpc';
@@ -144,8 +144,14 @@ const ERROR_RESPONSES: Readonly<Record<number, ErrorResponseSpec>> = {
 
 let cached: OpenAPIObject | null = null;
 
-export function openApiDocument(baseUrl = ''): OpenAPIObject {
+/**
+ * The document, generated on the first call. trpc-to-openapi is loaded then, not with this package:
+ * it brings zod-openapi, openapi3-ts (with yaml) and co-body, some 200 modules a server's start does
+ * not need (the server loads it on its first REST request).
+ */
+export async function openApiDocument(baseUrl = ''): Promise<OpenAPIObject> {
   if (cached !== null && baseUrl === '') return cached;
+  const { generateOpenApiDocument } = await import('trpc-to-openapi');
   const document = generateOpenApiDocument(appRouter, {
     title: 'Cloud GPU Shopper API',
     description:

@@ -2,7 +2,6 @@
 // (liveness) and /readyz (readiness). The two probes are plain routes outside the OpenAPI document.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
-import { fastifyTRPCOpenApiPlugin } from 'trpc-to-openapi';
 import { appRouter, createInnerContext, openApiDocument, REST_BASE_PATH, REST_SUCCESS_STATUS, requestInfoFromHeaders, type ApiDeps, type AppRouter } from '@gpu-shopper/api';
 import type { Logger } from '../logger';
 import { Readiness } from '../readiness';
@@ -11,6 +10,7 @@ import { registerDocs } from './docs';
 import { registerMetrics } from './metrics';
 import { registerInventoryResponseCache } from './inventory-response-cache';
 import { registerInventoryFastPath } from './inventory-fast-path';
+import { registerLazyRestApi } from './lazy-rest-api';
 import { lazySchemaCompilers } from './lazy-schema-compilers';
 import { answerFrameworkError, registerRestInputGuard, restErrorBody, type RestOperation } from './rest-input-guard';
 import { registerRequestLog, REQUEST_ID_HEADER, requestIdFor, type RouteInfo } from './request-log';
@@ -66,7 +66,7 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
   if (rateLimits !== null) registerRateLimits(app, { limits: rateLimits, clock: deps.clock, isRecentlyVerified: (apiKey) => deps.callerCache.lookup(apiKey) !== null });
   registerInventoryResponseCache(app, deps, [`${REST_BASE_PATH}/inventory`, '/trpc/inventory.search']);
   // Authentication first, then JSON depth, unknown fields and query parameters, before trpc-to-openapi.
-  // The OpenAPI document (tens of ms to generate) is built on first use, not at start: see rest-input-guard.ts.
+  // The OpenAPI document (tens of ms to generate, and its generator to load) is built on first use, not at start: see rest-input-guard.ts.
   restOperationOf = registerRestInputGuard(app, deps, openApiDocument, REST_BASE_PATH);
   if (http.inventoryFastPath !== false) registerInventoryFastPath(app, deps, `${REST_BASE_PATH}/inventory`);
   app.get('/healthz', () => ({ status: 'ok' }));
@@ -77,12 +77,12 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
   });
   registerMetrics(app, deps);
   let documentJson: string | undefined;
-  app.get(`${REST_BASE_PATH}/openapi.json`, (_request, reply) => reply.type('application/json').send((documentJson ??= JSON.stringify(openApiDocument()))));
+  app.get(`${REST_BASE_PATH}/openapi.json`, async (_request, reply) => reply.type('application/json').send((documentJson ??= JSON.stringify(await openApiDocument()))));
   registerDocs(app, `${REST_BASE_PATH}/openapi.json`);
   registerConsole(app, { dir: http.consoleDir });
 
   void app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions: { router: appRouter, createContext, onError } });
-  void app.register(fastifyTRPCOpenApiPlugin<AppRouter>, {
+  registerLazyRestApi<AppRouter>(app, {
     basePath: REST_BASE_PATH,
     router: appRouter,
     createContext,

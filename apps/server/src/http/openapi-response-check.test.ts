@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { openApiDocument } from '@gpu-shopper/api';
 import { documentedAnswerProblems, validateJsonSchema } from './openapi-response-check';
 
@@ -28,7 +28,10 @@ describe('validateJsonSchema (the subset the document uses)', () => {
 });
 
 describe('documentedAnswerProblems', () => {
-  const document = openApiDocument();
+  let document: Awaited<ReturnType<typeof openApiDocument>>;
+  beforeAll(async () => {
+    document = await openApiDocument();
+  });
   const errorBody = (code: string, httpStatus: number) => ({ message: 'x', code, data: { code, httpStatus, field: null, fieldErrors: null } });
 
   it('accepts an error in the API’s shape at a documented status', () => {

@@ -89,15 +89,15 @@ describe('REST input guard', () => {
     expect(response.json()).toMatchObject({ code: 'BAD_REQUEST', message: expect.any(String), data: { httpStatus: 400 } });
   });
 
-  it('reads every operation of the document, with its query parameters and whether it is secured', () => {
-    const operations = restOperations(openApiDocument());
+  it('reads every operation of the document, with its query parameters and whether it is secured', async () => {
+    const operations = restOperations(await openApiDocument());
     const inventory = operations.find((operation) => operation.method === 'GET' && operation.path === '/inventory');
     expect([...(inventory?.queryParameters ?? [])]).toContain('max_price');
     expect(operations.every((operation) => operation.secured)).toBe(true);
     expect(operations.find((operation) => operation.path === '/sessions/{id}')?.pattern.test('/sessions/ses_1')).toBe(true);
   });
 
-  it('finds unknown keys at any depth, and lets loose objects (additionalProperties) keep theirs', () => {
+  it('finds unknown keys at any depth, and lets loose objects (additionalProperties) keep theirs', async () => {
     const schema = {
       type: 'object',
       properties: {
@@ -108,7 +108,7 @@ describe('REST input guard', () => {
       },
     };
     const value = { status: { ready: true, gpuCount: 1 }, idle: { idle: true, since: 1 }, list: [{ a: 1 }, { z: 2 }], either: { b: 1, c: 2 }, top: 1 };
-    expect(unknownFields(value, schema, openApiDocument())).toEqual(['idle.since', 'list.1.z', 'either.c', 'top']);
+    expect(unknownFields(value, schema, await openApiDocument())).toEqual(['idle.since', 'list.1.z', 'either.c', 'top']);
   });
 
   it('measures depth without being fooled by strings or escapes', () => {

@@ -146,14 +146,24 @@ const mimeType = (header: string | undefined) => (header ?? '').split(';', 1)[0]
  * Registers the guard. Returns the REST operation a request was matched to (once its onRequest hook
  * ran), for the access log's route.
  */
-export function registerRestInputGuard(app: FastifyInstance, deps: ApiDeps, documentOf: () => OpenAPIObject, basePath: string): (request: FastifyRequest) => RestOperation | undefined {
-  // Read from the document on the first REST request rather than at start (generating it is not free).
-  let operations: RestOperation[] | undefined;
-  const operationFor = (request: FastifyRequest): RestOperation | undefined => {
+export function registerRestInputGuard(app: FastifyInstance, deps: ApiDeps, documentOf: () => Promise<OpenAPIObject>, basePath: string): (request: FastifyRequest) => RestOperation | undefined {
+  // Read from the document on the first REST request rather than at start (generating it, and
+  // loading its generator, is not free).
+  let loaded: Promise<{ document: OpenAPIObject; operations: RestOperation[] }> | undefined;
+  const documentAndOperations = () =>
+    (loaded ??= documentOf().then(
+      (document) => ({ document, operations: restOperations(document) }),
+      (error: unknown) => {
+        loaded = undefined; // the next request tries again
+        throw error;
+      },
+    ));
+  const operationFor = async (request: FastifyRequest): Promise<RestOperation | undefined> => {
     const path = urlPath(request.url);
     if (!path.startsWith(`${basePath}/`)) return undefined;
     const relative = normalizePath(path.slice(basePath.length));
-    return (operations ??= restOperations(documentOf())).find((operation) => operation.method === request.method && operation.pattern.test(relative));
+    const { operations } = await documentAndOperations();
+    return operations.find((operation) => operation.method === request.method && operation.pattern.test(relative));
   };
   const matched = new WeakMap<FastifyRequest, RestOperation>();
 
@@ -169,7 +179,7 @@ export function registerRestInputGuard(app: FastifyInstance, deps: ApiDeps, docu
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    const operation = operationFor(request);
+    const operation = await operationFor(request);
     if (operation === undefined) return;
     matched.set(request, operation);
     if (!operation.secured) return;
@@ -204,7 +214,7 @@ export function registerRestInputGuard(app: FastifyInstance, deps: ApiDeps, docu
       } else if (!isPlainObject(body)) {
         fieldErrors['(body)'] = ['the request body must be a JSON object'];
       } else {
-        for (const name of unknownFields(body, operation.bodySchema ?? { type: 'object', properties: {} }, documentOf())) fieldErrors[name] = ['unknown field'];
+        for (const name of unknownFields(body, operation.bodySchema ?? { type: 'object', properties: {} }, (await documentAndOperations()).document)) fieldErrors[name] = ['unknown field'];
       }
     }
     const names = Object.keys(fieldErrors);

@@ -1,0 +1,140 @@
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { cacheFileName, decodeCache, DISABLE_VARIABLE, encodeCache, installCompileCache, isPrivateDirectory, type CompileCache } from './compile-cache';
+
+describe('the compile cache', () => {
+  const dirs: string[] = [];
+  const installed: CompileCache[] = [];
+  const tempDir = () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gpu-shopper-compile-cache-test-'));
+    dirs.push(dir);
+    return dir;
+  };
+  afterEach(() => {
+    for (const cache of installed.splice(0)) cache.uninstall();
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+  });
+  const install = (dir: string, env: NodeJS.ProcessEnv = {}) => {
+    const cache = installCompileCache(dir, env);
+    if (cache !== null) installed.push(cache);
+    return cache;
+  };
+
+  /** A CommonJS package under a node_modules folder, loaded fresh (a new file name each time). */
+  let loads = 0;
+  const loadPackage = (root: string, source = 'exports.answer = (() => 6 * 7)(); exports.dir = __dirname; exports.resolves = require.resolve("./index.js");') => {
+    const dir = join(root, 'node_modules', `pkg-${++loads}`);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'index.js'), source);
+    return { exports: createRequire(join(root, 'noop.js'))(dir) as { answer: number; dir: string; resolves: string }, file: join(dir, 'index.js'), dir };
+  };
+
+  it('compiles modules under node_modules through the cache, and hits on the next start', () => {
+    const root = tempDir();
+    const cacheDir = join(root, 'cache');
+    const first = install(cacheDir)!;
+    const loaded = loadPackage(root);
+    // The module runs as Node would run it: its exports, __dirname and require.resolve.
+    expect(loaded.exports).toEqual({ answer: 42, dir: loaded.dir, resolves: loaded.file });
+    expect(first.stats()).toEqual({ hits: 0, misses: 1 });
+    first.save();
+    first.uninstall();
+
+    const stored = decodeCache(readFileSync(join(cacheDir, cacheFileName())));
+    expect([...stored.keys()]).toEqual([loaded.file]);
+
+    // The next process: the same file, compiled again (a fresh module cache), now from the cache.
+    const second = install(cacheDir)!;
+    delete createRequire(import.meta.url).cache[loaded.file];
+    expect((createRequire(join(root, 'noop.js'))(loaded.dir) as { answer: number }).answer).toBe(42);
+    expect(second.stats()).toEqual({ hits: 1, misses: 0 });
+  });
+
+  it('misses when the source changed since it was cached, and runs the new source', () => {
+    const root = tempDir();
+    const cacheDir = join(root, 'cache');
+    const first = install(cacheDir)!;
+    const loaded = loadPackage(root, 'exports.answer = 1;');
+    first.save();
+    first.uninstall();
+
+    // Same length, other code: V8 alone would accept the old data for it.
+    writeFileSync(loaded.file, 'exports.answer = 2;');
+    const second = install(cacheDir)!;
+    delete createRequire(import.meta.url).cache[loaded.file];
+    expect((createRequire(join(root, 'noop.js'))(loaded.dir) as { answer: number }).answer).toBe(2);
+    expect(second.stats()).toEqual({ hits: 0, misses: 1 });
+  });
+
+  it('leaves modules outside node_modules to Node', () => {
+    const root = tempDir();
+    const cache = install(join(root, 'cache'))!;
+    writeFileSync(join(root, 'own.cjs'), 'module.exports = 7;');
+    expect(createRequire(join(root, 'noop.js'))('./own.cjs')).toBe(7);
+    expect(cache.stats()).toEqual({ hits: 0, misses: 0 });
+  });
+
+  it('is off when NODE_DISABLE_COMPILE_CACHE is set', () => {
+    expect(install(join(tempDir(), 'cache'), { [DISABLE_VARIABLE]: '1' })).toBeNull();
+  });
+
+  it('refuses a directory others can write to, or a link, and runs without a cache', () => {
+    const root = tempDir();
+    const open = join(root, 'open');
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    expect(isPrivateDirectory(open)).toBe(false);
+    expect(install(open)).toBeNull();
+
+    const real = join(root, 'real');
+    mkdirSync(real, { mode: 0o700 });
+    symlinkSync(real, join(root, 'link'));
+    expect(isPrivateDirectory(join(root, 'link'))).toBe(false);
+    expect(install(join(root, 'link'))).toBeNull();
+  });
+
+  it('is off, not failing, where the directory cannot be made', () => {
+    const root = tempDir();
+    writeFileSync(join(root, 'file'), '');
+    expect(install(join(root, 'file', 'cache'))).toBeNull();
+  });
+
+  it('starts over from a corrupt file, and writes a good one at save', () => {
+    const root = tempDir();
+    const cacheDir = join(root, 'cache');
+    mkdirSync(cacheDir, { mode: 0o700 });
+    writeFileSync(join(cacheDir, cacheFileName()), 'not a cache');
+    const cache = install(cacheDir)!;
+    expect(loadPackage(root).exports.answer).toBe(42);
+    cache.save();
+    expect(decodeCache(readFileSync(join(cacheDir, cacheFileName()))).size).toBe(1);
+  });
+
+  it('drops the entries of files that are gone when it writes', () => {
+    const root = tempDir();
+    const cacheDir = join(root, 'cache');
+    const first = install(cacheDir)!;
+    const gone = loadPackage(root);
+    first.save();
+    first.uninstall();
+    rmSync(gone.dir, { recursive: true });
+
+    const second = install(cacheDir)!;
+    const kept = loadPackage(root);
+    second.save();
+    expect([...decodeCache(readFileSync(join(cacheDir, cacheFileName()))).keys()]).toEqual([kept.file]);
+  });
+
+  it('encodes and decodes entries, and refuses a truncated file', () => {
+    const entries = new Map([
+      ['/a/node_modules/x/index.js', { sourceHash: 'h1', data: Buffer.from([1, 2, 3]) }],
+      ['/a/node_modules/y/index.js', { sourceHash: 'h2', data: Buffer.from([4]) }],
+    ]);
+    const encoded = encodeCache(entries);
+    expect(decodeCache(encoded)).toEqual(entries);
+    expect(() => decodeCache(encoded.subarray(0, encoded.length - 1))).toThrow(/truncated/);
+  });
+});
