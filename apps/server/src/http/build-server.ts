@@ -1,10 +1,12 @@
-// The HTTP surface: tRPC at /trpc, REST at /api/v1 (with its OpenAPI document), /docs, /console, /healthz
+// The HTTP surface: tRPC at /trpc, REST at /api/v1 (with its OpenAPI document), /docs, /console,
+// /node/agent.js (the agent bundle nodes download), /healthz
 // (liveness) and /readyz (readiness). The two probes are plain routes outside the OpenAPI document.
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import { appRouter, createInnerContext, openApiDocument, REST_BASE_PATH, REST_SUCCESS_STATUS, requestInfoFromHeaders, type ApiDeps, type AppRouter } from '@gpu-shopper/api';
 import type { Logger } from '../logger';
 import { Readiness } from '../readiness';
+import { registerAgentBundle, type AgentBundle } from './agent-bundle';
 import { registerConsole } from './console-assets';
 import { registerDocs } from './docs';
 import { registerMetrics } from './metrics';
@@ -27,6 +29,8 @@ export interface HttpOptions {
   inventoryFastPath?: boolean;
   /** The operator console's build, served at /console (default: apps/console/dist). */
   consoleDir?: string;
+  /** The agent bundle nodes download (GET /node/agent.js); none: not served. */
+  agentBundle?: AgentBundle | null;
 }
 
 /** `readiness` defaults to one that is already ready (an app built on its own, as in tests). */
@@ -80,6 +84,7 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
   app.get(`${REST_BASE_PATH}/openapi.json`, async (_request, reply) => reply.type('application/json').send((documentJson ??= JSON.stringify(await openApiDocument()))));
   registerDocs(app, `${REST_BASE_PATH}/openapi.json`);
   registerConsole(app, { dir: http.consoleDir });
+  registerAgentBundle(app, http.agentBundle ?? null);
 
   void app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions: { router: appRouter, createContext, onError } });
   registerLazyRestApi<AppRouter>(app, {

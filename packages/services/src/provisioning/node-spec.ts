@@ -6,6 +6,12 @@ import type { InstanceSpec } from '@gpu-shopper/providers';
 export const AGENT_PORT = 8787;
 export const SSH_PORT = 22;
 
+/** The agent bundle a node without it in its image downloads (AGENT_BUNDLE_URL) and checks (AGENT_BUNDLE_SHA256). */
+export interface AgentBundle {
+  url: string;
+  sha256: string;
+}
+
 export interface NodeSpecInput {
   sessionId: string;
   label: string;
@@ -16,6 +22,7 @@ export interface NodeSpecInput {
   sshPublicKey: string | null;
   shopperPublicUrl: string;
   bootstrapScript: string;
+  agentBundle: AgentBundle | null;
   image: string;
   diskGb: number;
 }
@@ -30,6 +37,10 @@ export function buildNodeSpec(input: NodeSpecInput, offer: Offer): InstanceSpec 
     AGENT_PORT: String(AGENT_PORT),
   };
   if (input.llmModel !== null) env.GPU_SHOPPER_LLM_MODEL = input.llmModel;
+  if (input.agentBundle !== null) {
+    env.AGENT_BUNDLE_URL = input.agentBundle.url;
+    env.AGENT_BUNDLE_SHA256 = input.agentBundle.sha256;
+  }
   return {
     image: input.image,
     diskGb: Math.max(input.diskGb, offer.diskGb),

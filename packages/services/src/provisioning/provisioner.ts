@@ -20,7 +20,7 @@ import { closeAllUsage, recordUsage } from '../lifecycle/usage';
 import { OfferClaims } from './offer-claims';
 import { offerRequestOf, requestFingerprint, type OfferRequest } from './request-fingerprint';
 import type { WebhookNotifier } from '../webhooks/webhook-notifier';
-import { buildNodeSpec } from './node-spec';
+import { buildNodeSpec, type AgentBundle } from './node-spec';
 import { workloadImages, type WorkloadImages } from './workload-images';
 import type { SessionLeases } from '../coordination/session-leases';
 import { annotateLogContext, withLogContext } from '../logging/log-context';
@@ -43,6 +43,11 @@ export interface ProvisionerOptions {
   /** Where nodes reach the shopper (GPU_SHOPPER_PUBLIC_URL). */
   shopperPublicUrl: string;
   bootstrapScript: string;
+  /**
+   * Where a node without the agent in its image downloads it (the shopper serves its own bundle) and
+   * the bundle's SHA-256, which the bootstrap checks; null: nodes must have it in their image.
+   */
+  agentBundle?: AgentBundle | null;
   /**
    * The container image per workload (Vast runs it; a TensorDock VM pulls and runs it from
    * cloud-init); a workload without one gets its pinned default (DEFAULT_WORKLOAD_IMAGES).
@@ -415,6 +420,7 @@ export class Provisioner implements SessionProvisioner {
         sshPublicKey: row.sshPublicKey ?? null,
         shopperPublicUrl: this.options.shopperPublicUrl,
         bootstrapScript: this.options.bootstrapScript,
+        agentBundle: this.options.agentBundle ?? null,
         image: this.images[row.workload],
         diskGb: this.options.diskGb ?? offer.diskGb,
       },
