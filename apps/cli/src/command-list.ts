@@ -1,7 +1,9 @@
 // The command list (`gpu-shopper`, `--help`, `-h`, `help`) without clipanion or any command: the
 // build (tsup.config.ts) renders it with clipanion from the commands themselves, so it cannot
-// drift from them, and puts the text in the bundle; printing it is then all a start does. Imports
-// nothing, so that main.ts can print it before loading the rest of the CLI.
+// drift from them, and puts the text in the bundle; printing it is then all a start does. Also
+// built alone as dist/command-list.cjs, which bin/gpu-shopper.cjs loads before anything else, so
+// it imports nothing but color.ts (which imports nothing).
+import { useColour } from './color';
 
 /** The list as clipanion prints it, without colour and with. */
 export interface CommandListTexts {
@@ -30,4 +32,25 @@ export function isCommandListRequest(argv: readonly string[]): boolean {
 export function builtCommandList(coloured: boolean): string | null {
   if (typeof __GPU_SHOPPER_COMMAND_LIST_PLAIN__ === 'undefined' || typeof __GPU_SHOPPER_COMMAND_LIST_COLOURED__ === 'undefined') return null;
   return coloured ? __GPU_SHOPPER_COMMAND_LIST_COLOURED__ : __GPU_SHOPPER_COMMAND_LIST_PLAIN__;
+}
+
+/** The stream a start writes the list to (process.stdout); only a terminal is asked for its colours. */
+export interface CommandListStdout {
+  isTTY?: boolean;
+  getColorDepth(): number;
+  write(text: string): unknown;
+}
+
+/**
+ * Writes the build's list when argv asks for it, with colour as stdout allows (color.ts), and says
+ * whether it did; false, with nothing written, for any other argv or where there is no build: the
+ * caller then runs the CLI.
+ */
+export function writeBuiltCommandList(argv: readonly string[], env: Record<string, string | undefined>, stdout: CommandListStdout): boolean {
+  if (!isCommandListRequest(argv)) return false;
+  const isTTY = Boolean(stdout.isTTY);
+  const list = builtCommandList(useColour({ env, isTTY, colorDepth: isTTY ? stdout.getColorDepth() : 1 }));
+  if (list === null) return false;
+  stdout.write(list);
+  return true;
 }

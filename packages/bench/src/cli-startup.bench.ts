@@ -5,7 +5,7 @@ import { buildWorkspace, cleanEnv, machineLoad, median, timeBareNode, timeNode, 
 
 const ROUNDS = 21;
 const GOAL_RATIO = 1.5;
-const BIN = 'apps/cli/bin/gpu-shopper.js';
+const BIN = 'apps/cli/bin/gpu-shopper.cjs';
 
 export async function runCliStartupBench(): Promise<{ name: string; results: Record<string, number | string> }> {
   buildWorkspace('@gpu-shopper/cli');
