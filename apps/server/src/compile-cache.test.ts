@@ -17,8 +17,8 @@ describe('the compile cache', () => {
     for (const cache of installed.splice(0)) cache.uninstall();
     for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
   });
-  const install = (dir: string, env: NodeJS.ProcessEnv = {}) => {
-    const cache = installCompileCache(dir, env);
+  const install = (dir: string, env: NodeJS.ProcessEnv = {}, files?: string[]) => {
+    const cache = installCompileCache(dir, env, { files });
     if (cache !== null) installed.push(cache);
     return cache;
   };
@@ -75,6 +75,28 @@ describe('the compile cache', () => {
     writeFileSync(join(root, 'own.cjs'), 'module.exports = 7;');
     expect(createRequire(join(root, 'noop.js'))('./own.cjs')).toBe(7);
     expect(cache.stats()).toEqual({ hits: 0, misses: 0 });
+  });
+
+  it('compiles the files it is given outside node_modules through the cache too (the vendor bundle)', () => {
+    const root = tempDir();
+    const cacheDir = join(root, 'cache');
+    const vendor = join(root, 'dist', 'vendor.cjs');
+    mkdirSync(join(root, 'dist'));
+    writeFileSync(vendor, 'exports.loaded = (() => "vendored")();');
+    writeFileSync(join(root, 'dist', 'other.cjs'), 'module.exports = 1;');
+    const first = install(cacheDir, {}, [vendor])!;
+    const require = createRequire(join(root, 'noop.js'));
+    expect(require('./dist/vendor.cjs')).toEqual({ loaded: 'vendored' });
+    expect(require('./dist/other.cjs')).toBe(1); // not listed: Node's
+    expect(first.stats()).toEqual({ hits: 0, misses: 1 });
+    first.save();
+    first.uninstall();
+    expect([...decodeCache(readFileSync(join(cacheDir, cacheFileName()))).keys()]).toEqual([vendor]);
+
+    const second = install(cacheDir, {}, [vendor])!;
+    delete require.cache[vendor];
+    expect(require('./dist/vendor.cjs')).toEqual({ loaded: 'vendored' });
+    expect(second.stats()).toEqual({ hits: 1, misses: 0 });
   });
 
   it('is off when NODE_DISABLE_COMPILE_CACHE is set', () => {

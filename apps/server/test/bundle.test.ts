@@ -4,11 +4,13 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'tsup';
+import { isBuiltin } from 'node:module';
+import { join, sep } from 'node:path';
+import { build, type Options } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import config, { REQUIRED_COMMONJS_PACKAGES } from '../tsup.config';
-import { cacheFileName } from '../src/compile-cache';
+import { serverBuild, vendorBuild } from '../tsup.config';
+import { cacheFileName, decodeCache } from '../src/compile-cache';
+import { VENDORED_PACKAGES } from '../src/vendor';
 
 const SERVER_DIR = join(import.meta.dirname, '..');
 const REPO_ROOT = join(SERVER_DIR, '..', '..');
@@ -22,7 +24,12 @@ describe('the server bundle', () => {
     // Inside the repository's node_modules (ignored by git), so that the bundle resolves its packages as dist/ does.
     mkdirSync(join(REPO_ROOT, 'node_modules', '.cache'), { recursive: true });
     outDir = mkdtempSync(join(REPO_ROOT, 'node_modules', '.cache', 'gpu-shopper-server-bundle-'));
-    await build({ ...config, entry: { main: join(SERVER_DIR, 'src', 'main.ts') }, outDir, tsconfig: join(SERVER_DIR, 'tsconfig.json'), sourcemap: false, silent: true, config: false });
+    // The server bundle (its main entry) and the vendor bundle, as `npm run build` makes them.
+    const builds: Options[] = [
+      { ...serverBuild, entry: { main: join(SERVER_DIR, 'src', 'main.ts') } },
+      { ...vendorBuild, entry: { vendor: join(SERVER_DIR, 'src', 'vendor.ts') } },
+    ];
+    for (const options of builds) await build({ ...options, outDir, tsconfig: join(SERVER_DIR, 'tsconfig.json'), sourcemap: false, silent: true, config: false });
     writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n'); // as apps/server/package.json says for dist/
     bundle = readFileSync(join(outDir, 'main.js'), 'utf8');
   }, 120_000);
@@ -32,10 +39,13 @@ describe('the server bundle', () => {
 
   const staticImports = () => [...bundle.matchAll(/^import\s[^;]*?from\s*"([^"]+)"/gm)].map((match) => match[1]!);
 
-  it('requires the CommonJS packages rather than importing them', () => {
-    for (const name of REQUIRED_COMMONJS_PACKAGES) expect(staticImports()).not.toContain(name);
-    expect(bundle).toContain('__require("@mikro-orm/core")');
-    expect(bundle).toContain('__require("fastify")');
+  it('takes its third-party packages from the vendor bundle, not node_modules', () => {
+    // Node's own modules, and the few packages left external (ofetch is ES only; see tsup.config.ts).
+    expect(staticImports().filter((name) => !isBuiltin(name))).toEqual(['ofetch']);
+    for (const name of VENDORED_PACKAGES) expect(bundle).not.toContain(`__require("${name}")`);
+    expect(bundle).toContain('__require("./vendor.cjs").loadVendored("@mikro-orm/core")');
+    expect(bundle).toContain('__require("./vendor.cjs").loadVendored("zod")');
+    expect(existsSync(join(outDir, 'vendor.cjs'))).toBe(true);
   });
 
   it('leaves trpc-to-openapi to the first REST request, and the agent out but for its JSON depth scan', () => {
@@ -85,8 +95,14 @@ describe('the server bundle', () => {
 
       child.kill('SIGTERM');
       expect(await exited).toBe(0);
-      // Written at exit, in this user's directory under the process's TMPDIR.
-      expect(existsSync(join(processTmp, `gpu-shopper-compile-cache-${process.getuid?.() ?? 'user'}`, cacheFileName()))).toBe(true);
+      // Written at exit, in this user's directory under the process's TMPDIR: it holds the vendor
+      // bundle, and no file of a vendored package from node_modules (which would be a second copy).
+      const cacheFile = join(processTmp, `gpu-shopper-compile-cache-${process.getuid?.() ?? 'user'}`, cacheFileName());
+      expect(existsSync(cacheFile)).toBe(true);
+      const compiled = [...decodeCache(readFileSync(cacheFile)).keys()];
+      expect(compiled).toContain(join(outDir, 'vendor.cjs'));
+      const vendoredRoots = VENDORED_PACKAGES.map((name) => `${sep}node_modules${sep}${name.split('/').slice(0, 2).join(sep)}${sep}`);
+      expect(compiled.filter((file) => vendoredRoots.some((root) => file.includes(root)))).toEqual([]);
     } finally {
       if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       await exited;

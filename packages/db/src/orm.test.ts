@@ -22,6 +22,15 @@ describe('database', () => {
     expect((await migrator.getExecutedMigrations()).length).toBeGreaterThan(0);
   });
 
+  it('gives MikroORM the migrator it imported, so that MikroORM never requires the package by name itself', async () => {
+    orm = await openTestDatabase();
+    const { Migrator } = await import('@mikro-orm/migrations');
+    const migrator = await migratorOf(orm);
+    // Registered: getMigrator() takes it from the configuration, not from a require() from the working directory.
+    expect(orm.config.getExtension('@mikro-orm/migrator')).toBe(migrator);
+    expect(migrator).toBeInstanceOf(Migrator);
+  });
+
   it('names every committed migration in COMMITTED_MIGRATION_NAMES, which tells a start whether to migrate', async () => {
     const { SQLITE_MIGRATIONS } = await import('./migrations/sqlite');
     const { POSTGRESQL_MIGRATIONS } = await import('./migrations/postgresql');

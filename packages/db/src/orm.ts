@@ -158,6 +158,11 @@ export async function migratorOf(orm: Orm): Promise<Migrator> {
   const settings = orm.config.get('migrations');
   // Before the first getMigrator(), which reads the settings once: without a list, it would look for files.
   if (settings.migrationsList === undefined) orm.config.set('migrations', { ...settings, migrationsList: await committedMigrations(dialectOfOrm(orm)) });
+  // Registered from our own import: unregistered, MikroORM requires the package itself, by name from
+  // the working directory, which in the server's build (its packages in one vendor bundle) would
+  // load a second MikroORM from node_modules beside the bundled one.
+  const { Migrator } = await import('@mikro-orm/migrations');
+  Migrator.register(orm);
   return orm.getMigrator() as Migrator;
 }
 
