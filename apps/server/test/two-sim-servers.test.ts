@@ -80,7 +80,8 @@ describe('two simulation-mode servers on one machine', () => {
       const created: Session[] = [];
       const ready: Session[] = [];
       for (const target of servers) {
-        created.push(await json<Session>(target.server, '/api/v1/sessions', target.consumerKey, { gpu: '4090', hours: 1, provider }));
+        // An llm session: its node is ready only when the simulated engine lists the model it was given.
+        created.push(await json<Session>(target.server, '/api/v1/sessions', target.consumerKey, { gpu: '4090', hours: 1, provider, workload: 'llm', llmModel: 'Qwen/Qwen2.5-0.5B-Instruct' }));
         ready.push(await untilReady(target, created.at(-1)!.id));
       }
       // Same seed, same offer on both servers' simulators: the instances collide on everything but their ports.

@@ -72,3 +72,18 @@ describe('fake LLM upstream', () => {
     expect(echoChunks('')).toEqual([]);
   });
 });
+
+describe('one upstream as the engine of each node\'s model (urlFor)', () => {
+  it('lists the named model under its prefix, the configured one elsewhere, and serves chat under both', async () => {
+    const upstream = await startFakeLlmUpstream({ modelId: 'simulated-echo', anyModel: true });
+    try {
+      const named = upstream.urlFor('Qwen/Qwen2.5-0.5B-Instruct');
+      expect(await (await fetch(`${named}/v1/models`)).json()).toMatchObject({ data: [{ id: 'Qwen/Qwen2.5-0.5B-Instruct' }] });
+      expect(await (await fetch(`${upstream.url}/v1/models`)).json()).toMatchObject({ data: [{ id: 'simulated-echo' }] });
+      const chat = await fetch(`${named}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'Qwen/Qwen2.5-0.5B-Instruct', messages: [{ role: 'user', content: 'hello there' }] }) });
+      expect(await chat.json()).toMatchObject({ model: 'Qwen/Qwen2.5-0.5B-Instruct', choices: [{ message: { content: 'hello there' } }] });
+    } finally {
+      await upstream.close();
+    }
+  });
+});

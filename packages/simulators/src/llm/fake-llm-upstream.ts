@@ -17,6 +17,12 @@ export interface FakeLlmUpstreamOptions {
 export interface FakeLlmUpstream {
   url: string;
   port: number;
+  /**
+   * A base URL under which the upstream is the engine of one named model: its /v1/models lists that
+   * model (an agent is ready only when its engine lists the model it was asked for), so one shared
+   * upstream can stand in for every node's engine, each serving its own model.
+   */
+  urlFor(model: string): string;
   /** Number of chat completion requests served, streamed or not. */
   chatRequestCount(): number;
   close(): Promise<void>;
@@ -28,6 +34,8 @@ interface ChatMessage {
 }
 
 const MAX_BODY_BYTES = 1_000_000;
+/** A path under urlFor(model): the model's name, URL-encoded, then the OpenAI path. */
+const ENGINE_PREFIX = /^\/as\/([^/]+)(?=\/)/;
 
 /** The deterministic answer: the text of the last user message, unchanged. */
 export function echoAnswer(messages: ChatMessage[]): string {
@@ -130,9 +138,13 @@ export async function startFakeLlmUpstream(options: FakeLlmUpstreamOptions = {})
   }
 
   const server = createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0];
+    let path = (req.url ?? '/').split('?')[0] ?? '/';
+    // /as/<model>/v1/...: this upstream as that one model's engine (see urlFor).
+    const named = ENGINE_PREFIX.exec(path);
+    const listedModel = named === null ? modelId : decodeURIComponent(named[1]!);
+    if (named !== null) path = path.slice(named[0].length);
     if (req.method === 'GET' && path === '/v1/models') {
-      sendJson(res, 200, { object: 'list', data: [{ id: modelId, object: 'model', created: 1_700_000_000, owned_by: 'gpu-shopper-simulators' }] });
+      sendJson(res, 200, { object: 'list', data: [{ id: listedModel, object: 'model', created: 1_700_000_000, owned_by: 'gpu-shopper-simulators' }] });
       return;
     }
     if (req.method === 'POST' && path === '/v1/chat/completions') {
@@ -151,9 +163,11 @@ export async function startFakeLlmUpstream(options: FakeLlmUpstreamOptions = {})
   });
   const { port } = server.address() as AddressInfo;
   const host = options.host ?? '127.0.0.1';
+  const url = `http://${host}:${port}`;
   return {
-    url: `http://${host}:${port}`,
+    url,
     port,
+    urlFor: (model) => `${url}/as/${encodeURIComponent(model)}`,
     chatRequestCount: () => chatRequests,
     close: () =>
       new Promise<void>((resolve) => {

@@ -23,8 +23,11 @@ export interface AgentNodeRuntimeOptions {
    * AGENT_PORT in their env (that is what the real agent listens on), and that wins.
    */
   agentPort?: number;
-  /** Extra agent env on top of the node's own (tests: a short heartbeat interval, a fake LLM engine). */
-  extraEnv?: Record<string, string>;
+  /**
+   * Extra agent env on top of the node's own (tests: a short heartbeat interval, a fake LLM engine),
+   * or a function of the node's env, for what differs per node (the engine of the model it was given).
+   */
+  extraEnv?: Record<string, string> | ((nodeEnv: Record<string, string>) => Record<string, string>);
   onOutput?: (launch: SimNodeLaunch, chunk: string) => void;
   logger?: AgentNodeLogger;
   /** Who the nodes run as (see SpawnRuntimeOptions.user): default `nobody` when we are root. */
@@ -47,7 +50,8 @@ export function agentNodeRuntime(options: AgentNodeRuntimeOptions = {}): OnInsta
     mainProcess: true,
     user,
     command: (launch, { workspace }) => {
-      const env = { ...nodeEnvOf(launch), ...options.extraEnv };
+      const nodeEnv = nodeEnvOf(launch);
+      const env = { ...nodeEnv, ...(typeof options.extraEnv === 'function' ? options.extraEnv(nodeEnv) : options.extraEnv) };
       const internalPort = Number(env.AGENT_PORT ?? options.agentPort);
       return {
         command: process.execPath,

@@ -28,8 +28,12 @@ export async function startSimulatedAgentNodes(options: SimulatedAgentNodesOptio
     agentPort: options.agentPort,
     logger: options.logger,
     onOutput: options.onOutput,
-    // No engine command: the agent proxies to the upstream that is already up.
-    extraEnv: { ...options.agentEnv, AGENT_LLM_COMMAND: '', AGENT_LLM_UPSTREAM_URL: llm.url },
+    // No engine command: the agent proxies to the upstream that is already up, as the engine of the
+    // model the node was given (the agent is ready only when its engine lists that model).
+    extraEnv: (nodeEnv) => {
+      const model = nodeEnv.GPU_SHOPPER_LLM_MODEL;
+      return { ...options.agentEnv, AGENT_LLM_COMMAND: '', AGENT_LLM_UPSTREAM_URL: model ? llm.urlFor(model) : llm.url };
+    },
   });
   return { onInstanceRunning: runtime ?? undefined, close: () => llm.close() };
 }
