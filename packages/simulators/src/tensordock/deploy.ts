@@ -8,20 +8,12 @@ import { freshenAdvertisedPorts } from './advertised-ports';
 import type { TdSimHostnode } from './catalog';
 import type { TdInstanceData } from './instance-data';
 
-export interface VmRequest {
-  name: string;
+/** A VM as asked for (v0 or v2): the instance's own fields, and the host node and GPU by name. */
+export type VmRequest = Pick<TdInstanceData, 'name' | 'gpuCount' | 'vcpus' | 'ramGb' | 'storageGb' | 'portForwards' | 'cloudInit' | 'sshKey' | 'image'> & {
   hostnodeId: string;
   /** The v0Name of the GPU asked for; undefined when the request named none. */
   gpuModel: string | undefined;
-  gpuCount: number;
-  vcpus: number;
-  ramGb: number;
-  storageGb: number;
-  portForwards: { internal_port: number; external_port: number }[];
-  cloudInit: unknown;
-  sshKey: string | null;
-  image: string;
-}
+};
 
 export type DeployOutcome =
   /** The request itself is wrong (the same request will never work). */
