@@ -1,11 +1,15 @@
-// Bundles the server and our workspace packages into dist/main.js (ES module), and the third-party
-// packages src/vendor.ts names into dist/vendor.cjs (see src/build/vendor-imports.ts); other
-// packages (Node's own, ofetch, pg, sqlite3) stay external.
+// Bundles the server and our workspace packages into dist/main.js (ES module), the third-party
+// packages src/vendor.ts names into dist/vendor.cjs and those src/vendor-later.ts names into
+// dist/vendor-later.cjs (see src/build/vendor-imports.ts), each vendor bundle with its hash beside it
+// (src/build/source-hashes.ts); other packages (Node's own, ofetch, pg, sqlite3) stay external.
 import { defineConfig, type Options } from 'tsup';
 import { leaveMissingPackagesToRunTime } from './src/build/missing-packages';
-import { importFromVendorBundle, REQUIRE_BANNER, specifierPattern, VENDOR_FILE } from './src/build/vendor-imports';
+import { importFromVendorBundle, LATER_VENDOR_FILE, REQUIRE_BANNER, specifierPattern, VENDOR_FILE, type VendorBundles } from './src/build/vendor-imports';
 import { packageDirs, sideEffectFree } from './src/build/side-effect-free';
+import { writeSourceHashes } from './src/build/source-hashes';
+import { SOURCE_HASH_SUFFIX } from './src/compile-cache';
 import { VENDORED_PACKAGES } from './src/vendor';
+import { LATER_VENDORED_PACKAGES } from './src/vendor-later';
 
 /**
  * Left out of the vendor bundle, required from node_modules at run time: sqlite3 is a native module
@@ -14,6 +18,9 @@ import { VENDORED_PACKAGES } from './src/vendor';
  */
 export const VENDOR_EXTERNAL = ['sqlite3', 'pg'];
 
+/** Both vendor bundles, by file: where the server bundle takes each package from. */
+export const VENDOR_BUNDLES: VendorBundles = { [VENDOR_FILE]: VENDORED_PACKAGES, [LATER_VENDOR_FILE]: LATER_VENDORED_PACKAGES };
+
 export const serverBuild: Options = {
   entry: { main: 'src/main.ts', index: 'src/index.ts' },
   format: ['esm'],
@@ -21,19 +28,19 @@ export const serverBuild: Options = {
   target: 'node20',
   // Our workspace packages ship TypeScript source: bundle them. Everything else resolves from node_modules.
   // The vendored packages are listed too: tsup would mark them external before the plugin, which points them at the vendor bundle.
-  noExternal: [/^@gpu-shopper\//, specifierPattern(VENDORED_PACKAGES)],
+  noExternal: [/^@gpu-shopper\//, specifierPattern(Object.values(VENDOR_BUNDLES).flat())],
   external: [/^(?!@gpu-shopper\/)[^./]/],
   banner: { js: REQUIRE_BANNER },
   // The agent's entry re-exports its whole server, ours needs one function of it; the simulators run
   // in simulation mode only, and are loaded then (see src/build/side-effect-free.ts).
-  esbuildPlugins: [importFromVendorBundle(VENDORED_PACKAGES), sideEffectFree(packageDirs(['@gpu-shopper/agent', '@gpu-shopper/simulators'], import.meta.dirname))],
+  esbuildPlugins: [importFromVendorBundle(VENDOR_BUNDLES), sideEffectFree(packageDirs(['@gpu-shopper/agent', '@gpu-shopper/simulators'], import.meta.dirname))],
   // One file per entry: with chunks, esbuild gives a dynamically imported CommonJS package only its
   // default export (`(await import('@mikro-orm/sqlite')).SqliteDriver` was undefined). Modules only
   // reached through import() still run on demand (esbuild wraps them).
   splitting: false,
   sourcemap: true,
-  // Everything but the vendor bundle, which the other build writes at the same time.
-  clean: [`!${VENDOR_FILE}`],
+  // Everything but the vendor bundles and their hashes, which the other builds write at the same time.
+  clean: Object.keys(VENDOR_BUNDLES).flatMap((file) => [`!${file}`, `!${file}${SOURCE_HASH_SUFFIX}`]),
 };
 
 export const vendorBuild: Options = {
@@ -45,9 +52,19 @@ export const vendorBuild: Options = {
   noExternal: [new RegExp(`^(?!${specifierPattern(VENDOR_EXTERNAL).source.slice(1, -1)})`)],
   external: VENDOR_EXTERNAL,
   esbuildPlugins: [leaveMissingPackagesToRunTime()],
-  // Third-party code only; a map would be several times the bundle's 8 MB.
+  // The compile cache keys the bundle on this instead of hashing it at every start.
+  plugins: [writeSourceHashes(/\.cjs$/)],
+  // Third-party code only; a map would be several times the bundle's size.
   sourcemap: false,
   clean: false,
 };
 
-export default defineConfig([serverBuild, vendorBuild]);
+/** The later vendor bundle: as the first, but taking the packages the first holds from it. */
+export const laterVendorBuild: Options = {
+  ...vendorBuild,
+  entry: { 'vendor-later': 'src/vendor-later.ts' },
+  noExternal: [...(vendorBuild.noExternal ?? []), specifierPattern(VENDORED_PACKAGES)],
+  esbuildPlugins: [importFromVendorBundle({ [VENDOR_FILE]: VENDORED_PACKAGES }), leaveMissingPackagesToRunTime()],
+};
+
+export default defineConfig([serverBuild, vendorBuild, laterVendorBuild]);

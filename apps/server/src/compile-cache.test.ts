@@ -1,9 +1,9 @@
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cacheFileName, decodeCache, DISABLE_VARIABLE, encodeCache, installCompileCache, isPrivateDirectory, type CompileCache } from './compile-cache';
+import { cacheFileName, decodeCache, DISABLE_VARIABLE, encodeCache, installCompileCache, isPrivateDirectory, SOURCE_HASH_SUFFIX, sourceHashOf, type CompileCache } from './compile-cache';
 
 describe('the compile cache', () => {
   const dirs: string[] = [];
@@ -97,6 +97,45 @@ describe('the compile cache', () => {
     delete require.cache[vendor];
     expect(require('./dist/vendor.cjs')).toEqual({ loaded: 'vendored' });
     expect(second.stats()).toEqual({ hits: 1, misses: 0 });
+  });
+
+  it('keys a given file on the hash its build wrote beside it, with its size and mtime, without hashing it', () => {
+    const root = tempDir();
+    const cacheDir = join(root, 'cache');
+    const vendor = join(root, 'vendor.cjs');
+    const require = createRequire(join(root, 'noop.js'));
+    const writeBuilt = (source: string) => {
+      writeFileSync(vendor, source);
+      writeFileSync(`${vendor}${SOURCE_HASH_SUFFIX}`, `${sourceHashOf(source)}\n`);
+    };
+    const start = () => {
+      const cache = install(cacheDir, {}, [vendor])!;
+      delete require.cache[vendor];
+      const answer = (require('./vendor.cjs') as { answer: number }).answer;
+      const stats = cache.stats();
+      cache.save();
+      cache.uninstall();
+      return { answer, ...stats };
+    };
+    writeBuilt('exports.answer = 1;');
+    expect(start()).toEqual({ answer: 1, hits: 0, misses: 1 });
+    expect(start()).toEqual({ answer: 1, hits: 1, misses: 0 });
+    const key = [...decodeCache(readFileSync(join(cacheDir, cacheFileName()))).values()][0]!.sourceHash;
+    const { size, mtimeMs } = statSync(vendor);
+    expect(key).toBe(`build:${sourceHashOf('exports.answer = 1;')}:${size}:${mtimeMs}`); // the build's hash, not one of its own
+
+    // Edited by hand, same length, the hash file left stale: the new mtime misses.
+    writeFileSync(vendor, 'exports.answer = 2;');
+    expect(start()).toEqual({ answer: 2, hits: 0, misses: 1 });
+    // Rebuilt under the same mtime (a copy that keeps it): the new hash misses.
+    const { mtime } = statSync(vendor);
+    writeBuilt('exports.answer = 3;');
+    utimesSync(vendor, mtime, mtime);
+    expect(start()).toEqual({ answer: 3, hits: 0, misses: 1 });
+    // No hash file: hashed at start, as a file under node_modules is.
+    rmSync(`${vendor}${SOURCE_HASH_SUFFIX}`);
+    expect(start()).toEqual({ answer: 3, hits: 0, misses: 1 });
+    expect(start()).toEqual({ answer: 3, hits: 1, misses: 0 });
   });
 
   it('is off when NODE_DISABLE_COMPILE_CACHE is set', () => {

@@ -1,9 +1,9 @@
 // `npm start`: the compile cache first, then the server (serve.ts), loaded after it so that the
-// CommonJS packages it brings (the vendor bundle beside this file, see vendor.ts) compile through
-// the cache (see compile-cache.ts).
+// CommonJS packages it brings (the vendor bundles beside this file, see vendor.ts and
+// vendor-later.ts) compile through the cache (see compile-cache.ts).
 import { fileURLToPath } from 'node:url';
 import { installCompileCache } from './compile-cache';
-import { VENDOR_FILE } from './build/vendor-imports';
+import { LATER_VENDOR_FILE, VENDOR_FILE } from './build/vendor-imports';
 
-installCompileCache(undefined, undefined, { files: [fileURLToPath(new URL(`./${VENDOR_FILE}`, import.meta.url))] });
+installCompileCache(undefined, undefined, { files: [VENDOR_FILE, LATER_VENDOR_FILE].map((file) => fileURLToPath(new URL(`./${file}`, import.meta.url))) });
 await import('./serve');

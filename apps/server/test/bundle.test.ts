@@ -2,15 +2,16 @@
 // tsup configuration: what its start loads, and that it serves. The start-up benchmark measures it;
 // this checks what makes it quick, and that none of it changed what the server does.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isBuiltin } from 'node:module';
 import { join, sep } from 'node:path';
 import { build, type Options } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serverBuild, vendorBuild } from '../tsup.config';
-import { cacheFileName, decodeCache } from '../src/compile-cache';
+import { laterVendorBuild, serverBuild, vendorBuild } from '../tsup.config';
+import { cacheFileName, decodeCache, SOURCE_HASH_SUFFIX, sourceHashOf } from '../src/compile-cache';
 import { VENDORED_PACKAGES } from '../src/vendor';
+import { LATER_VENDORED_PACKAGES } from '../src/vendor-later';
 
 const SERVER_DIR = join(import.meta.dirname, '..');
 const REPO_ROOT = join(SERVER_DIR, '..', '..');
@@ -24,10 +25,11 @@ describe('the server bundle', () => {
     // Inside the repository's node_modules (ignored by git), so that the bundle resolves its packages as dist/ does.
     mkdirSync(join(REPO_ROOT, 'node_modules', '.cache'), { recursive: true });
     outDir = mkdtempSync(join(REPO_ROOT, 'node_modules', '.cache', 'gpu-shopper-server-bundle-'));
-    // The server bundle (its main entry) and the vendor bundle, as `npm run build` makes them.
+    // The server bundle (its main entry) and the vendor bundles, as `npm run build` makes them.
     const builds: Options[] = [
       { ...serverBuild, entry: { main: join(SERVER_DIR, 'src', 'main.ts') } },
       { ...vendorBuild, entry: { vendor: join(SERVER_DIR, 'src', 'vendor.ts') } },
+      { ...laterVendorBuild, entry: { 'vendor-later': join(SERVER_DIR, 'src', 'vendor-later.ts') } },
     ];
     for (const options of builds) await build({ ...options, outDir, tsconfig: join(SERVER_DIR, 'tsconfig.json'), sourcemap: false, silent: true, config: false });
     writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n'); // as apps/server/package.json says for dist/
@@ -42,10 +44,19 @@ describe('the server bundle', () => {
   it('takes its third-party packages from the vendor bundle, not node_modules', () => {
     // Node's own modules, and the few packages left external (ofetch is ES only; see tsup.config.ts).
     expect(staticImports().filter((name) => !isBuiltin(name))).toEqual(['ofetch']);
-    for (const name of VENDORED_PACKAGES) expect(bundle).not.toContain(`__require("${name}")`);
+    for (const name of [...VENDORED_PACKAGES, ...LATER_VENDORED_PACKAGES]) expect(bundle).not.toContain(`__require("${name}")`);
     expect(bundle).toContain('__require("./vendor.cjs").loadVendored("@mikro-orm/core")');
     expect(bundle).toContain('__require("./vendor.cjs").loadVendored("zod")');
-    expect(existsSync(join(outDir, 'vendor.cjs'))).toBe(true);
+    expect(bundle).toContain('__require("./vendor-later.cjs").loadVendored("trpc-to-openapi")');
+    // Each vendor bundle with the hash the compile cache keys it on.
+    for (const file of ['vendor.cjs', 'vendor-later.cjs']) expect(readFileSync(join(outDir, `${file}${SOURCE_HASH_SUFFIX}`), 'utf8')).toBe(`${sourceHashOf(readFileSync(join(outDir, file)))}\n`);
+  });
+
+  it('takes the packages the later vendor bundle shares with the first from it, not a copy of its own', () => {
+    const later = readFileSync(join(outDir, 'vendor-later.cjs'), 'utf8');
+    expect(later).toContain('require("./vendor.cjs").loadVendored("@mikro-orm/core")');
+    expect(later).toContain('require("./vendor.cjs").loadVendored("zod/v4")');
+    for (const name of ['@mikro-orm/core', '@mikro-orm/knex', 'knex', 'zod', '@trpc/server', 'fastify']) expect(later).not.toContain(`node_modules/${name}/`);
   });
 
   it('leaves trpc-to-openapi to the first REST request, and the agent out but for its JSON depth scan', () => {
@@ -55,16 +66,18 @@ describe('the server bundle', () => {
     expect(agentModules.filter((module) => module !== 'index.ts')).toEqual(['server/json-body.ts']);
   });
 
-  it('starts, serves REST (the adapter loaded on demand) and fills the compile cache', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'gpu-shopper-bundle-data-'));
-    const processTmp = mkdtempSync(join(tmpdir(), 'gpu-shopper-bundle-tmp-'));
-    scratch.push(dataDir, processTmp);
-    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: processTmp, PORT: '0', HOST: '127.0.0.1', GPU_SHOPPER_DB: join(dataDir, 'db.sqlite'), GPU_SHOPPER_ADMIN_KEY: ADMIN_KEY, GPU_SHOPPER_SIM_NODES: 'none', GPU_SHOPPER_LOG_LEVEL: 'warn' };
+  /** A start of the built server on `dbFile`, once it answers /readyz with 200; TMPDIR (the compile cache's home) is `processTmp`. */
+  async function startBuilt(dbFile: string, processTmp: string) {
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, TMPDIR: processTmp, PORT: '0', HOST: '127.0.0.1', GPU_SHOPPER_DB: dbFile, GPU_SHOPPER_ADMIN_KEY: ADMIN_KEY, GPU_SHOPPER_SIM_NODES: 'none', GPU_SHOPPER_LOG_LEVEL: 'warn' };
     const child = spawn(process.execPath, [join(outDir, 'main.js')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const stop = async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return exited;
+    };
     try {
       const deadline = Date.now() + 45_000;
       let url: string | undefined;
@@ -80,7 +93,33 @@ describe('the server bundle', () => {
         ready = await fetch(`${url}/readyz`);
       }
       expect(await ready.json()).toEqual({ status: 'ready' });
+      return { url, stop, output: () => output };
+    } catch (error) {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+      throw error;
+    }
+  }
 
+  const compiledFiles = (processTmp: string) => {
+    const cacheFile = join(processTmp, `gpu-shopper-compile-cache-${process.getuid?.() ?? 'user'}`, cacheFileName());
+    expect(existsSync(cacheFile)).toBe(true);
+    return [...decodeCache(readFileSync(cacheFile)).keys()];
+  };
+
+  it('starts (migrating), serves REST (the adapter loaded on demand), fills the compile cache, and starts again without the later vendor bundle', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'gpu-shopper-bundle-data-'));
+    const processTmp = mkdtempSync(join(tmpdir(), 'gpu-shopper-bundle-tmp-'));
+    const secondTmp = mkdtempSync(join(tmpdir(), 'gpu-shopper-bundle-tmp-'));
+    scratch.push(dataDir, processTmp, secondTmp);
+    const dbFile = join(dataDir, 'db.sqlite');
+    const laterFile = join(outDir, 'vendor-later.cjs');
+    const laterAside = join(outDir, 'vendor-later.cjs.aside');
+
+    // A fresh database: the migrator comes from the later vendor bundle.
+    const first = await startBuilt(dbFile, processTmp);
+    try {
+      const { url } = first;
       const unauthenticated = await fetch(`${url}/api/v1/inventory`);
       expect(unauthenticated.status).toBe(401);
       const inventory = await fetch(`${url}/api/v1/inventory?limit=1`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
@@ -92,20 +131,31 @@ describe('the server bundle', () => {
       expect(((await unknownField.json()) as { data: { fieldErrors: Record<string, string[]> } }).data.fieldErrors.nonsense).toEqual(['unknown field']);
       const document = (await (await fetch(`${url}/api/v1/openapi.json`)).json()) as { paths: Record<string, unknown> };
       expect(Object.keys(document.paths)).toContain('/inventory');
-
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-      // Written at exit, in this user's directory under the process's TMPDIR: it holds the vendor
-      // bundle, and no file of a vendored package from node_modules (which would be a second copy).
-      const cacheFile = join(processTmp, `gpu-shopper-compile-cache-${process.getuid?.() ?? 'user'}`, cacheFileName());
-      expect(existsSync(cacheFile)).toBe(true);
-      const compiled = [...decodeCache(readFileSync(cacheFile)).keys()];
-      expect(compiled).toContain(join(outDir, 'vendor.cjs'));
-      const vendoredRoots = VENDORED_PACKAGES.map((name) => `${sep}node_modules${sep}${name.split('/').slice(0, 2).join(sep)}${sep}`);
-      expect(compiled.filter((file) => vendoredRoots.some((root) => file.includes(root)))).toEqual([]);
     } finally {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-      await exited;
+      expect(await first.stop()).toBe(0);
     }
-  }, 90_000);
+    // Written at exit, in this user's directory under the process's TMPDIR: it holds the vendor
+    // bundles, and no file of a vendored package from node_modules (which would be a second copy).
+    const compiled = compiledFiles(processTmp);
+    expect(compiled).toEqual(expect.arrayContaining([join(outDir, 'vendor.cjs'), laterFile]));
+    const vendoredRoots = [...VENDORED_PACKAGES, ...LATER_VENDORED_PACKAGES].map((name) => `${sep}node_modules${sep}${name.split('/').slice(0, 2).join(sep)}${sep}`);
+    expect(compiled.filter((file) => vendoredRoots.some((root) => file.includes(root)))).toEqual([]);
+
+    // The database up to date: ready without the later vendor bundle (moved aside until then), which
+    // the first REST request then loads.
+    renameSync(laterFile, laterAside);
+    let second: Awaited<ReturnType<typeof startBuilt>> | undefined;
+    try {
+      second = await startBuilt(dbFile, secondTmp);
+    } finally {
+      renameSync(laterAside, laterFile);
+    }
+    try {
+      const inventory = await fetch(`${second.url}/api/v1/inventory?limit=1`, { headers: { authorization: `Bearer ${ADMIN_KEY}` } });
+      expect(inventory.status).toBe(200);
+    } finally {
+      expect(await second.stop()).toBe(0);
+    }
+    expect(second.output()).not.toMatch(/vendor-later/);
+  }, 120_000);
 });
