@@ -69,6 +69,23 @@ describe('LifecycleManager', () => {
       expect((await h.session(id)).state).toBe('ready');
     });
 
+    it('keeps trying to destroy the node a deadline failover left behind through an outage longer than the adapter retries', async () => {
+      const waits: number[] = [];
+      h = await createLifecycleHarness({}, { sleep: async (ms) => void waits.push(ms) });
+      h.sims.vast.faults.set({ stuckLoading: { count: 1 } });
+      const id = await h.provision({ provider: 'vastai' });
+      const instanceId = (await h.session(id)).providerInstanceId!;
+      await h.advance(14 * MS_PER_MINUTE);
+      // More 429s than one destroy call's own retries: the first call fails, a later one gets through.
+      h.sims.vast.faults.set({ rateLimitStorm: { count: 6, endpoints: ['destroy'] } });
+      await h.advance(2 * MS_PER_MINUTE);
+      await h.provisioner.settled();
+      await h.provisioner.abandonedDestroysSettled();
+      expect((await h.session(id)).provisionAttempts).toBe(2);
+      expect(waits.length).toBeGreaterThan(0);
+      expect(['exiting', 'destroyed']).toContain(h.sims.vast.lifecycle.get(instanceId)?.phase);
+    });
+
     it('fails the session when no attempt is left after the deadline', async () => {
       h = await createLifecycleHarness({}, { maxAttempts: 1 });
       h.sims.vast.faults.set({ stuckLoading: { count: 1 } });

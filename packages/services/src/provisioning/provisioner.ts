@@ -67,7 +67,15 @@ export interface ProvisionerOptions {
    * persisted session and attempts tell the next holder what to do (adopt by label, or rent on).
    */
   leases?: SessionLeases;
+  /** Waits between retries of a destroy a failover left behind (tests: no wait); default real time. */
+  sleep?: (ms: number) => Promise<void>;
 }
+
+/** Waits before each retry of an abandoned instance's destroy: some 60 s in all, then the orphan sweep. */
+const ABANDONED_DESTROY_RETRY_MS = [2_000, 4_000, 8_000, 16_000, 30_000];
+
+/** Timers that do not keep a stopping process alive. */
+const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
 export const DEFAULT_READY_DEADLINE_MS: Record<ProviderName, number> = { vastai: 15 * MS_PER_MINUTE, tensordock: 10 * MS_PER_MINUTE };
 /** Offers tried per session (create failures and failovers together) before it fails. */
@@ -81,6 +89,8 @@ export function hashNodeToken(token: string): string {
 
 export class Provisioner implements SessionProvisioner {
   private readonly inFlight = new Map<string, Promise<void>>();
+  /** Destroys of instances left behind by a failover, still being tried (see destroyAbandoned). */
+  private readonly abandonedDestroys = new Set<Promise<void>>();
   private readonly claims: OfferClaims;
   private readonly images: WorkloadImages;
 
@@ -160,6 +170,11 @@ export class Provisioner implements SessionProvisioner {
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight.values()]);
   }
 
+  /** Once the destroys a failover left behind are done or given up to the orphan sweep (tests). */
+  async abandonedDestroysSettled(): Promise<void> {
+    while (this.abandonedDestroys.size > 0) await Promise.allSettled([...this.abandonedDestroys]);
+  }
+
   /**
    * The session's current instance will not become ready (deadline passed, the provider ended it,
    * its agent failed): record why on its attempt, destroy it, and rent the next offer while attempts
@@ -180,15 +195,34 @@ export class Provisioner implements SessionProvisioner {
     }
     const { provider, instanceId } = previous;
     logger?.warn(`provisioning ${sessionId}: ${reason}; destroying ${provider} instance ${instanceId} and failing over`, { sessionId, provider, instanceId, outcome, reason });
-    // Best effort, and not awaited (a destroy can hang until the adapter gives up): the instance
-    // still carries our label, so the orphan sweep destroys it if this does not.
-    void this.options.providers
-      .get(provider)
-      .destroyInstance(instanceId)
-      // Debug: the failed destroy call itself was logged by the instrumented adapter.
-      .catch((error: unknown) => log(logger, 'debug', `provisioning ${sessionId}: destroying ${instanceId} failed, the sweep will retry: ${errorMessage(error)}`, { sessionId, provider, instanceId, error: messageOf(error) }));
+    this.destroyAbandoned(sessionId, provider, instanceId);
     this.track(sessionId, () => this.rentNext(sessionId, []));
     return true;
+  }
+
+  /**
+   * Destroys the instance a failover left behind, not awaited (a destroy can hang until the adapter
+   * gives up). A provider outage outlasts the adapter's own retries, and the instance bills until it
+   * is gone, so the destroy is tried again a few times over about a minute; after that the instance
+   * still carries our label, and the orphan sweep destroys it.
+   */
+  private destroyAbandoned(sessionId: string, provider: ProviderName, instanceId: string): void {
+    const { logger } = this.options;
+    const sleep = this.options.sleep ?? realSleep;
+    const attempt = async (round: number): Promise<void> => {
+      try {
+        await this.options.providers.get(provider).destroyInstance(instanceId);
+      } catch (error) {
+        // Debug: the failed destroy call itself was logged by the instrumented adapter.
+        const last = round >= ABANDONED_DESTROY_RETRY_MS.length;
+        log(logger, 'debug', `provisioning ${sessionId}: destroying ${instanceId} failed, ${last ? 'the sweep will retry' : 'trying again'}: ${errorMessage(error)}`, { sessionId, provider, instanceId, error: messageOf(error) });
+        if (last) return;
+        await sleep(ABANDONED_DESTROY_RETRY_MS[round]!);
+        await attempt(round + 1);
+      }
+    };
+    const destroying = attempt(0).finally(() => this.abandonedDestroys.delete(destroying));
+    this.abandonedDestroys.add(destroying);
   }
 
   /** Closes the failed attempt and detaches its instance from the session; null when it cannot fail over. */

@@ -50,7 +50,7 @@ export interface LifecycleHarness {
   close(): Promise<void>;
 }
 
-export interface HarnessOptions extends Pick<ProvisionerOptions, 'maxAttempts' | 'images' | 'agentBundle'> {
+export interface HarnessOptions extends Pick<ProvisionerOptions, 'maxAttempts' | 'images' | 'agentBundle' | 'sleep'> {
   /** Offers on each simulator's menu (default 300 Vast offers, 30 TensorDock host nodes). */
   vastOfferCount?: number;
   tensordockHostnodeCount?: number;
