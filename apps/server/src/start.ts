@@ -45,7 +45,7 @@ import { componentLogger, consoleLogger, type Logger } from './logger';
 import { lifecycleJobs, startJobs, type RunningJobs } from './jobs';
 import { Readiness, type ReadinessReport } from './readiness';
 import { agentFiles, setUpProviders } from './providers';
-import { AGENT_BUNDLE_ROUTE, readAgentBundle } from './http/agent-bundle';
+import { AGENT_BUNDLE_ROUTE, agentBundleLoader } from './http/agent-bundle';
 
 export interface StartOptions {
   config: ServerConfig;
@@ -164,7 +164,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       providerMetrics,
       heartbeats: { logger: log('heartbeats') },
     };
-    const agentBundle = readAgentBundle(agentFiles().bundle);
+    const agentBundle = agentBundleLoader(agentFiles().bundle);
     const app = buildHttpServer(deps, log('http'), readiness, { rateLimits: config.rateLimits, trustProxy: config.trustProxy, agentBundle });
     closers.push(() => app.close());
     await app.listen({ port: config.port, host: config.host });
@@ -191,7 +191,10 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
         deploymentId,
         shopperPublicUrl: config.publicUrl ?? url,
         bootstrapScript: readFileSync(agentFiles().bootstrapScript, 'utf8'),
-        agentBundle: agentBundle === null ? null : { url: `${config.publicUrl ?? url}${AGENT_BUNDLE_ROUTE}`, sha256: agentBundle.sha256 },
+        agentBundle: () => {
+          const bundle = agentBundle();
+          return bundle === null ? null : { url: `${config.publicUrl ?? url}${AGENT_BUNDLE_ROUTE}`, sha256: bundle.sha256 };
+        },
         diskGb: config.offerDiskGb,
         images: config.nodeImages,
         readyDeadlineMs: options.readyDeadlineMs === undefined ? config.lifecycle.readyDeadlineMs : { vastai: options.readyDeadlineMs, tensordock: options.readyDeadlineMs },

@@ -18,7 +18,7 @@ describe('GET /node/agent.js', () => {
     const bundle = readAgentBundle(join(dir, 'agent.js'));
     expect(bundle?.sha256).toBe(createHash('sha256').update(source).digest('hex'));
     const app = Fastify();
-    registerAgentBundle(app, bundle);
+    registerAgentBundle(app, () => bundle);
     const response = await app.inject({ method: 'GET', url: AGENT_BUNDLE_ROUTE });
     expect(response.statusCode).toBe(200);
     expect(response.body).toBe(source);
@@ -31,7 +31,7 @@ describe('GET /node/agent.js', () => {
   it('is not served (404) when the agent is not built', async () => {
     expect(readAgentBundle(join(tmpdir(), 'no-such-dir-for-agent', 'agent.js'))).toBeNull();
     const app = Fastify();
-    registerAgentBundle(app, null);
+    registerAgentBundle(app, () => null);
     expect((await app.inject({ method: 'GET', url: AGENT_BUNDLE_ROUTE })).statusCode).toBe(404);
     await app.close();
   });

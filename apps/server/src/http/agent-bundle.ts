@@ -20,10 +20,24 @@ export function readAgentBundle(path: string): AgentBundle | null {
   return { bytes, sha256: createHash('sha256').update(bytes).digest('hex') };
 }
 
-export function registerAgentBundle(app: FastifyInstance, bundle: AgentBundle | null): void {
-  if (bundle === null) return;
-  const etag = `"${bundle.sha256}"`;
+/**
+ * readAgentBundle on first use, then the same answer: the bundle is some 4 MB to read and hash,
+ * which a server start does not need (only the first provision or download does).
+ */
+export function agentBundleLoader(path: string): () => AgentBundle | null {
+  let loaded: AgentBundle | null | undefined;
+  return () => {
+    if (loaded === undefined) loaded = readAgentBundle(path);
+    return loaded;
+  };
+}
+
+export function registerAgentBundle(app: FastifyInstance, load: () => AgentBundle | null): void {
   app.get(AGENT_BUNDLE_ROUTE, (request, reply) => {
+    const bundle = load();
+    // Not built: as if the route did not exist.
+    if (bundle === null) return reply.callNotFound();
+    const etag = `"${bundle.sha256}"`;
     reply.header('etag', etag).header('cache-control', 'no-cache').header('x-content-type-options', 'nosniff');
     if (request.headers['if-none-match'] === etag) return reply.code(304).send();
     return reply.type('application/javascript; charset=utf-8').send(bundle.bytes);

@@ -29,8 +29,8 @@ export interface HttpOptions {
   inventoryFastPath?: boolean;
   /** The operator console's build, served at /console (default: apps/console/dist). */
   consoleDir?: string;
-  /** The agent bundle nodes download (GET /node/agent.js); none: not served. */
-  agentBundle?: AgentBundle | null;
+  /** The agent bundle nodes download (GET /node/agent.js), read on first use; none: not served. */
+  agentBundle?: () => AgentBundle | null;
 }
 
 /** `readiness` defaults to one that is already ready (an app built on its own, as in tests). */
@@ -84,7 +84,7 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
   app.get(`${REST_BASE_PATH}/openapi.json`, async (_request, reply) => reply.type('application/json').send((documentJson ??= JSON.stringify(await openApiDocument()))));
   registerDocs(app, `${REST_BASE_PATH}/openapi.json`);
   registerConsole(app, { dir: http.consoleDir });
-  registerAgentBundle(app, http.agentBundle ?? null);
+  if (http.agentBundle !== undefined) registerAgentBundle(app, http.agentBundle);
 
   void app.register(fastifyTRPCPlugin, { prefix: '/trpc', trpcOptions: { router: appRouter, createContext, onError } });
   registerLazyRestApi<AppRouter>(app, {

@@ -45,9 +45,10 @@ export interface ProvisionerOptions {
   bootstrapScript: string;
   /**
    * Where a node without the agent in its image downloads it (the shopper serves its own bundle) and
-   * the bundle's SHA-256, which the bootstrap checks; null: nodes must have it in their image.
+   * the bundle's SHA-256, which the bootstrap checks; asked at each rent (the server reads the bundle
+   * on first use, not at start). Null, or none: nodes must have it in their image.
    */
-  agentBundle?: AgentBundle | null;
+  agentBundle?: () => AgentBundle | null;
   /**
    * The container image per workload (Vast runs it; a TensorDock VM pulls and runs it from
    * cloud-init); a workload without one gets its pinned default (DEFAULT_WORKLOAD_IMAGES).
@@ -454,7 +455,7 @@ export class Provisioner implements SessionProvisioner {
         sshPublicKey: row.sshPublicKey ?? null,
         shopperPublicUrl: this.options.shopperPublicUrl,
         bootstrapScript: this.options.bootstrapScript,
-        agentBundle: this.options.agentBundle ?? null,
+        agentBundle: this.options.agentBundle?.() ?? null,
         image: this.images[row.workload],
         diskGb: this.options.diskGb ?? offer.diskGb,
       },

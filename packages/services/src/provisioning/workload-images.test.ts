@@ -60,7 +60,7 @@ describe('the image a provisioned node gets', () => {
 
   it('a node is told where to download the agent and its SHA-256 when the shopper serves its bundle, and not otherwise', async () => {
     const sha256 = 'ab'.repeat(32);
-    h = await createLifecycleHarness({}, { vastOfferCount: 20, tensordockHostnodeCount: 1, agentBundle: { url: 'https://shopper.example.com/node/agent.js', sha256 } });
+    h = await createLifecycleHarness({}, { vastOfferCount: 20, tensordockHostnodeCount: 1, agentBundle: () => ({ url: 'https://shopper.example.com/node/agent.js', sha256 }) });
     await h.provision({ provider: 'vastai', workload: 'batch' });
     const env = (h.sims.vast.requests.find((request) => request.endpoint === 'create')!.body as { env: Record<string, string> }).env;
     expect(env).toMatchObject({ AGENT_BUNDLE_URL: 'https://shopper.example.com/node/agent.js', AGENT_BUNDLE_SHA256: sha256 });
