@@ -101,6 +101,31 @@ describe('InventoryService', () => {
     expect(menu.providers.find((p) => p.provider === 'vastai')?.status).toBe('empty');
   });
 
+  it('asks a provider that never answered again within seconds (doubling), one that did after 15 s', async () => {
+    const refusing = new ProviderUnavailableError('vastai', 'HTTP 500');
+    const offers = vast.next;
+    const callsAfter = async (advanceMs: number, failing: boolean) => {
+      vast.next = failing ? refusing : offers;
+      clock.advance(advanceMs);
+      await inventory.search({});
+      return vast.calls.length;
+    };
+    expect(await callsAfter(0, true)).toBe(1);
+    expect(await callsAfter(900, true)).toBe(1); // 1 s after the first failure
+    expect(await callsAfter(100, true)).toBe(2);
+    expect(await callsAfter(1_900, true)).toBe(2); // then 2 s
+    expect(await callsAfter(100, true)).toBe(3);
+    for (let failures = 3; failures < 8; failures++) await callsAfter(15 * MS_PER_SECOND, true);
+    const before = vast.calls.length;
+    expect(await callsAfter(14 * MS_PER_SECOND, true)).toBe(before); // capped at 15 s
+    expect(await callsAfter(MS_PER_SECOND, false)).toBe(before + 1);
+    expect((await inventory.search({ provider: 'vastai' })).offers).toHaveLength(4);
+    // With offers to serve (stale), a failing provider is asked every 15 s, not sooner.
+    expect(await callsAfter(61 * MS_PER_SECOND, true)).toBe(before + 2);
+    expect(await callsAfter(14 * MS_PER_SECOND, true)).toBe(before + 2);
+    expect(await callsAfter(MS_PER_SECOND, false)).toBe(before + 3);
+  });
+
   it('finds an offer by id', async () => {
     expect((await inventory.findOffer('vastai:2'))?.gpuModel).toBe('H100 SXM');
     expect(await inventory.findOffer('vastai:nope')).toBeNull();

@@ -8,6 +8,12 @@ export const FRESH_TTL_MS = 60 * MS_PER_SECOND;
 export const RATE_LIMITED_TTL_MS = 5 * MS_PER_MINUTE;
 /** A provider that is down is asked again at most this often, not on every request. */
 export const FAILURE_RETRY_MS = 15 * MS_PER_SECOND;
+/**
+ * Until a provider's first listing arrives there is nothing to serve, not even stale offers (a
+ * server just started during a provider blip): it is asked again sooner, 1 s then doubling up to
+ * FAILURE_RETRY_MS, so the menu (and provisioning) comes back seconds after the provider does.
+ */
+export const FIRST_FETCH_RETRY_MS = MS_PER_SECOND;
 /** How long an offer we rented (or that answered "gone") stays off the menu, refreshes included. */
 export const WITHDRAWN_FOR_MS = 5 * MS_PER_MINUTE;
 
@@ -17,6 +23,7 @@ export class OfferCache {
   private cached: { offers: Offer[]; staleOffers: Offer[] | null; fetchedAtMs: number } | null = null;
   private failure: { message: string; rateLimited: boolean } | null = null;
   private nextFetchAtMs = 0;
+  private failuresInRow = 0;
   private version = 0;
   /** Offer id -> until when it stays off the menu. */
   private readonly withdrawn = new Map<string, number>();
@@ -32,13 +39,16 @@ export class OfferCache {
     const nowMs = this.clock.now().getTime();
     this.cached = { offers: this.withoutWithdrawn(offers, nowMs), staleOffers: null, fetchedAtMs: nowMs };
     this.failure = null;
+    this.failuresInRow = 0;
     this.nextFetchAtMs = nowMs + FRESH_TTL_MS;
     this.version += 1;
   }
 
   recordFailure(message: string, rateLimited: boolean): void {
     this.failure = { message, rateLimited };
-    this.nextFetchAtMs = this.clock.now().getTime() + (rateLimited ? RATE_LIMITED_TTL_MS : FAILURE_RETRY_MS);
+    this.failuresInRow += 1;
+    const retryMs = rateLimited ? RATE_LIMITED_TTL_MS : this.cached === null ? Math.min(FAILURE_RETRY_MS, FIRST_FETCH_RETRY_MS * 2 ** (this.failuresInRow - 1)) : FAILURE_RETRY_MS;
+    this.nextFetchAtMs = this.clock.now().getTime() + retryMs;
     this.version += 1;
   }
 

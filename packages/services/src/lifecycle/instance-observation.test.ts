@@ -6,7 +6,7 @@ import { UsageEventEntity, type Orm } from '@gpu-shopper/db';
 import { openTestDatabase } from '@gpu-shopper/db/test-support';
 import type { ProviderInstance } from '@gpu-shopper/providers';
 import { seedConsumer, seedPricedSession, seedUsage } from '../test-support/ledger-fixtures';
-import { observeInstance } from './instance-observation';
+import { goneEstimate, observeInstance } from './instance-observation';
 
 const running: ProviderInstance = { provider: 'tensordock', instanceId: 'i-1', label: null, state: 'running', providerStatus: 'running', statusMessage: null, gpuModel: null, gpuCount: null, pricePerHourUsd: null, publicIp: null, portMappings: {}, sshHost: null, sshPort: null, startedAt: null };
 
@@ -66,5 +66,24 @@ describe('observeInstance', () => {
     const started = await orm.em.fork().findOneOrFail(UsageEventEntity, { sessionId: row.id, kind: 'compute_started' });
     expect(started.at).toEqual(new Date('2026-11-29T10:00:03Z')); // halfway between the last "booting" and the answer
     expect(row.instanceSeenRunningAt).toEqual(new Date('2026-11-29T10:00:02Z')); // proof of life as of the question
+  });
+
+  it('dates a destroyed instance\'s end at our destroy call, unless it showed life after the call', () => {
+    const em = orm.em.fork();
+    const row = seedPricedSession(em, clock, { consumerId: seedConsumer(em, 'observe-gone', clock.now()), provider: 'tensordock', instanceId: 'i-1', state: 'stopping' });
+    const at = (time: string) => new Date(`2026-11-29T${time}Z`);
+    row.instanceSeenAt = at('11:00:00');
+    row.lastHeartbeatAt = at('11:00:05');
+    row.destroyRequestedAt = at('11:00:07');
+    const seenGone = at('11:00:20');
+    expect(goneEstimate(row, seenGone)).toEqual(at('11:00:07')); // the destroy took it, disk and all
+    row.lastHeartbeatAt = at('11:00:09'); // the node spoke after the call: the call did not end it then
+    expect(goneEstimate(row, seenGone)).toEqual(at('11:00:14.500'));
+    row.lastHeartbeatAt = at('11:00:05');
+    row.storagePolicy = 'preserve';
+    row.endReason = 'done'; // the call was a stop: the disk outlived it
+    expect(goneEstimate(row, seenGone)).toEqual(at('11:00:13.500'));
+    row.destroyRequestedAt = null; // vanished on its own: halfway since the last sign of life
+    expect(goneEstimate(row, seenGone)).toEqual(at('11:00:12.500'));
   });
 });

@@ -62,9 +62,22 @@ export function computeStopEstimate(row: SessionRow, now: Date): Date {
   return ourStopCall(row, now) ?? midpoint(latest(row.instanceSeenRunningAt, row.lastHeartbeatAt), now);
 }
 
-/** When the instance stopped existing, seen gone at `now`: after the last proof of life we have. */
+/** Whether the session's teardown stops its instance (its disk kept) rather than destroying it. */
+export function keepsDisk(row: Pick<SessionRow, 'storagePolicy' | 'endReason'>): boolean {
+  return row.storagePolicy === 'preserve' && row.endReason === 'done';
+}
+
+/**
+ * When the instance stopped existing, seen gone at `now`: at our own destroy call when nothing was
+ * heard from the instance after it (the provider deletes it, disk and all, when the call takes
+ * effect; the call's time is already moved to the attempt that did), else halfway since the last
+ * proof of life we have.
+ */
 export function goneEstimate(row: SessionRow, now: Date): Date {
-  return midpoint(latest(row.instanceSeenAt, row.lastHeartbeatAt, row.destroyRequestedAt), now);
+  const lastSign = latest(row.instanceSeenAt, row.lastHeartbeatAt);
+  const destroy = row.destroyRequestedAt;
+  if (destroy && !keepsDisk(row) && destroy <= now && (lastSign === null || lastSign <= destroy)) return destroy;
+  return midpoint(latest(lastSign, destroy), now);
 }
 
 /**

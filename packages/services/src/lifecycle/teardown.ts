@@ -10,7 +10,7 @@ import type { AlertSink } from '../alerts/alert-service';
 import { SYSTEM_ACTOR } from '../caller';
 import { transitionSession } from '../sessions/session-records';
 import type { WebhookNotifier } from '../webhooks/webhook-notifier';
-import { closeMetersAtGone, observeInstance } from './instance-observation';
+import { closeMetersAtGone, keepsDisk, observeInstance } from './instance-observation';
 import { MeterStopCall } from './meter-stop-call';
 
 const STUCK_AFTER_ATTEMPTS = 5;
@@ -65,7 +65,7 @@ export class Teardown {
       return;
     }
     const adapter = this.providers.get(row.provider);
-    const preserve = row.storagePolicy === 'preserve' && row.endReason === 'done';
+    const preserve = keepsDisk(row);
     // Write-ahead: the moment of our stop/destroy call is when the provider stops billing compute,
     // even if this process dies before the answer arrives. It is written as the first attempt is about
     // to leave (not before the request budget let it go: under a rate limit that can be a minute), and
