@@ -267,7 +267,13 @@ export class Provisioner implements SessionProvisioner {
    */
   private async candidates(request: OfferRequest, exclude: ReadonlySet<string>, sessionId: string | null): Promise<Offer[]> {
     const { inventory } = this.options;
-    const usable = (offers: readonly Offer[]) => offers.filter((offer) => !offer.stale && !exclude.has(offer.id) && this.options.providers.has(offer.provider) && (sessionId === null || this.claims.isAvailable(offer.id, sessionId)));
+    // A stale offer (its provider's menu could not be refreshed) is rented only while that provider
+    // merely rate-limits our listings: the 5-minute cache is there to be rented from. A provider
+    // failing to list would most likely refuse the create too; a retryable 503 says so (below).
+    const usable = (offers: readonly Offer[]) => {
+      const rateLimited = new Set(inventory.statuses().flatMap((status) => (status.rateLimited ? [status.provider] : [])));
+      return offers.filter((offer) => (!offer.stale || rateLimited.has(offer.provider)) && !exclude.has(offer.id) && this.options.providers.has(offer.provider) && (sessionId === null || this.claims.isAvailable(offer.id, sessionId)));
+    };
     if (request.offerId !== undefined) {
       const chosen = await inventory.findOffer(request.offerId);
       if (chosen === null && sessionId === null) throw new ValidationError('offerId', `offer ${request.offerId} is not on the menu (it may have been rented out); search again`);
@@ -292,7 +298,7 @@ export class Provisioner implements SessionProvisioner {
     if (found.length === 0 && sessionId === null) {
       // An empty menu because a provider could not be read (just started, outage) is not "nothing
       // matches": say so, as a retryable 503.
-      const unread = providers.filter((status) => status.status === 'empty' && status.error !== null && (request.provider === undefined || status.provider === request.provider));
+      const unread = providers.filter((status) => status.status !== 'fresh' && !status.rateLimited && status.error !== null && (request.provider === undefined || status.provider === request.provider));
       if (unread.length > 0) throw new UnavailableError(`offers could not be fetched from ${unread.map((status) => `${status.provider} (${status.error})`).join(', ')}; retry shortly`);
       throw new ConflictError(`no offer on the menu matches ${describeRequest(request)}`);
     }
