@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Offer, OfferFilter } from './offer';
-import { compileOfferFilter, offerMatches, selectFromSorted, selectOffers, sortOffers } from './offer-filter';
+import { compileOfferFilter, offerMatches, selectFromMenu, selectFromSorted, selectOffers, sortMenu, sortOffers } from './offer-filter';
 
 const MODELS = [
   ['RTX 4090', 24],
@@ -64,6 +64,9 @@ const FILTERS: OfferFilter[] = [
   { minReliability: 0.95, sort: 'vram' },
   { gpu: '', limit: 3 },
   { gpu: 'nothing-like-this' },
+  // A query naming several models: their offers are merged in menu order.
+  { gpu: 'rtx', limit: 30 },
+  { gpu: 'rtx', sort: 'reliability', maxPricePerHourUsd: 2 },
 ];
 
 describe('compiled offer filters', () => {
@@ -91,9 +94,11 @@ describe('compiled offer filters', () => {
     for (const filter of FILTERS) {
       const expected = selectOffers(offers, filter);
       expect(selectFromSorted(sortOffers(offers, filter.sort), filter)).toEqual(expected);
+      expect(selectFromMenu(sortMenu(offers, filter.sort), filter)).toEqual(expected);
       expect(expected.length).toBeLessThanOrEqual(filter.limit ?? offers.length);
     }
     expect(selectOffers(offers, { gpu: '4090' }).length).toBe(40);
+    expect(new Set(selectOffers(offers, { gpu: 'rtx' }).map((offer) => offer.gpuModel)).size).toBeGreaterThan(1);
   });
 
   it('sorts by price with ties broken by id, leaving its input alone', () => {

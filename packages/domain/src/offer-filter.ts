@@ -58,7 +58,7 @@ export function sortOffers(offers: readonly Offer[], sort?: OfferSort): Offer[] 
  * Selects from offers already in the filter's sort order (sortOffers): filters and stops at the
  * limit, so that a search over thousands of offers reads only as far as it needs to.
  */
-export function selectFromSorted(sorted: readonly Offer[], filter: OfferFilter): Offer[] {
+export function selectFromSorted(sorted: Iterable<Offer>, filter: OfferFilter): Offer[] {
   const matches = compileOfferFilter(filter);
   const limit = filter.limit ?? Number.POSITIVE_INFINITY;
   // In price order, past the price bound nothing more can match: the rest is not read.
@@ -69,6 +69,54 @@ export function selectFromSorted(sorted: readonly Offer[], filter: OfferFilter):
     if (matches(offer)) selected.push(offer);
   }
   return selected;
+}
+
+/** Offers in one sort order, and the same offers grouped by GPU model, each group in that order. */
+export interface SortedMenu {
+  sort: OfferSort;
+  offers: readonly Offer[];
+  byModel: ReadonlyMap<string, readonly Offer[]>;
+}
+
+/** Sorts once and groups by model, for selectFromMenu (a menu holds a few dozen distinct models). */
+export function sortMenu(offers: readonly Offer[], sort: OfferSort = 'price'): SortedMenu {
+  const sorted = sortOffers(offers, sort);
+  const byModel = new Map<string, Offer[]>();
+  for (const offer of sorted) {
+    const group = byModel.get(offer.gpuModel);
+    if (group === undefined) byModel.set(offer.gpuModel, [offer]);
+    else group.push(offer);
+  }
+  return { sort, offers: sorted, byModel };
+}
+
+/**
+ * selectFromSorted over a SortedMenu in the filter's sort order: a GPU query is judged once per
+ * model, and only the offers of the models it names are read (merged in menu order), not all of them.
+ */
+export function selectFromMenu(menu: SortedMenu, filter: OfferFilter): Offer[] {
+  if ((filter.sort ?? 'price') !== menu.sort) throw new Error(`a ${menu.sort} menu cannot answer a ${filter.sort ?? 'price'} query`);
+  if (filter.gpu === undefined) return selectFromSorted(menu.offers, filter);
+  const gpu = compileGpuQuery(filter.gpu);
+  const groups: (readonly Offer[])[] = [];
+  for (const [model, offers] of menu.byModel) if (gpu(model)) groups.push(offers);
+  const { gpu: _judged, ...rest } = filter;
+  return selectFromSorted(groups.length === 1 ? groups[0]! : mergeSorted(groups, offerComparator(menu.sort)), rest);
+}
+
+/** The sorted lists as one sorted sequence, produced lazily (a selection stops at its limit). */
+function* mergeSorted(lists: readonly (readonly Offer[])[], compare: (a: Offer, b: Offer) => number): Generator<Offer> {
+  const next = lists.map(() => 0);
+  for (;;) {
+    let best = -1;
+    for (let list = 0; list < lists.length; list += 1) {
+      const candidate = lists[list]![next[list]!];
+      if (candidate !== undefined && (best === -1 || compare(candidate, lists[best]![next[best]!]!) < 0)) best = list;
+    }
+    if (best === -1) return;
+    yield lists[best]![next[best]!]!;
+    next[best]! += 1;
+  }
 }
 
 /** Filters, sorts (price by default; ties broken by id so results are stable) and limits. */

@@ -33,8 +33,8 @@ export function registerInventoryResponseCache(app: FastifyInstance, deps: ApiDe
     const pending = (request as CacheableRequest).inventoryCache;
     if (pending === undefined || pending.version === null || reply.statusCode !== 200) return payload;
     if (reply.getHeader('x-inventory-cache') === 'hit' || deps.inventory.servingVersion() !== pending.version) return payload;
-    // tRPC answers with a fetch Response; the REST adapter with a string. A menu is small: read it whole.
-    const body = typeof payload === 'string' ? Buffer.from(payload) : payload instanceof Response ? Buffer.from(await payload.arrayBuffer()) : null;
+    // tRPC answers with a fetch Response, the REST adapter with a string, the fast path with bytes. A menu is small: read it whole.
+    const body = Buffer.isBuffer(payload) ? payload : typeof payload === 'string' ? Buffer.from(payload) : payload instanceof Response ? Buffer.from(await payload.arrayBuffer()) : null;
     if (body === null) return payload;
     // A hit carries the content type the answer had (charset included), not one of its own.
     const answered = reply.getHeader('content-type') ?? (payload instanceof Response ? payload.headers.get('content-type') : null);

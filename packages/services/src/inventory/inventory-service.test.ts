@@ -133,11 +133,11 @@ describe('InventoryService', () => {
 
   it('writes the menu as JSON in the schema’s field order, whatever order the adapter built', async () => {
     for (const filter of [{}, { gpu: '4090', limit: 1 }, { sort: 'vram' as const }, { provider: 'tensordock' as const }]) {
-      const text = await inventory.searchJson(filter);
+      const text = (await inventory.searchJson(filter)).toString();
       const menu = await inventory.search(filter);
       expect(text).toBe(JSON.stringify({ offers: menu.offers.map((offer) => OfferSchema.parse(offer)), providers: menu.providers }));
     }
-    const [first] = (JSON.parse(await inventory.searchJson({})) as { offers: object[] }).offers;
+    const [first] = (JSON.parse((await inventory.searchJson({})).toString()) as { offers: object[] }).offers;
     expect(Object.keys(first!)).toEqual(Object.keys(OfferSchema.shape));
   });
 

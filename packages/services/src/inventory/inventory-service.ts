@@ -3,14 +3,14 @@
 // offers are kept sorted (per sort order, rebuilt when any provider's offers change), so a search
 // reads only until its limit is met; recent queries' selections are remembered with their JSON.
 import type { Clock, Offer, OfferFilter, OfferSort, ProviderName } from '@gpu-shopper/domain';
-import { DEFAULT_OFFER_DISK_GB, selectFromSorted, sortOffers } from '@gpu-shopper/domain';
+import { DEFAULT_OFFER_DISK_GB, selectFromMenu, sortMenu, type SortedMenu } from '@gpu-shopper/domain';
 import type { ProviderAdapter } from '@gpu-shopper/providers';
 
 /** The part of an adapter the menu needs. */
 export type OfferSource = Pick<ProviderAdapter, 'name' | 'searchOffers'>;
 import { RateLimitedError } from '@gpu-shopper/providers';
 import { OfferCache, type ProviderCacheStatus } from './offer-cache';
-import { offersJson } from './offer-json';
+import { menuJson } from './offer-json';
 import { log, type ServiceLogger } from '../logging/service-logger';
 
 export interface ProviderMenuStatus {
@@ -38,12 +38,15 @@ export interface InventoryServiceOptions {
 }
 
 const MAX_MEMOIZED_QUERIES = 256;
+const MENU_OPEN = Buffer.from('{"offers":');
+const MENU_PROVIDERS = Buffer.from(',"providers":');
+const MENU_CLOSE = Buffer.from('}');
 
-/** A query's offers, valid while `generation` is current; `json` is made on first use. */
+/** A query's offers, valid while `generation` is current; `json` (the offers array) is made on first use. */
 interface Selection {
   generation: string;
   offers: Offer[];
-  json: string | null;
+  json: Buffer | null;
 }
 
 export class InventoryService {
@@ -52,7 +55,9 @@ export class InventoryService {
   /** Results of recent queries, valid while no provider's offers changed. */
   private readonly memo = new Map<string, Selection>();
   /** Every provider's offers in each sort order asked for so far, for one generation. */
-  private sorted: { generation: string; bySort: Map<OfferSort, Offer[]> } | null = null;
+  private sorted: { generation: string; bySort: Map<OfferSort, SortedMenu> } | null = null;
+  /** The providers' statuses as JSON, while they stay the same. */
+  private statusesText: { key: string; json: Buffer } | null = null;
   private queryCachesOff = false;
   private adapters: readonly OfferSource[];
 
@@ -84,10 +89,17 @@ export class InventoryService {
    * text is made once, a selection's once per memoized query. Throws for an offer the API's
    * schema refuses, as the API's output validation would.
    */
-  async searchJson(filter: OfferFilter): Promise<string> {
+  async searchJson(filter: OfferFilter): Promise<Buffer> {
     const selection = await this.select(filter);
-    selection.json ??= offersJson(selection.offers);
-    return `{"offers":${selection.json},"providers":${JSON.stringify(this.statuses())}}`;
+    selection.json ??= menuJson(selection.offers);
+    return Buffer.concat([MENU_OPEN, selection.json, MENU_PROVIDERS, this.statusesJson(), MENU_CLOSE]);
+  }
+
+  private statusesJson(): Buffer {
+    // The statuses change with the offers' generation, and with a refresh brought forward (expire).
+    const key = this.adapters.map((adapter) => `${this.cacheFor(adapter.name).generation()}@${this.cacheFor(adapter.name).nextFetchAt().getTime()}`).join(':');
+    if (this.statusesText?.key !== key) this.statusesText = { key, json: Buffer.from(JSON.stringify(this.statuses())) };
+    return this.statusesText.json;
   }
 
   /**
@@ -103,7 +115,7 @@ export class InventoryService {
   private async select(filter: OfferFilter): Promise<Selection> {
     await this.refreshDue(filter.provider);
     const generation = this.generation();
-    const fresh = (): Selection => ({ generation, offers: selectFromSorted(this.sortedOffers(generation, filter.sort ?? 'price'), filter), json: null });
+    const fresh = (): Selection => ({ generation, offers: selectFromMenu(this.sortedMenu(generation, filter.sort ?? 'price'), filter), json: null });
     if (this.queryCachesOff) return fresh();
     const key = JSON.stringify(filter);
     const hit = this.memo.get(key);
@@ -114,15 +126,15 @@ export class InventoryService {
     return selection;
   }
 
-  /** Every provider's offers in `sort` order, sorted once per generation. */
-  private sortedOffers(generation: string, sort: OfferSort): Offer[] {
+  /** Every provider's offers in `sort` order (and by model), sorted once per generation. */
+  private sortedMenu(generation: string, sort: OfferSort): SortedMenu {
     if (this.sorted === null || this.sorted.generation !== generation) this.sorted = { generation, bySort: new Map() };
-    let offers = this.sorted.bySort.get(sort);
-    if (offers === undefined) {
-      offers = sortOffers(this.allOffers(), sort);
-      this.sorted.bySort.set(sort, offers);
+    let menu = this.sorted.bySort.get(sort);
+    if (menu === undefined) {
+      menu = sortMenu(this.allOffers(), sort);
+      this.sorted.bySort.set(sort, menu);
     }
-    return offers;
+    return menu;
   }
 
   /** The offer was rented (by us) or answered "gone": off the menu for every request at once. */

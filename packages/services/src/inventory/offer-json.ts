@@ -3,25 +3,33 @@
 // stale or withdrawn one is a new object or none), so its text is keyed by the object itself.
 import { OfferSchema, type Offer } from '@gpu-shopper/domain';
 
-const texts = new WeakMap<Offer, string>();
+const texts = new WeakMap<Offer, Buffer>();
+const OPEN = Buffer.from('[');
+const COMMA = Buffer.from(',');
+const CLOSE = Buffer.from(']');
 
 /**
  * The offer's JSON exactly as the API's output validation would write it: checked against
  * OfferSchema and in its field order (a provider's parser may build fields in another order).
- * Throws the schema's error for an offer the API could not describe.
+ * Kept as UTF-8 bytes: a response is then copied together, never encoded again. Throws the
+ * schema's error for an offer the API could not describe.
  */
-export function offerJson(offer: Offer): string {
+export function offerJson(offer: Offer): Buffer {
   let text = texts.get(offer);
   if (text === undefined) {
-    text = JSON.stringify(OfferSchema.parse(offer));
+    text = Buffer.from(JSON.stringify(OfferSchema.parse(offer)));
     texts.set(offer, text);
   }
   return text;
 }
 
-/** A list of offers as a JSON array, from each offer's kept text. */
-export function offersJson(offers: readonly Offer[]): string {
-  let text = '[';
-  for (let index = 0; index < offers.length; index += 1) text += (index === 0 ? '' : ',') + offerJson(offers[index]!);
-  return `${text}]`;
+/** A list of offers as a JSON array, from each offer's kept bytes. */
+export function menuJson(offers: readonly Offer[]): Buffer {
+  const parts: Buffer[] = [OPEN];
+  for (let index = 0; index < offers.length; index += 1) {
+    if (index > 0) parts.push(COMMA);
+    parts.push(offerJson(offers[index]!));
+  }
+  parts.push(CLOSE);
+  return Buffer.concat(parts);
 }
