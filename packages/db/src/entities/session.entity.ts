@@ -65,6 +65,8 @@ export const SessionEntity = defineEntity({
     instanceSeenNotRunningAt: p.datetime().nullable(),
     /** When the node's agent process started (from its heartbeats): the node was running by then. */
     agentStartedAt: p.datetime().nullable(),
+    /** The node's agent said it was shutting down, unasked (its final heartbeat): the instance's likely end. */
+    nodeStoppedAt: p.datetime().nullable(),
     /** Written before the first destroy call since the instance was last seen running (compute stops here). */
     destroyRequestedAt: p.datetime().nullable(),
     /** Teardown: the next time destroy is attempted, and how many attempts so far. */

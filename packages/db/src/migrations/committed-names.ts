@@ -13,6 +13,7 @@ export const COMMITTED_MIGRATION_NAMES: Readonly<Record<Dialect, readonly string
     'Migration20261129050000',
     'Migration20261129071303',
     'Migration20261201090000',
+    'Migration20261202090000',
   ],
-  postgresql: ['Migration20261129050000', 'Migration20261129071303', 'Migration20261201090000'],
+  postgresql: ['Migration20261129050000', 'Migration20261129071303', 'Migration20261201090000', 'Migration20261202090000'],
 };

@@ -10,8 +10,8 @@ export const RATE_LIMITED_TTL_MS = 5 * MS_PER_MINUTE;
 export const FAILURE_RETRY_MS = 15 * MS_PER_SECOND;
 /**
  * Until a provider's first listing arrives there is nothing to serve, not even stale offers (a
- * server just started during a provider blip): it is asked again sooner, 1 s then doubling up to
- * FAILURE_RETRY_MS, so the menu (and provisioning) comes back seconds after the provider does.
+ * server just started during a provider blip or a 429): it is asked again sooner, 1 s then doubling
+ * up to FAILURE_RETRY_MS, so the menu (and provisioning) comes back seconds after the provider does.
  */
 export const FIRST_FETCH_RETRY_MS = MS_PER_SECOND;
 /** How long an offer we rented (or that answered "gone") stays off the menu, refreshes included. */
@@ -47,7 +47,9 @@ export class OfferCache {
   recordFailure(message: string, rateLimited: boolean): void {
     this.failure = { message, rateLimited };
     this.failuresInRow += 1;
-    const retryMs = rateLimited ? RATE_LIMITED_TTL_MS : this.cached === null ? Math.min(FAILURE_RETRY_MS, FIRST_FETCH_RETRY_MS * 2 ** (this.failuresInRow - 1)) : FAILURE_RETRY_MS;
+    // Nothing to serve yet: asked again within seconds, a 429 included (the adapter's own retries
+    // already waited it out once); with offers to serve, a 429 keeps them for 5 minutes.
+    const retryMs = this.cached === null ? Math.min(FAILURE_RETRY_MS, FIRST_FETCH_RETRY_MS * 2 ** (this.failuresInRow - 1)) : rateLimited ? RATE_LIMITED_TTL_MS : FAILURE_RETRY_MS;
     this.nextFetchAtMs = this.clock.now().getTime() + retryMs;
     this.version += 1;
   }

@@ -101,6 +101,10 @@ export class HeartbeatService {
     row.agentIdleSince = heartbeat.idle.idleSince === null ? null : new Date(heartbeat.idle.idleSince);
     // The agent's final heartbeat: its jobs are stopped and flushed, no need to wait out the grace.
     if (heartbeat.final && row.state === 'stopping' && row.nextTeardownAt && row.nextTeardownAt > now) row.nextTeardownAt = now;
+    // A node going down unasked (the host or the provider is ending it) says so as its agent stops:
+    // if the provider then no longer has the instance, it ended about now (goneEstimate). A later
+    // ordinary heartbeat means it came back.
+    if (row.state === 'provisioning' || row.state === 'ready') row.nodeStoppedAt = heartbeat.final ? now : null;
     let becameReady = false;
     // Ready only once where the node listens is known (read above, or observed by the provider sync):
     // otherwise a ready session would be left without an endpoint for good (advanceProvisioning

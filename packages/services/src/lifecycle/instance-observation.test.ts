@@ -6,7 +6,7 @@ import { UsageEventEntity, type Orm } from '@gpu-shopper/db';
 import { openTestDatabase } from '@gpu-shopper/db/test-support';
 import type { ProviderInstance } from '@gpu-shopper/providers';
 import { seedConsumer, seedPricedSession, seedUsage } from '../test-support/ledger-fixtures';
-import { goneEstimate, observeInstance } from './instance-observation';
+import { computeStopEstimate, goneEstimate, observeInstance } from './instance-observation';
 
 const running: ProviderInstance = { provider: 'tensordock', instanceId: 'i-1', label: null, state: 'running', providerStatus: 'running', statusMessage: null, gpuModel: null, gpuCount: null, pricePerHourUsd: null, publicIp: null, portMappings: {}, sshHost: null, sshPort: null, startedAt: null };
 
@@ -85,5 +85,19 @@ describe('observeInstance', () => {
     expect(goneEstimate(row, seenGone)).toEqual(at('11:00:13.500'));
     row.destroyRequestedAt = null; // vanished on its own: halfway since the last sign of life
     expect(goneEstimate(row, seenGone)).toEqual(at('11:00:12.500'));
+  });
+
+  it('dates an instance ended unasked at its node\'s announced shutdown, unless it was seen after it', () => {
+    const em = orm.em.fork();
+    const row = seedPricedSession(em, clock, { consumerId: seedConsumer(em, 'observe-node-stop', clock.now()), provider: 'tensordock', instanceId: 'i-1', state: 'ready' });
+    const at = (time: string) => new Date(`2026-11-29T${time}Z`);
+    row.instanceSeenAt = at('11:00:00');
+    row.instanceSeenRunningAt = at('11:00:00');
+    row.lastHeartbeatAt = at('11:00:03');
+    row.nodeStoppedAt = at('11:00:03'); // its final heartbeat: the agent was told to stop, not by us
+    expect(goneEstimate(row, at('11:00:21'))).toEqual(at('11:00:03'));
+    expect(computeStopEstimate(row, at('11:00:21'))).toEqual(at('11:00:03'));
+    row.instanceSeenAt = at('11:00:09'); // listed after it: it outlived its agent for a while
+    expect(goneEstimate(row, at('11:00:21'))).toEqual(at('11:00:15'));
   });
 });

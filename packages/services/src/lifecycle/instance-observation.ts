@@ -57,9 +57,19 @@ function ourStopCall(row: SessionRow, now: Date): Date | null {
   return call && (!row.instanceSeenRunningAt || call >= row.instanceSeenRunningAt) && call <= now ? call : null;
 }
 
-/** When compute stopped, seen not running at `now`: at our own stop/destroy call when we made one since it last ran. */
+/** The node's own word that it went down unasked, when nothing was seen of it after `since`. */
+function nodeStopped(row: SessionRow, since: Date | null, now: Date): Date | null {
+  const stopped = row.nodeStoppedAt;
+  return stopped && stopped <= now && (since === null || since <= stopped) ? stopped : null;
+}
+
+/**
+ * When compute stopped, seen not running at `now`: at our own stop/destroy call when we made one
+ * since it last ran, at the node's own shutdown when it announced one, else halfway since it last ran.
+ */
 export function computeStopEstimate(row: SessionRow, now: Date): Date {
-  return ourStopCall(row, now) ?? midpoint(latest(row.instanceSeenRunningAt, row.lastHeartbeatAt), now);
+  const lastRan = latest(row.instanceSeenRunningAt, row.lastHeartbeatAt);
+  return ourStopCall(row, now) ?? nodeStopped(row, lastRan, now) ?? midpoint(lastRan, now);
 }
 
 /** Whether the session's teardown stops its instance (its disk kept) rather than destroying it. */
@@ -70,14 +80,15 @@ export function keepsDisk(row: Pick<SessionRow, 'storagePolicy' | 'endReason'>):
 /**
  * When the instance stopped existing, seen gone at `now`: at our own destroy call when nothing was
  * heard from the instance after it (the provider deletes it, disk and all, when the call takes
- * effect; the call's time is already moved to the attempt that did), else halfway since the last
- * proof of life we have.
+ * effect; the call's time is already moved to the attempt that did); at the node's own shutdown when
+ * it announced one and was not seen after it (the host or provider ended it); else halfway since the
+ * last proof of life we have.
  */
 export function goneEstimate(row: SessionRow, now: Date): Date {
   const lastSign = latest(row.instanceSeenAt, row.lastHeartbeatAt);
   const destroy = row.destroyRequestedAt;
   if (destroy && !keepsDisk(row) && destroy <= now && (lastSign === null || lastSign <= destroy)) return destroy;
-  return midpoint(latest(lastSign, destroy), now);
+  return nodeStopped(row, lastSign, now) ?? midpoint(latest(lastSign, destroy), now);
 }
 
 /**

@@ -92,6 +92,24 @@ describe('provider truth', () => {
     });
   }
 
+  it('stops the cost of an instance ended unasked at its node’s announced shutdown, however late the provider shows it gone', async () => {
+    h = await createLifecycleHarness();
+    const { id, instanceId } = await runningSession('tensordock');
+    h.clock.advance(3 * MS_PER_SECOND);
+    await h.heartbeat(id, false, true); // the host stops the node: its agent says so on the way down
+    expect(h.sims.tensordock.lifecycle.vanish(instanceId)).toBe(true);
+    // Two minutes in which the provider cannot be listed: halfway across them would be a minute late.
+    h.sims.tensordock.faults.set({ errors: { list: { status: 503 } } });
+    for (let elapsed = 0; elapsed < 2 * MS_PER_MINUTE; elapsed += TICK_MS) await h.advance(TICK_MS);
+    expect((await h.session(id)).state).toBe('ready');
+    h.sims.tensordock.faults.set({});
+    await h.advance(TICK_MS);
+    expect((await h.session(id)).endReason).toBe('lost');
+    // Within 1% (the start is dated within half a tick); a minute late would be some 4% over.
+    const billed = billedMicros('tensordock', instanceId);
+    expect(Math.abs((await ledgerMicros(id)) - billed) / billed).toBeLessThan(0.01);
+  });
+
   it('ends a session whose instance was stopped without us asking, and destroys it', async () => {
     h = await createLifecycleHarness();
     const { id, instanceId } = await runningSession('vastai');

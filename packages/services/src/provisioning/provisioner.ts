@@ -298,7 +298,8 @@ export class Provisioner implements SessionProvisioner {
     if (found.length === 0 && sessionId === null) {
       // An empty menu because a provider could not be read (just started, outage) is not "nothing
       // matches": say so, as a retryable 503.
-      const unread = providers.filter((status) => status.status !== 'fresh' && !status.rateLimited && status.error !== null && (request.provider === undefined || status.provider === request.provider));
+      // (A stale menu of a rate-limited provider was rentable: only an empty one counts then.)
+      const unread = providers.filter((status) => status.error !== null && (status.status === 'empty' || (status.status === 'stale' && !status.rateLimited)) && (request.provider === undefined || status.provider === request.provider));
       if (unread.length > 0) throw new UnavailableError(`offers could not be fetched from ${unread.map((status) => `${status.provider} (${status.error})`).join(', ')}; retry shortly`);
       throw new ConflictError(`no offer on the menu matches ${describeRequest(request)}`);
     }
@@ -493,6 +494,7 @@ function detachInstance(row: SessionRow): void {
   row.instanceSeenNotRunningAt = null;
   row.destroyRequestedAt = null;
   row.agentStartedAt = null;
+  row.nodeStoppedAt = null;
 }
 
 function errorMessage(error: unknown): string {

@@ -22,6 +22,18 @@ describe('provisioning from a stale menu', () => {
     expect((await h.session(session.id)).providerInstanceId).not.toBeNull();
   });
 
+  it('answers a retryable 503 while a provider rate-limits the first listing, and rents once it answers', async () => {
+    h = await createLifecycleHarness();
+    h.sims.vast.faults.set({ errors: { search: { status: 429 } } });
+    const request = { gpu: '4090', hours: 1, workload: 'batch', provider: 'vastai' } as const;
+    await expect(h.provisioner.provision(h.consumer, request)).rejects.toBeInstanceOf(UnavailableError);
+    h.sims.vast.faults.set({});
+    h.clock.advance(1_000); // asked again a second later, not five minutes
+    const session = await h.provisioner.provision(h.consumer, request);
+    await h.provisioner.settled();
+    expect((await h.session(session.id)).providerInstanceId).not.toBeNull();
+  });
+
   it('answers a retryable 503 naming the provider whose listing fails', async () => {
     h = await createLifecycleHarness();
     await h.inventory.search({});

@@ -43,7 +43,7 @@ export interface LifecycleHarness {
   provision(request?: Partial<ProvisionRequest>): Promise<string>;
   /** Provisions, lets the provider boot it and the agent say hello: a ready session. */
   provisionReady(workload?: Workload, hours?: number): Promise<string>;
-  heartbeat(sessionId: string, idle?: boolean): Promise<{ shutdown: boolean; reservationEndsAt: string | null }>;
+  heartbeat(sessionId: string, idle?: boolean, final?: boolean): Promise<{ shutdown: boolean; reservationEndsAt: string | null }>;
   session(sessionId: string): Promise<SessionRow>;
   /** Advances the clock (and the simulators) and runs one lifecycle tick. */
   advance(ms: number): Promise<void>;
@@ -80,14 +80,15 @@ export async function createLifecycleHarness(policy: Partial<LifecyclePolicy> = 
   const consumer = { role: 'consumer', keyId: 'key_atlas', consumerId: 'con_atlas', consumerName: 'atlas' } as const;
 
   const session = (id: string) => orm.em.fork().findOneOrFail(SessionEntity, { id });
-  const heartbeat = async (sessionId: string, idle = false) => {
+  /** `final`: the agent's last heartbeat as it shuts down. */
+  const heartbeat = async (sessionId: string, idle = false, final = false) => {
     const row = await session(sessionId);
     const token = secrets.open(row.nodeTokenEncrypted!);
     return new HeartbeatService(orm.em.fork(), clock, webhooks).receive(sessionId, token, {
       sentAt: clock.now().toISOString(),
       status: { ready: true, runningJobs: idle ? 0 : 1, maxGpuUtilizationPercent: idle ? 0 : 90 },
       idle: { idle, idleSince: idle ? clock.now().toISOString() : null, reason: idle ? 'no activity' : 'job running' },
-      final: false,
+      final,
     });
   };
   const advance = async (ms: number) => {

@@ -7,6 +7,7 @@ import { Migration20261129020000 } from './Migration20261129020000';
 import { Migration20261129050000 } from './Migration20261129050000';
 import { Migration20261129071303 } from './Migration20261129071303';
 import { Migration20261201090000 } from './Migration20261201090000';
+import { Migration20261202090000 } from './Migration20261202090000';
 
 export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261127010919', class: Migration20261127010919 },
@@ -16,4 +17,5 @@ export const SQLITE_MIGRATIONS: MigrationObject[] = [
   { name: 'Migration20261129050000', class: Migration20261129050000 },
   { name: 'Migration20261129071303', class: Migration20261129071303 },
   { name: 'Migration20261201090000', class: Migration20261201090000 },
+  { name: 'Migration20261202090000', class: Migration20261202090000 },
 ];
