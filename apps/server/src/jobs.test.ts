@@ -112,6 +112,16 @@ describe('scheduled jobs', () => {
     TIMEOUT_MS,
   );
 
+  it('runs each job once at start, not only after its first interval (a server restarted often still sweeps)', async () => {
+    let runs = 0;
+    const jobs = startJobs([{ id: 'hourly', everyMs: 3_600_000, run: async () => void (runs += 1) }], memoryLogger());
+    try {
+      await until(() => runs === 1, 'the run at start');
+    } finally {
+      jobs.stop();
+    }
+  });
+
   it('schedules the deadline tick, the provider sync and the orphan sweep as jobs of their own', async () => {
     const calls: string[] = [];
     const jobs = lifecycleJobs(

@@ -57,7 +57,9 @@ export function startJobs(jobs: readonly ScheduledJob[], logger: Logger, inFligh
       }
     };
     const task = new AsyncTask(job.id, runOnce, () => undefined);
-    scheduler.addSimpleIntervalJob(new SimpleIntervalJob({ milliseconds: job.everyMs }, task, { id: job.id, preventOverrun: true }));
+    // Each job also runs at once: a server restarted more often than a job's interval (a crash loop,
+    // a rolling deploy) would otherwise never sweep orphans or reconcile bills.
+    scheduler.addSimpleIntervalJob(new SimpleIntervalJob({ milliseconds: job.everyMs, runImmediately: true }, task, { id: job.id, preventOverrun: true }));
   }
   return {
     inFlight,

@@ -11,7 +11,7 @@ import type { ProviderRegistry } from '../provider-registry';
 import type { WebhookNotifier } from '../webhooks/webhook-notifier';
 import { log, type ServiceLogger } from '../logging/service-logger';
 import { markReady } from './lifecycle-manager';
-import { recordUsage } from './usage';
+import { isMeterOpen, recordUsage } from './usage';
 import { computeStartEstimate, observeInstance, refineComputeStart } from './instance-observation';
 import { readInstanceWithin } from './instance-read';
 
@@ -115,6 +115,12 @@ export class HeartbeatService {
       row.instanceSeenRunningAt = now;
       markReady(this.em, this.clock, row);
       becameReady = true;
+    }
+    // Ended while it booted (done, cancelled) and not yet destroyed: the node still came up, and the
+    // provider bills it from then on even though the session never became ready.
+    if (row.state === 'stopping' && row.providerInstanceId && !row.destroyRequestedAt && !heartbeat.final && !(await isMeterOpen(this.em, row, 'compute'))) {
+      await recordUsage(this.em, row, 'compute_started', computeStartEstimate(row, now));
+      row.instanceSeenRunningAt = now;
     }
     // The event commits with the change that caused it (outbox): a heartbeat that loses a race announces nothing.
     if (becameReady) await this.webhooks.notify('session.ready', row.consumerId, { sessionId: row.id, nodeEndpoint: row.nodeEndpoint }, { em: this.em });

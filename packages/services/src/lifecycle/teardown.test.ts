@@ -110,4 +110,15 @@ describe('teardown dates compute’s end at the destroy that took effect', () =>
       expect(oursMs).toBeLessThanOrEqual(vanishedAt + 5 * MS_PER_SECOND);
     });
   }
+
+  it('charges the compute of a node that came up after its session was ended while booting', async () => {
+    h = await createLifecycleHarness();
+    const id = await h.provision({ provider: 'tensordock' });
+    await new SessionService(h.orm.em.fork(), h.clock).done(h.consumer, id); // cancelled while it boots
+    for (let elapsed = 0; elapsed < 3 * MS_PER_MINUTE; elapsed += TICK_MS) h.clock.advance(TICK_MS); // nobody looked
+    await h.heartbeat(id); // the node came up all the same
+    await untilTerminated(id);
+    const kinds = (await h.orm.em.fork().find(UsageEventEntity, { sessionId: id }, { orderBy: { id: 'asc' } })).map((event) => event.kind);
+    expect(kinds).toEqual(['storage_started', 'compute_started', 'compute_stopped', 'storage_stopped']);
+  });
 });
