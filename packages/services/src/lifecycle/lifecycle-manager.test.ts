@@ -2,12 +2,13 @@
 // grace, extensions and overrides, idle shutdown, heartbeat loss, deadlines, the provider sweep
 // and crash recovery. Hours pass in milliseconds.
 import { afterEach, describe, expect, it } from 'vitest';
-import { MS_PER_HOUR, MS_PER_MINUTE } from '@gpu-shopper/domain';
+import { MS_PER_HOUR, MS_PER_MINUTE, type ProviderName } from '@gpu-shopper/domain';
 import { AlertEntity, ProvisionAttemptEntity, SessionEntity, UsageEventEntity } from '@gpu-shopper/db';
 import { OverrideService } from '../overrides/override-service';
 import { SessionService } from '../sessions/session-service';
 import { insertSession } from '../sessions/session-records';
 import { createLifecycleHarness, type LifecycleHarness } from '../test-support/lifecycle-harness';
+import { ProviderListings, type Listing } from './provider-listings';
 
 const operator = { role: 'admin', keyId: 'key_op', consumerId: null } as const;
 
@@ -312,6 +313,25 @@ describe('LifecycleManager', () => {
       expect(['exiting', 'destroyed']).not.toContain(phase(foreign.instanceId));
       expect(['exiting', 'destroyed']).not.toContain(phase(otherDeployment.instanceId));
       expect(h.webhooks.named('orphan.detected')).toHaveLength(1);
+    });
+
+    it('does not take a session’s own instance, destroyed since the listing the sweep reads was taken, for an orphan', async () => {
+      h = await createLifecycleHarness();
+      const id = await h.provisionReady('batch', 2);
+      const observedAt = h.clock.now();
+      const listed = await Promise.all(h.registry.all().map(async (adapter): Promise<[ProviderName, Listing]> => [adapter.name, { kind: 'listed', instances: await adapter.listInstances(), observedAt, answeredAt: observedAt }]));
+      const stale = new ProviderListings(new Map(listed), h.registry);
+      await new SessionService(h.orm.em.fork(), h.clock).done(h.consumer, id);
+      await finishTeardown();
+      expect((await h.session(id)).state).toBe('terminated');
+      const meters = async () => (await h.orm.em.fork().find(UsageEventEntity, { sessionId: id }, { orderBy: { id: 'asc' } })).map((event) => [event.kind, event.at.toISOString()]);
+      const before = await meters();
+      const alerts = (await h.orm.em.fork().find(AlertEntity, { kind: 'orphan' })).length;
+
+      const reports = await h.lifecycle.sweepProviders(stale); // still lists the instance, alive
+      expect(reports.flatMap((report) => report.orphansDestroyed)).toEqual([]);
+      expect(await h.orm.em.fork().find(AlertEntity, { kind: 'orphan' })).toHaveLength(alerts);
+      expect(await meters()).toEqual(before); // its cost still ends where its destroy did
     });
 
     it('treats a session found live well past its reservation (the server was down) as an orphan: alert and end it', async () => {

@@ -599,13 +599,21 @@ export class LifecycleManager {
         if (index % SIGHTING_PAGE === SIGHTING_PAGE - 1) await yieldToEventLoop();
         const reason = this.orphanReason(instance, sessions);
         if (reason === null) continue;
+        // The listing can be up to a sweep interval old: a session's own instance may have been
+        // destroyed since it was taken. That one is read directly before it is called an orphan.
+        let seen = { instance, at: view.observedAt(adapter.name, this.options.clock.now()) };
+        if (sessions.get(parseSessionLabel(instance.label)?.sessionId ?? '')?.providerInstanceId === instance.instanceId) {
+          const current = await adapter.getInstance(instance.instanceId).catch(() => instance);
+          if (current === null || current.state === 'terminated') continue;
+          seen = { instance: current, at: this.options.clock.now() };
+        }
         const em = this.em();
         await this.options.alerts.raise(
           em,
           { kind: 'orphan', message: `${adapter.name} instance ${instance.instanceId} (${instance.label}) is an orphan: ${reason}; destroying it`, provider: adapter.name, instanceId: instance.instanceId, sessionId: parseSessionLabel(instance.label)?.sessionId ?? null, detail: { reason } },
           'orphan.detected',
         );
-        await this.chargeLeftover(em, adapter.name, instance, sessions);
+        await this.chargeLeftover(em, adapter.name, seen.instance, sessions, seen.at);
         try {
           await adapter.destroyInstance(instance.instanceId);
           report.orphansDestroyed.push(instance.instanceId);
@@ -624,7 +632,7 @@ export class LifecycleManager {
    * provider bills it to us, so its cost goes to the session that made it, from the attempt's start
    * to this destroy, and the attempt learns its instance id (billing reconciliation then reads it).
    */
-  private async chargeLeftover(em: EntityManager, provider: ProviderName, instance: ProviderInstance, sessions: ReadonlyMap<string, LabelledSession>): Promise<void> {
+  private async chargeLeftover(em: EntityManager, provider: ProviderName, instance: ProviderInstance, sessions: ReadonlyMap<string, LabelledSession>, seenAt: Date): Promise<void> {
     const known = sessions.get(parseSessionLabel(instance.label)?.sessionId ?? '');
     if (known === undefined) return;
     const row = await em.findOne(SessionEntity, { id: known.id }); // the whole row: the meters need its prices
@@ -637,7 +645,7 @@ export class LifecycleManager {
     if (attempt !== null) attempt.instanceId = instance.instanceId;
     const providerStart = instance.startedAt === null ? null : new Date(instance.startedAt);
     const startedAt = attempt?.startedAt ?? (providerStart !== null && !Number.isNaN(providerStart.getTime()) ? providerStart : row.createdAt);
-    await recordLeftoverUsage(em, row, instance.instanceId, provider, startedAt, instance.state === 'running', this.options.clock.now());
+    await recordLeftoverUsage(em, row, instance.instanceId, provider, startedAt, instance.state === 'running', seenAt);
     await em.flush();
   }
 
