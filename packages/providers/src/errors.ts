@@ -55,13 +55,16 @@ export class ProviderRejectedError extends ProviderError {
  */
 export class CreateFailedError extends ProviderError {
   readonly kind = 'create_failed';
+  /** Whether the instance it left was running when found (billed for compute too); null when unknown. */
+  readonly createdInstanceRunning: boolean | null;
   constructor(
     provider: ProviderName,
     message: string,
     readonly createdInstanceId: string | null,
     readonly orphanDestroyed: boolean,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; running?: boolean | null },
   ) {
     super(provider, message, options);
+    this.createdInstanceRunning = options?.running ?? null;
   }
 }

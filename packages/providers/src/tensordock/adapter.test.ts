@@ -162,6 +162,7 @@ describe('TensorDockAdapter faults and quirks', () => {
     const error = (await td.createInstance(offer, spec).catch((caught: unknown) => caught)) as CreateFailedError;
     expect(error).toBeInstanceOf(CreateFailedError);
     expect(error.orphanDestroyed).toBe(true);
+    expect(error.createdInstanceRunning).toBe(sim.lifecycle.instances.get(error.createdInstanceId!)?.ledger.segments.some((segment) => segment.kind === 'compute'));
     expect(sim.lifecycle.instances.get(error.createdInstanceId!)?.data.name).toBe(spec.label);
   });
 

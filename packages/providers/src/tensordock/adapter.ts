@@ -189,6 +189,7 @@ export class TensorDockAdapter implements ProviderAdapter {
     }
     throw new CreateFailedError('tensordock', `create instance failed but left instance ${found.instanceId} (${destroyed ? 'deleted' : 'NOT deleted'}): ${failure.message}`, found.instanceId, destroyed, {
       cause: failure,
+      running: found.state === 'running',
     });
   }
 }

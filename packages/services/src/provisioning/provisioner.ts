@@ -16,7 +16,7 @@ import { generateSshKeyPair } from '../secrets/ssh-keys';
 import { actorOf, SYSTEM_ACTOR } from '../caller';
 import { insertSession, toSession, transitionSession } from '../sessions/session-records';
 import type { ProvisionRequest, SessionProvisioner } from '../sessions/session-service';
-import { closeAllUsage, recordUsage } from '../lifecycle/usage';
+import { closeAllUsage, recordLeftoverUsage, recordUsage } from '../lifecycle/usage';
 import { OfferClaims } from './offer-claims';
 import { offerRequestOf, requestFingerprint, type OfferRequest } from './request-fingerprint';
 import type { WebhookNotifier } from '../webhooks/webhook-notifier';
@@ -398,6 +398,8 @@ export class Provisioner implements SessionProvisioner {
           // A failed create that still made an instance: it carries our label, so the provider
           // sweep destroys it if this best effort does not.
           if (!error.orphanDestroyed) await this.options.providers.get(offer.provider).destroyInstance(error.createdInstanceId).catch(() => undefined);
+          // The provider bills it from its creation to its deletion all the same: charged to the session.
+          await recordLeftoverUsage(em, row, error.createdInstanceId, offer.provider, record.startedAt, error.createdInstanceRunning === true, clock.now());
         }
         await em.flush();
         // Info: the failed create call itself was logged (a warning) by the instrumented adapter.
