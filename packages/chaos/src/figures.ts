@@ -15,7 +15,7 @@ export async function readCostFigures(deps: {
   deploymentId: string | null;
   /** When any replica was down: the evidence beside each session. */
   downtimes: readonly Interval[];
-  /** When no replica was up: an instance ending then is dated by nobody. */
+  /** When nobody watched the providers (no replica up, or the one running the provider sync dead): an instance ending then is dated by nobody. */
   noServerUp: readonly Interval[];
   tickSeconds: number;
   /** --strict: no outage allowance. */

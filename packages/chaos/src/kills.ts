@@ -6,6 +6,7 @@ import type { ChaosOptions } from './options';
 import type { Random } from './random';
 import type { ReplicaSet } from './replica-set';
 import type { ServerProcess } from './server-process';
+import type { Interval } from './intervals';
 import { sleep } from './sleep';
 
 export interface PlannedKill {
@@ -38,6 +39,12 @@ export interface KillDeps {
   /** Runs after each restart (the replays). */
   afterRestart(): Promise<void>;
   log(line: string): void;
+  /**
+   * Several replicas: which one holds the provider sync's lease (null: none). Killing it leaves the
+   * providers unwatched until it is back or another replica takes the lease over (`syncLeaseMs`):
+   * each such window is added to `syncBlind`.
+   */
+  syncWatch?: { holder(): Promise<string | null>; syncLeaseMs: number; syncBlind: Interval[] };
 }
 
 /** Carries out the plan from `startMs`; returns how many kills were made. */
@@ -53,13 +60,17 @@ export async function runKills(plan: readonly PlannedKill[], startMs: number, de
       timing = `${Math.round(delayMs)} ms after a create was answered`;
     }
     const server = replicas.pickVictim(random);
+    const watch = deps.syncWatch;
+    const heldSync = watch !== undefined && server.replicaId !== undefined && (await watch.holder().catch(() => null)) === server.replicaId;
+    const killedAtMs = Date.now();
     await server.kill();
     kills += 1;
     log(`kill ${kills}/${plan.length}: ${server.name} SIGKILLed ${timing}`);
     await sleep(random.inRange(deps.downSeconds) * 1000);
     await startWithOneRetry(server, log);
     const down = server.downtimes.at(-1)!;
-    log(`${server.name} restarted (down ${((down.toMs! - down.fromMs) / 1000).toFixed(1)} s)`);
+    log(`${server.name} restarted (down ${((down.toMs! - down.fromMs) / 1000).toFixed(1)} s)${heldSync ? '; it held the provider sync' : ''}`);
+    if (heldSync) watch.syncBlind.push({ fromMs: killedAtMs, toMs: Math.min(down.toMs!, killedAtMs + watch.syncLeaseMs) });
     await deps.afterRestart();
   }
   return kills;

@@ -14,6 +14,7 @@ import { CliClient } from './cli-client';
 import { FaultInjector } from './fault-injector';
 import { readCostFigures } from './figures';
 import { IdempotencyLedger } from './idempotency';
+import type { Interval } from './intervals';
 import { InvariantTracker } from './invariants';
 import { planKills, runKills } from './kills';
 import { defaultOptions, optionsProblem, type ChaosOptions } from './options';
@@ -21,7 +22,7 @@ import { createRandom } from './random';
 import { ReplicaSet } from './replica-set';
 import { finishResult, GOALS, type ChaosResult } from './report';
 import { Sampler } from './sampler';
-import { BILLING_RECONCILE_SECONDS, leaseSecondsFor } from './server-process';
+import { BILLING_RECONCILE_SECONDS, jobLeaseMsFor, leaseSecondsFor } from './server-process';
 import { readLeftover, settle } from './settle';
 import { SimAdmin, type Provider } from './sim-admin';
 import { ShopperApi, type WebhookDeliveryRow } from './shopper-api';
@@ -131,7 +132,20 @@ export async function runChaos(input: Partial<ChaosOptions> = {}, hooks: RunHook
     const chaosStartMs = Date.now();
     const outcomes = workload.run(plans, chaosStartMs, endNow.signal, () => giveUpAtMs);
 
+    // Several replicas: the provider sync runs on one of them (its lease); while that one is dead
+    // nobody watches the providers, as when no server is up at all.
+    const syncBlind: Interval[] = [];
+    const sqlUrl = scratch?.url;
+    const syncWatch =
+      sqlUrl !== undefined && replicas.replicas.length > 1
+        ? {
+            holder: async () => (await import('@gpu-shopper/db/postgres-support')).withAdminClient(sqlUrl, async (client) => (await client.query<{ owner: string }>("select owner from leases where name = 'provider-sync' and expires_at > now()")).rows[0]?.owner ?? null),
+            syncLeaseMs: jobLeaseMsFor(options.tickSeconds * 1000),
+            syncBlind,
+          }
+        : undefined;
     const kills = await runKills(planKills(options, random), chaosStartMs, {
+      ...(syncWatch === undefined ? {} : { syncWatch }),
       replicas,
       random,
       downSeconds: options.downSeconds,
@@ -173,7 +187,7 @@ export async function runChaos(input: Partial<ChaosOptions> = {}, hooks: RunHook
       sims,
       deploymentId,
       downtimes: anyReplicaDown,
-      noServerUp: noReplicaUp,
+      noServerUp: [...noReplicaUp, ...syncBlind],
       tickSeconds: options.tickSeconds,
       strict: options.strictInvariants,
       maxSessionError: GOALS.maxSessionCostError,

@@ -22,6 +22,11 @@ export function leaseSecondsFor(tickSeconds: number): number {
   return Math.max(10, 4 * tickSeconds);
 }
 
+/** A singleton job's lease (the server's MIN_JOB_LEASE_MS, or three intervals): how long a dead holder keeps it. */
+export function jobLeaseMsFor(everyMs: number): number {
+  return Math.max(3 * everyMs, 10_000);
+}
+
 export interface ServerProcessOptions {
   workDir: string;
   port: number;
@@ -54,6 +59,8 @@ export interface Downtime {
 
 export class ServerProcess {
   readonly name: string;
+  /** The owner name of its leases (PostgreSQL replicas); undefined for one server. */
+  readonly replicaId: string | undefined;
   readonly url: string;
   readonly dataDir: string;
   readonly dbPath: string;
@@ -66,6 +73,7 @@ export class ServerProcess {
     private readonly options: ServerProcessOptions,
   ) {
     this.name = options.name ?? 'server';
+    this.replicaId = options.replicaId;
     this.url = `http://127.0.0.1:${options.port}`;
     this.dataDir = join(options.workDir, options.dataDirName ?? 'server');
     this.dbPath = join(this.dataDir, 'db.sqlite');
