@@ -368,10 +368,6 @@ export class LifecycleManager {
           await observeInstance(em, row, instance, seenAt, answeredAt);
           return;
         }
-        // Our own destroy for it is under way here: it learns which attempt took effect (the end of
-        // compute) and finishes the session itself; closing it now would date the end at the first
-        // attempt, and the teardown's more exact write would lose the race.
-        if (this.teardownsInFlight.has(row.id)) return;
         // Confirmed gone: the session ends now, even while our own destroy call still hangs.
         await closeMetersAtGone(em, row, now);
         await this.teardown.finishGone(em, row);
