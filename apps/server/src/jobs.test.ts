@@ -112,14 +112,22 @@ describe('scheduled jobs', () => {
     TIMEOUT_MS,
   );
 
-  it('runs each job once at start, not only after its first interval (a server restarted often still sweeps)', async () => {
-    let runs = 0;
-    const jobs = startJobs([{ id: 'hourly', everyMs: 3_600_000, run: async () => void (runs += 1) }], memoryLogger());
+  it('runs a job marked for it once at start, not only after its first interval (a server restarted often still sweeps)', async () => {
+    const runs = { atStart: 0, later: 0 };
+    const jobs = startJobs(
+      [
+        { id: 'hourly-at-start', everyMs: 3_600_000, runAtStart: true, run: async () => void (runs.atStart += 1) },
+        { id: 'hourly', everyMs: 3_600_000, run: async () => void (runs.later += 1) },
+      ],
+      memoryLogger(),
+    );
     try {
-      await until(() => runs === 1, 'the run at start');
+      await until(() => runs.atStart === 1, 'the run at start');
+      expect(runs.later).toBe(0);
     } finally {
       jobs.stop();
     }
+    expect(lifecycleJobs({ runDeadlines: async () => {}, syncWithProviders: async () => {}, runSweep: async () => {} }, { tickMs: 1, sweepMs: 1 }).filter((job) => job.runAtStart).map((job) => job.id)).toEqual(['orphan-sweep']);
   });
 
   it('schedules the deadline tick, the provider sync and the orphan sweep as jobs of their own', async () => {

@@ -9,6 +9,12 @@ import type { Logger } from './logger';
 export interface ScheduledJob {
   id: string;
   everyMs: number;
+  /**
+   * Also run once at start. For the orphan sweep: a server restarted more often than its interval
+   * (a crash loop, a rolling deploy) would otherwise never sweep. Not for jobs that spend a
+   * provider's request budget (billing reconciliation): a restart must not crowd out the listings.
+   */
+  runAtStart?: boolean;
   run(): Promise<unknown>;
 }
 
@@ -29,7 +35,7 @@ export function lifecycleJobs(lifecycle: LifecycleJobRunner, intervals: { tickMs
   return [
     { id: 'lifecycle', everyMs: intervals.tickMs, run: () => lifecycle.runDeadlines() },
     { id: 'provider-sync', everyMs: intervals.tickMs, run: () => lifecycle.syncWithProviders() },
-    { id: 'orphan-sweep', everyMs: intervals.sweepMs, run: () => lifecycle.runSweep(intervals.sweepMs) },
+    { id: 'orphan-sweep', everyMs: intervals.sweepMs, runAtStart: true, run: () => lifecycle.runSweep(intervals.sweepMs) },
   ];
 }
 
@@ -57,9 +63,7 @@ export function startJobs(jobs: readonly ScheduledJob[], logger: Logger, inFligh
       }
     };
     const task = new AsyncTask(job.id, runOnce, () => undefined);
-    // Each job also runs at once: a server restarted more often than a job's interval (a crash loop,
-    // a rolling deploy) would otherwise never sweep orphans or reconcile bills.
-    scheduler.addSimpleIntervalJob(new SimpleIntervalJob({ milliseconds: job.everyMs, runImmediately: true }, task, { id: job.id, preventOverrun: true }));
+    scheduler.addSimpleIntervalJob(new SimpleIntervalJob({ milliseconds: job.everyMs, runImmediately: job.runAtStart === true }, task, { id: job.id, preventOverrun: true }));
   }
   return {
     inFlight,

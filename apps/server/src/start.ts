@@ -234,7 +234,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
       });
       jobs = startJobs(
         [
-          ...(lifecycle === null ? [] : lifecycleJobs(lifecycle, { tickMs: config.tickIntervalMs, sweepMs: config.sweepIntervalMs }).map((job) => singleton(job.id, job.everyMs, job.run))),
+          ...(lifecycle === null ? [] : lifecycleJobs(lifecycle, { tickMs: config.tickIntervalMs, sweepMs: config.sweepIntervalMs }).map((job) => ({ ...job, ...singleton(job.id, job.everyMs, job.run) }))),
           singleton('accounting', 60_000, accounting),
           { id: 'webhooks', everyMs: 5_000, run: () => webhooks.deliverDue() },
           singleton('reconciliation', config.billingReconcileIntervalMs, () => reconciliation.run(orm.em.fork(), registry?.all() ?? [], clock.now())),
