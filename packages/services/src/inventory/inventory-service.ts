@@ -97,7 +97,12 @@ export class InventoryService {
 
   private statusesJson(): Buffer {
     // The statuses change with the offers' generation, and with a refresh brought forward (expire).
-    const key = this.adapters.map((adapter) => `${this.cacheFor(adapter.name).generation()}@${this.cacheFor(adapter.name).nextFetchAt().getTime()}`).join(':');
+    const key = this.adapters
+      .map((adapter) => {
+        const cache = this.cacheFor(adapter.name);
+        return `${cache.generation()}@${cache.nextFetchAt().getTime()}`;
+      })
+      .join(':');
     if (this.statusesText?.key !== key) this.statusesText = { key, json: Buffer.from(JSON.stringify(this.statuses())) };
     return this.statusesText.json;
   }

@@ -601,8 +601,9 @@ export class LifecycleManager {
         if (reason === null) continue;
         // The listing can be up to a sweep interval old: a session's own instance may have been
         // destroyed since it was taken. That one is read directly before it is called an orphan.
+        const sessionId = parseSessionLabel(instance.label)?.sessionId ?? null;
         let seen = { instance, at: view.observedAt(adapter.name, this.options.clock.now()) };
-        if (sessions.get(parseSessionLabel(instance.label)?.sessionId ?? '')?.providerInstanceId === instance.instanceId) {
+        if (sessionId !== null && sessions.get(sessionId)?.providerInstanceId === instance.instanceId) {
           const current = await adapter.getInstance(instance.instanceId).catch(() => instance);
           if (current === null || current.state === 'terminated') continue;
           seen = { instance: current, at: this.options.clock.now() };
@@ -610,7 +611,7 @@ export class LifecycleManager {
         const em = this.em();
         await this.options.alerts.raise(
           em,
-          { kind: 'orphan', message: `${adapter.name} instance ${instance.instanceId} (${instance.label}) is an orphan: ${reason}; destroying it`, provider: adapter.name, instanceId: instance.instanceId, sessionId: parseSessionLabel(instance.label)?.sessionId ?? null, detail: { reason } },
+          { kind: 'orphan', message: `${adapter.name} instance ${instance.instanceId} (${instance.label}) is an orphan: ${reason}; destroying it`, provider: adapter.name, instanceId: instance.instanceId, sessionId, detail: { reason } },
           'orphan.detected',
         );
         await this.chargeLeftover(em, adapter.name, seen.instance, sessions, seen.at);
