@@ -130,24 +130,25 @@ describe('scheduled jobs', () => {
     expect(lifecycleJobs({ runDeadlines: async () => {}, syncWithProviders: async () => {}, runSweep: async () => {} }, { tickMs: 1, sweepMs: 1 }).filter((job) => job.runAtStart).map((job) => job.id)).toEqual(['orphan-sweep']);
   });
 
-  it('schedules the deadline tick, the provider sync and the orphan sweep as jobs of their own', async () => {
+  it('schedules the deadline tick, a provider sync per provider and the orphan sweep as jobs of their own', async () => {
     const calls: string[] = [];
     const jobs = lifecycleJobs(
       {
         runDeadlines: async () => void calls.push('deadlines'),
-        syncWithProviders: async () => void calls.push('sync'),
+        syncWithProviders: async (provider) => void calls.push(`sync ${provider}`),
         runSweep: async (maxListingAgeMs) => void calls.push(`sweep ${maxListingAgeMs}`),
       },
       { tickMs: 15_000, sweepMs: 60_000 },
     );
     expect(jobs.map((job) => [job.id, job.everyMs])).toEqual([
       ['lifecycle', 15_000],
-      ['provider-sync', 15_000],
+      ['provider-sync:vastai', 15_000],
+      ['provider-sync:tensordock', 15_000],
       ['orphan-sweep', 60_000],
     ]);
     for (const job of jobs) await job.run();
-    // The sweep reads a listing the sync fetched within its own interval.
-    expect(calls).toEqual(['deadlines', 'sync', 'sweep 60000']);
+    // The sweep reads listings the syncs fetched within its own interval.
+    expect(calls).toEqual(['deadlines', 'sync vastai', 'sync tensordock', 'sweep 60000']);
   });
 
   it('describes thrown values without printing objects', () => {

@@ -2,6 +2,7 @@
 // never overlaps itself, and logs instead of crashing: a failed run is simply run again later.
 // Every run is counted in an InFlightWork, so shutdown can stop the schedule, wait for the run in
 // progress and only then close the database.
+import { PROVIDER_NAMES, type ProviderName } from '@gpu-shopper/domain';
 import { AsyncTask, SimpleIntervalJob, ToadScheduler } from 'toad-scheduler';
 import { InFlightWork, ShuttingDownError } from './in-flight';
 import type { Logger } from './logger';
@@ -21,22 +22,29 @@ export interface ScheduledJob {
 /** The lifecycle's three jobs, as the server schedules them. */
 export interface LifecycleJobRunner {
   runDeadlines(): Promise<void>;
-  syncWithProviders(): Promise<void>;
+  syncWithProviders(provider: ProviderName): Promise<void>;
   runSweep(maxListingAgeMs?: number): Promise<void>;
 }
 
 /**
- * The deadline tick, the provider sync and the orphan sweep on timers of their own: a listing that
- * takes a minute under a provider's request budget never delays a reservation's end or a heartbeat
- * check. The sweep reads the sync's listing when it is no older than the sweep's own interval.
- * Each id is also the name of the job's lease when several replicas run.
+ * The deadline tick, one provider sync per provider and the orphan sweep on timers of their own: a
+ * listing that takes a minute under a provider's request budget never delays a reservation's end, a
+ * heartbeat check, or what the other provider's listing shows. Every provider gets its job (one
+ * without a key skips its runs): a key configured at run time is watched without a restart. The
+ * sweep reads the syncs' listings when they are no older than the sweep's own interval. Each id is
+ * also the name of the job's lease when several replicas run.
  */
 export function lifecycleJobs(lifecycle: LifecycleJobRunner, intervals: { tickMs: number; sweepMs: number }): ScheduledJob[] {
   return [
     { id: 'lifecycle', everyMs: intervals.tickMs, run: () => lifecycle.runDeadlines() },
-    { id: 'provider-sync', everyMs: intervals.tickMs, run: () => lifecycle.syncWithProviders() },
+    ...PROVIDER_NAMES.map((provider) => ({ id: providerSyncJobId(provider), everyMs: intervals.tickMs, run: () => lifecycle.syncWithProviders(provider) })),
     { id: 'orphan-sweep', everyMs: intervals.sweepMs, runAtStart: true, run: () => lifecycle.runSweep(intervals.sweepMs) },
   ];
+}
+
+/** The provider sync's job (and lease) for one provider. */
+export function providerSyncJobId(provider: ProviderName): string {
+  return `provider-sync:${provider}`;
 }
 
 export interface RunningJobs {

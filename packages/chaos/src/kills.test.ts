@@ -42,7 +42,7 @@ describe('runKills', () => {
       nextCreateAnswered: async () => false,
       afterRestart: async () => undefined,
       log: () => undefined,
-      syncWatch: { holder: async () => holders.shift() ?? null, syncLeaseMs: 10, syncBlind },
+      syncWatch: { holders: async () => [holders.shift() ?? 'nobody'], syncLeaseMs: 10, syncBlind },
     });
     expect(kills).toBe(3);
     // The first and third kills took the sync's holder; each window ends at its lease (10 ms), before the restart.

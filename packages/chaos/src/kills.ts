@@ -40,11 +40,11 @@ export interface KillDeps {
   afterRestart(): Promise<void>;
   log(line: string): void;
   /**
-   * Several replicas: which one holds the provider sync's lease (null: none). Killing it leaves the
-   * providers unwatched until it is back or another replica takes the lease over (`syncLeaseMs`):
+   * Several replicas: which ones hold a provider sync's lease (one per provider). Killing one leaves
+   * its provider unwatched until it is back or another replica takes the lease over (`syncLeaseMs`):
    * each such window is added to `syncBlind`.
    */
-  syncWatch?: { holder(): Promise<string | null>; syncLeaseMs: number; syncBlind: Interval[] };
+  syncWatch?: { holders(): Promise<string[]>; syncLeaseMs: number; syncBlind: Interval[] };
 }
 
 /** Carries out the plan from `startMs`; returns how many kills were made. */
@@ -61,7 +61,7 @@ export async function runKills(plan: readonly PlannedKill[], startMs: number, de
     }
     const server = replicas.pickVictim(random);
     const watch = deps.syncWatch;
-    const heldSync = watch !== undefined && server.replicaId !== undefined && (await watch.holder().catch(() => null)) === server.replicaId;
+    const heldSync = watch !== undefined && server.replicaId !== undefined && (await watch.holders().catch((): string[] => [])).includes(server.replicaId);
     const killedAtMs = Date.now();
     await server.kill();
     kills += 1;

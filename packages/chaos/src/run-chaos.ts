@@ -132,14 +132,15 @@ export async function runChaos(input: Partial<ChaosOptions> = {}, hooks: RunHook
     const chaosStartMs = Date.now();
     const outcomes = workload.run(plans, chaosStartMs, endNow.signal, () => giveUpAtMs);
 
-    // Several replicas: the provider sync runs on one of them (its lease); while that one is dead
-    // nobody watches the providers, as when no server is up at all.
+    // Several replicas: each provider's sync runs on one of them (its lease); while that one is dead
+    // nobody watches that provider, as when no server is up at all (counted for both providers: the
+    // windows are not kept per provider, so this excuses a little more than it must).
     const syncBlind: Interval[] = [];
     const sqlUrl = scratch?.url;
     const syncWatch =
       sqlUrl !== undefined && replicas.replicas.length > 1
         ? {
-            holder: async () => (await import('@gpu-shopper/db/postgres-support')).withAdminClient(sqlUrl, async (client) => (await client.query<{ owner: string }>("select owner from leases where name = 'provider-sync' and expires_at > now()")).rows[0]?.owner ?? null),
+            holders: async () => (await import('@gpu-shopper/db/postgres-support')).withAdminClient(sqlUrl, async (client) => (await client.query<{ owner: string }>("select owner from leases where name like 'provider-sync:%' and expires_at > now()")).rows.map((row) => row.owner)),
             syncLeaseMs: jobLeaseMsFor(options.tickSeconds * 1000),
             syncBlind,
           }

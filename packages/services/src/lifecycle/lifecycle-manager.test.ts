@@ -376,5 +376,24 @@ describe('LifecycleManager', () => {
       expect(resumed.providerInstanceId).not.toBeNull();
       expect((await h.orm.em.fork().find(SessionEntity, {})).length).toBe(2);
     });
+
+    it('concludes that a create cut off by a crash made nothing only from every provider’s listing asked for after it began', async () => {
+      h = await createLifecycleHarness();
+      await h.lifecycle.syncWithProviders(); // both providers listed, before the create below
+      h.clock.advance(5_000);
+      const em = h.orm.em.fork();
+      const row = insertSession(em, h.clock, { consumerId: 'con_atlas', workload: 'batch', reservationHours: 2, deploymentId: 'test', actor: 'test' });
+      // Not in flight in this process: a replica that died mid-create left it.
+      em.create(ProvisionAttemptEntity, { sessionId: row.id, attempt: 1, provider: 'vastai', offerId: 'vastai:1', instanceId: null, outcome: 'pending', error: null, startedAt: h.clock.now(), finishedAt: null });
+      await em.flush();
+      h.clock.advance(1_000);
+      const attemptOutcome = async () => (await h.orm.em.fork().findOneOrFail(ProvisionAttemptEntity, { sessionId: row.id, attempt: 1 })).outcome;
+      // TensorDock is listed now; Vast's last listing predates the create, which may yet show up in it.
+      await h.lifecycle.syncWithProviders('tensordock');
+      expect(await attemptOutcome()).toBe('pending');
+      await h.lifecycle.syncWithProviders('vastai');
+      expect(await attemptOutcome()).toBe('failed');
+      await h.provisioner.settled();
+    });
   });
 });

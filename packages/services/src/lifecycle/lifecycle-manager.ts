@@ -84,7 +84,7 @@ export class LifecycleManager {
   private readonly teardownsInFlight = new Map<string, Promise<void>>();
   private running: Promise<void> | null = null;
   private runningDeadlines: Promise<void> | null = null;
-  private runningSync: Promise<void> | null = null;
+  private readonly runningSyncs = new Map<ProviderName, Promise<void>>();
   private runningSweep: Promise<void> | null = null;
 
   constructor(private readonly options: LifecycleManagerOptions) {
@@ -128,18 +128,31 @@ export class LifecycleManager {
 
   /**
    * Provider truth: one listing per provider, every live session compared with it (level-triggered),
-   * booting nodes advanced, unrecorded instances re-attached. Concurrent calls share a run.
+   * booting nodes advanced, unrecorded instances re-attached. Each provider on its own (the server
+   * schedules one job per provider): a listing slowed by one provider's 429s or timeouts never
+   * delays what another's shows. Without `provider`, every provider at once. Concurrent calls for a
+   * provider share its run.
    */
-  syncWithProviders(): Promise<void> {
-    this.runningSync ??= (async () => {
-      const listings = await this.listings.fetch();
-      await this.job('reattach', () => this.reattachUnrecorded(listings));
-      await this.job('provisioning', () => this.advanceProvisioning(listings));
-      await this.job('reconcile', () => this.reconcileLiveSessions(listings));
-    })().finally(() => {
-      this.runningSync = null;
-    });
-    return this.runningSync;
+  async syncWithProviders(provider?: ProviderName): Promise<void> {
+    const configured = this.options.providers.all().map((adapter) => adapter.name);
+    const names = provider === undefined ? configured : configured.filter((name) => name === provider);
+    await Promise.all(names.map((name) => this.syncProvider(name)));
+  }
+
+  private syncProvider(provider: ProviderName): Promise<void> {
+    let running = this.runningSyncs.get(provider);
+    if (running === undefined) {
+      running = (async () => {
+        const listing = await this.listings.fetchProvider(provider);
+        // Adoption needs every provider's word that no instance carries a label: the last listings
+        // of the others, trusted for that only when asked for after the create began.
+        await this.job('reattach', () => this.reattachUnrecorded(this.listings.lastKnown()));
+        await this.job('provisioning', () => this.advanceProvisioning(listing, provider));
+        await this.job('reconcile', () => this.reconcileLiveSessions(listing, provider));
+      })().finally(() => this.runningSyncs.delete(provider));
+      this.runningSyncs.set(provider, running);
+    }
+    return running;
   }
 
   /**
@@ -266,10 +279,10 @@ export class LifecycleManager {
    * that fails, vanishes or misses its deadline is destroyed and the session fails over to the next
    * offer (while attempts and the reservation allow).
    */
-  async advanceProvisioning(listings?: ProviderListings): Promise<void> {
+  async advanceProvisioning(listings?: ProviderListings, provider?: ProviderName): Promise<void> {
     const { clock } = this.options;
     const view = listings ?? (await this.listings.fetch());
-    await this.forEachSession({ state: 'provisioning', providerInstanceId: { $ne: null } }, async (em, row) => {
+    await this.forEachSession({ state: 'provisioning', providerInstanceId: { $ne: null }, ...(provider === undefined ? {} : { provider }) }, async (em, row) => {
       const now = clock.now();
       const sighting = await view.find(row.provider!, row.providerInstanceId!);
       if (sighting.kind === 'unknown') {
@@ -343,11 +356,11 @@ export class LifecycleManager {
    * Level-triggered reconciliation: every session that holds an instance is compared with the
    * provider's listing. An instance that is gone, failed or stopped without us asking ends its session
    * as `lost` (alert, webhook), its meters stopped when the provider most likely ended it. A listing
-   * that failed changes nothing.
+   * that failed changes nothing. With `provider`, only its sessions.
    */
-  async reconcileLiveSessions(listings?: ProviderListings): Promise<void> {
+  async reconcileLiveSessions(listings?: ProviderListings, provider?: ProviderName): Promise<void> {
     const view = listings ?? (await this.listings.fetch());
-    const changed = await this.recordUnchangedSightings(view);
+    const changed = await this.recordUnchangedSightings(view, provider);
     for (let start = 0; start < changed.length; start += SWEEP_LOOKUP_BATCH) {
       await this.reconcileChanged(view, changed.slice(start, start + SWEEP_LOOKUP_BATCH));
     }
@@ -391,7 +404,7 @@ export class LifecycleManager {
    * seen is written, in a few bulk updates (a tick over 10,000 sessions stays cheap). Returns the
    * sessions whose instance changed, is missing, or needs a closer look (handled one by one).
    */
-  private async recordUnchangedSightings(view: ProviderListings): Promise<string[]> {
+  private async recordUnchangedSightings(view: ProviderListings, provider: ProviderName | undefined): Promise<string[]> {
     const now = this.options.clock.now();
     // Unchanged sightings, per provider (each listing has its own moment): running, not running.
     const seen = new Map<ProviderName, { running: string[]; notRunning: string[] }>();
@@ -404,7 +417,7 @@ export class LifecycleManager {
       const rows = await em
         .createQueryBuilder(SessionEntity)
         .select(['id', 'state', 'provider', 'providerInstanceId', 'instanceState'])
-        .where({ state: { $in: ['ready', 'stopped', 'stopping'] }, providerInstanceId: { $ne: null }, id: { $gt: after } })
+        .where({ state: { $in: ['ready', 'stopped', 'stopping'] }, providerInstanceId: { $ne: null }, id: { $gt: after }, ...(provider === undefined ? {} : { provider }) })
         .orderBy({ id: 'asc' })
         .limit(SIGHTING_PAGE)
         .execute<{ id: string; state: SessionRow['state']; provider: ProviderName; providerInstanceId: string; instanceState: string | null }[]>('all', true);
@@ -709,6 +722,8 @@ export class LifecycleManager {
       if (row.state === 'stopping' && pending.length === 0) return; // nothing can exist for it: teardown finishes it
       // Instances of attempts that already failed over are leftovers for the sweep, never adopted.
       const abandoned = new Set((await em.find(ProvisionAttemptEntity, { sessionId: row.id, outcome: { $in: ['deadline', 'lost', 'failed', 'offer_gone'] } })).flatMap((attempt) => (attempt.instanceId ? [attempt.instanceId] : [])));
+      // A listing asked for before the newest create began cannot show that the create made nothing.
+      const createdSinceMs = Math.max(...pending.map((attempt) => attempt.startedAt.getTime()));
       let uncertain = false;
       for (const adapter of this.options.providers.all()) {
         const listing = view.listing(adapter.name);
@@ -716,6 +731,7 @@ export class LifecycleManager {
           uncertain = true;
           continue;
         }
+        if (listing.observedAt.getTime() < createdSinceMs) uncertain = true;
         // The newest live one: older ones carrying the label are leftovers of attempts cut off earlier (the sweep's).
         const found = listing.instances.filter((instance) => instance.label === row.label && instance.state !== 'terminated' && instance.state !== 'destroying' && !abandoned.has(instance.instanceId)).at(-1);
         if (found !== undefined) {

@@ -93,58 +93,86 @@ export interface ProviderListingSourceOptions {
 }
 
 /**
- * Fetches every provider's listing, and alerts operators when one keeps failing. The provider sync
- * and the orphan sweep are separate jobs; `recent` lets the sweep read the listing the sync just
- * fetched (or is fetching) instead of a second one: under the providers' request budgets a listing
- * of thousands of instances takes tens of seconds, and a second one would halve what is left for
- * creates and destroys. Only a cache of what the provider said: nothing coordinates through it.
+ * Fetches each provider's listing, and alerts operators when one keeps failing. Each provider on its
+ * own: the provider sync runs one job per provider, so a listing that takes a minute under one
+ * provider's 429s never delays what another provider's listing shows. The orphan sweep is a
+ * separate job; `recent` lets it read the listings the sync just fetched (or is fetching) instead of
+ * a second one: under the providers' request budgets a listing of thousands of instances takes tens
+ * of seconds, and a second one would halve what is left for creates and destroys. Only a cache of
+ * what the provider said: nothing coordinates through it.
  */
 export class ProviderListingSource {
   /** Consecutive failures per provider (in memory: a restart starts counting again, which only delays an alert). */
   private readonly failures = new Map<ProviderName, number>();
-  private inFlight: Promise<ProviderListings> | null = null;
-  private latest: { listings: ProviderListings; fetchedAtMs: number } | null = null;
+  private readonly inFlight = new Map<ProviderName, Promise<Listing>>();
+  private readonly latest = new Map<ProviderName, { listing: Listing; fetchedAtMs: number }>();
 
   constructor(private readonly options: ProviderListingSourceOptions) {}
 
-  /** A fresh listing; concurrent callers share the one being fetched. */
-  fetch(): Promise<ProviderListings> {
-    if (this.inFlight !== null) return this.inFlight;
-    const startedAtMs = this.options.clock.now().getTime();
-    const fetching = this.fetchNow().then((listings) => {
-      this.latest = { listings, fetchedAtMs: startedAtMs };
-      return listings;
-    });
-    this.inFlight = fetching.finally(() => {
-      this.inFlight = null;
-    });
-    return this.inFlight;
+  /** A fresh listing of every provider; concurrent callers share the ones being fetched. */
+  async fetch(): Promise<ProviderListings> {
+    return this.view(await Promise.all(this.names().map(async (name) => [name, await this.fetchListing(name)] as const)));
   }
 
-  /** The listing being fetched, or one asked for at most `maxAgeMs` ago; otherwise a fresh one. */
-  recent(maxAgeMs: number): Promise<ProviderListings> {
-    if (this.inFlight !== null) return this.inFlight;
-    if (this.latest !== null && this.options.clock.now().getTime() - this.latest.fetchedAtMs <= maxAgeMs) return Promise.resolve(this.latest.listings);
-    return this.fetch();
+  /** A fresh listing of one provider (the others read as not listed); concurrent callers share it. */
+  async fetchProvider(provider: ProviderName): Promise<ProviderListings> {
+    return this.view([[provider, await this.fetchListing(provider)]]);
   }
 
-  private async fetchNow(): Promise<ProviderListings> {
-    const adapters = this.options.providers.all();
-    const results = await Promise.all(
-      adapters.map(async (adapter): Promise<[ProviderName, Listing]> => {
-        try {
-          const observedAt = this.options.clock.now();
-          const instances = await adapter.listInstances();
-          return [adapter.name, { kind: 'listed', instances, observedAt, answeredAt: this.options.clock.now() }];
-        } catch (error) {
-          return [adapter.name, { kind: 'failed', error: error instanceof Error ? error.message : String(error) }];
-        }
-      }),
+  /** Per provider, the listing being fetched, or one asked for at most `maxAgeMs` ago; otherwise a fresh one. */
+  async recent(maxAgeMs: number): Promise<ProviderListings> {
+    const nowMs = this.options.clock.now().getTime();
+    return this.view(
+      await Promise.all(
+        this.names().map(async (name) => {
+          const latest = this.latest.get(name);
+          const fresh = !this.inFlight.has(name) && latest !== undefined && nowMs - latest.fetchedAtMs <= maxAgeMs;
+          return [name, fresh ? latest.listing : await this.fetchListing(name)] as const;
+        }),
+      ),
     );
-    for (const [provider, listing] of results) await this.count(provider, listing);
-    return new ProviderListings(new Map(results), this.options.providers);
   }
 
+  /** The last listing of every provider, however old, without asking anyone (a provider never listed reads as failed). */
+  lastKnown(): ProviderListings {
+    return this.view(this.names().flatMap((name) => {
+      const latest = this.latest.get(name);
+      return latest === undefined ? [] : [[name, latest.listing] as const];
+    }));
+  }
+
+  private names(): ProviderName[] {
+    return this.options.providers.all().map((adapter) => adapter.name);
+  }
+
+  private view(listings: Iterable<readonly [ProviderName, Listing]>): ProviderListings {
+    return new ProviderListings(new Map(listings), this.options.providers);
+  }
+
+  private fetchListing(provider: ProviderName): Promise<Listing> {
+    const running = this.inFlight.get(provider);
+    if (running !== undefined) return running;
+    const startedAtMs = this.options.clock.now().getTime();
+    const fetching = this.listNow(provider)
+      .then(async (listing) => {
+        this.latest.set(provider, { listing, fetchedAtMs: startedAtMs });
+        await this.count(provider, listing);
+        return listing;
+      })
+      .finally(() => this.inFlight.delete(provider));
+    this.inFlight.set(provider, fetching);
+    return fetching;
+  }
+
+  private async listNow(provider: ProviderName): Promise<Listing> {
+    try {
+      const observedAt = this.options.clock.now();
+      const instances = await this.options.providers.get(provider).listInstances();
+      return { kind: 'listed', instances, observedAt, answeredAt: this.options.clock.now() };
+    } catch (error) {
+      return { kind: 'failed', error: error instanceof Error ? error.message : String(error) };
+    }
+  }
   private async count(provider: ProviderName, listing: Listing): Promise<void> {
     if (listing.kind === 'listed') {
       this.failures.delete(provider);

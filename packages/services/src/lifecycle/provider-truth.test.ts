@@ -92,6 +92,23 @@ describe('provider truth', () => {
     });
   }
 
+  it('ends a TensorDock session lost while the Vast listing is still being fetched: each provider is synced on its own', async () => {
+    h = await createLifecycleHarness({}, { providerTimeoutMs: 5_000 });
+    const vast = await runningSession('vastai');
+    const tensordock = await runningSession('tensordock');
+    h.sims.vast.faults.set({ latencyMs: { list: 1_500 } }); // Vast answers its listing late (429 back-offs do the same)
+    let vastSynced = false;
+    const vastSync = h.lifecycle.syncWithProviders('vastai').then(() => void (vastSynced = true));
+    expect(h.sims.tensordock.lifecycle.vanish(tensordock.instanceId)).toBe(true);
+    await h.lifecycle.syncWithProviders('tensordock');
+    expect(vastSynced).toBe(false); // the Vast listing has not come back yet
+    const lost = await h.session(tensordock.id);
+    expect(lost.endReason).toBe('lost');
+    expect(h.webhooks.named('session.lost').map((event) => event.payload.sessionId)).toEqual([tensordock.id]);
+    await vastSync;
+    expect((await h.session(vast.id)).state).toBe('ready');
+  });
+
   it('stops the cost of an instance ended unasked at its node’s announced shutdown, however late the provider shows it gone', async () => {
     h = await createLifecycleHarness();
     const { id, instanceId } = await runningSession('tensordock');
