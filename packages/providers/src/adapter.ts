@@ -68,6 +68,15 @@ export interface BillingCharge {
   items: BillingLineItem[];
 }
 
+/**
+ * For a listing: the observer watches the attempts of its first request, so the caller can date
+ * what the listing shows when that request really left (our request budget can hold it for seconds
+ * under a rate limit), not when the listing was asked for.
+ */
+export interface ListCallOptions {
+  observer?: CallObserver;
+}
+
 /** For calls that stop the provider's meter: the caller learns which attempt got through. */
 export interface BillingCallOptions {
   observer?: CallObserver;
@@ -81,7 +90,7 @@ export interface ProviderAdapter {
   /** null when the provider no longer knows the instance. */
   getInstance(instanceId: string): Promise<ProviderInstance | null>;
   /** Every instance of the account, all pages. */
-  listInstances(): Promise<ProviderInstance[]>;
+  listInstances(options?: ListCallOptions): Promise<ProviderInstance[]>;
   /** Idempotent: an instance that is already gone counts as destroyed. */
   destroyInstance(instanceId: string, options?: BillingCallOptions): Promise<void>;
   stopInstance(instanceId: string, options?: BillingCallOptions): Promise<void>;

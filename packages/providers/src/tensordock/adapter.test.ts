@@ -173,7 +173,11 @@ describe('TensorDockAdapter faults and quirks', () => {
 
   it('retries 429s and 503s on reads, then gives a typed error', async () => {
     sim.faults.set({ rateLimitStorm: { count: 2, endpoints: ['list'] } });
-    await expect(td.listInstances()).resolves.toBeInstanceOf(Array);
+    // The caller is told of each attempt as it leaves (it dates the listing by the one answered).
+    const attempts: string[] = [];
+    const observer = { sent: () => void attempts.push('sent'), refused: () => void attempts.push('refused'), confirmed: () => {}, alreadyGone: () => {} };
+    await expect(td.listInstances({ observer })).resolves.toBeInstanceOf(Array);
+    expect(attempts).toEqual(['sent', 'refused', 'sent', 'refused', 'sent']);
     sim.faults.set({ errors: { list: { status: 503 } } });
     await expect(td.listInstances()).rejects.toBeInstanceOf(ProviderUnavailableError);
   });

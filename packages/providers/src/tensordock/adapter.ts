@@ -1,12 +1,12 @@
 // The TensorDock v2 adapter: offers built from /api/v2/hostnodes (+ /locations), VMs created on a chosen
 // host node with port forwards from its free ports and our bootstrap in cloud-init; get/list/start/stop/delete.
 import { gpuModelMatches, type Clock, type Offer } from '@gpu-shopper/domain';
-import type { BillingCallOptions, InstanceSpec, OfferSearch, ProviderAdapter, ProviderInstance } from '../adapter';
+import type { BillingCallOptions, InstanceSpec, ListCallOptions, OfferSearch, ProviderAdapter, ProviderInstance } from '../adapter';
 import { newestLeftover } from '../leftovers';
 import { createdInstance } from '../created-instance';
 import { CreateFailedError, OfferGoneError, ProviderContractError, ProviderRejectedError, ProviderUnavailableError, type ProviderError } from '../errors';
 import { createProviderHttp, type AdapterOptions } from '../http/adapter-options';
-import type { Logger, ProviderHttp, ProviderResponse } from '../http/provider-http';
+import type { CallObserver, Logger, ProviderHttp, ProviderResponse } from '../http/provider-http';
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
 import { parseTensorDockInstance, parseTensorDockListItem, tensorDockInstanceListItems } from './instance-parser';
 import { parseTensorDockHostnodes, TD_MIN_STORAGE_GB, TdHostnodeSchema } from './offer-builder';
@@ -45,8 +45,8 @@ export class TensorDockAdapter implements ProviderAdapter {
     this.http = createProviderHttp('tensordock', options, { baseUrl: TENSORDOCK_DEFAULT_BASE_URL, budget: TENSORDOCK_DEFAULT_BUDGET });
   }
 
-  private async getJson(path: string, operation: string): Promise<ProviderResponse> {
-    const response = await this.http.send({ method: 'GET', path, retryMode: 'idempotent', operation });
+  private async getJson(path: string, operation: string, observer?: CallObserver): Promise<ProviderResponse> {
+    const response = await this.http.send({ method: 'GET', path, retryMode: 'idempotent', operation, observer });
     if (!isTdOk(response)) throw tdResponseError(this.http, response, operation);
     return response;
   }
@@ -134,9 +134,9 @@ export class TensorDockAdapter implements ProviderAdapter {
     return parseTensorDockInstance(response.json);
   }
 
-  async listInstances(): Promise<ProviderInstance[]> {
+  async listInstances(options: ListCallOptions = {}): Promise<ProviderInstance[]> {
     // The v2 list is not paginated (no cursor is documented); an unexpected envelope is an error, never "none".
-    const response = await this.getJson('/api/v2/instances', 'list instances');
+    const response = await this.getJson('/api/v2/instances', 'list instances', options.observer);
     const items = tensorDockInstanceListItems(response.json);
     const instances: ProviderInstance[] = [];
     for (const item of items) {

@@ -194,7 +194,9 @@ describe('VastAiAdapter faults and quirks', () => {
   it('falls back to the v0 list when v1 answers an unexpected shape, and fails loudly when both do', async () => {
     const truth = sim.lifecycle.live().length;
     sim.faults.set({ listingUnexpectedShape: { count: 1 } });
-    expect((await vast.listInstances()).length).toBe(truth);
+    let sent = 0;
+    expect((await vast.listInstances({ observer: { sent: () => void (sent += 1), refused: () => {}, confirmed: () => {}, alreadyGone: () => {} } })).length).toBe(truth);
+    expect(sent).toBe(2); // the v1 request, then the v0 one: the listing is dated by the one it came from
     sim.faults.set({ listingUnexpectedShape: { count: 2 } });
     await expect(vast.listInstances()).rejects.toBeInstanceOf(ProviderContractError);
   });

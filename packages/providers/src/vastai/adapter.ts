@@ -1,7 +1,7 @@
 // The Vast.ai adapter: offers from /api/v0/bundles/, instances through /api/v0/asks and /api/v0|v1/instances,
 // charges from /api/v0/charges. Every answer is validated; every failure is a typed ProviderError.
 import type { Clock, Offer } from '@gpu-shopper/domain';
-import type { BillingCallOptions, BillingCharge, InstanceSpec, OfferSearch, ProviderAdapter, ProviderInstance } from '../adapter';
+import type { BillingCallOptions, BillingCharge, InstanceSpec, ListCallOptions, OfferSearch, ProviderAdapter, ProviderInstance } from '../adapter';
 import { newestLeftover } from '../leftovers';
 import { createdInstance } from '../created-instance';
 import type { ProviderError } from '../errors';
@@ -136,18 +136,18 @@ export class VastAiAdapter implements ProviderAdapter {
     return parseVastInstance(envelope.data.instances);
   }
 
-  async listInstances(): Promise<ProviderInstance[]> {
+  async listInstances(options: ListCallOptions = {}): Promise<ProviderInstance[]> {
     try {
-      return await this.listInstancesV1();
+      return await this.listInstancesV1(options);
     } catch (error) {
       // The paginated v1 list is newer; when it is missing or odd, the v0 list still tells the truth.
       if (!(error instanceof ProviderContractError) && !(error instanceof ProviderRejectedError && (error.status === 404 || error.status === 405))) throw error;
       this.logger?.warn(`vastai list instances: v1 failed (${error.message}); using the v0 list`);
-      return this.listInstancesV0();
+      return this.listInstancesV0(options);
     }
   }
 
-  private async listInstancesV1(): Promise<ProviderInstance[]> {
+  private async listInstancesV1(options: ListCallOptions): Promise<ProviderInstance[]> {
     const instances: ProviderInstance[] = [];
     const seenTokens = new Set<string>();
     let afterToken: string | null = null;
@@ -158,6 +158,7 @@ export class VastAiAdapter implements ProviderAdapter {
         query: { limit: 25, ...(afterToken ? { after_token: afterToken } : {}) },
         retryMode: 'idempotent',
         operation: 'list instances',
+        ...(page === 0 ? { observer: options.observer } : {}),
       });
       if (!isVastOk(response)) throw vastResponseError(this.http, response, 'list instances');
       const envelope = VastListV1EnvelopeSchema.safeParse(response.json);
@@ -171,8 +172,8 @@ export class VastAiAdapter implements ProviderAdapter {
     throw new ProviderContractError('vastai', `list instances: more than ${MAX_LIST_PAGES} pages`);
   }
 
-  private async listInstancesV0(): Promise<ProviderInstance[]> {
-    const response = await this.http.send({ method: 'GET', path: '/api/v0/instances/', query: { owner: 'me' }, retryMode: 'idempotent', operation: 'list instances (v0)' });
+  private async listInstancesV0(options: ListCallOptions): Promise<ProviderInstance[]> {
+    const response = await this.http.send({ method: 'GET', path: '/api/v0/instances/', query: { owner: 'me' }, retryMode: 'idempotent', operation: 'list instances (v0)', observer: options.observer });
     if (!isVastOk(response)) throw vastResponseError(this.http, response, 'list instances (v0)');
     const envelope = VastListV0EnvelopeSchema.safeParse(response.json);
     if (!envelope.success) throw new ProviderContractError('vastai', 'list instances: v0 response has no "instances" array');

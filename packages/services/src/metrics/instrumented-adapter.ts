@@ -1,7 +1,7 @@
 // Wraps a provider adapter so every call is counted and timed for /metrics, and a failed call (after
 // the adapter's own retries) is logged once per streak, without the adapters knowing about either.
 import { performance } from 'node:perf_hooks';
-import type { BillingCallOptions, ProviderAdapter } from '@gpu-shopper/providers';
+import type { BillingCallOptions, ListCallOptions, ProviderAdapter } from '@gpu-shopper/providers';
 import { OfferGoneError } from '@gpu-shopper/providers';
 import { FailureStreaks } from '../logging/failure-streaks';
 import { messageOf, log, type LogFields, type ServiceLogger } from '../logging/service-logger';
@@ -47,7 +47,7 @@ export function instrumentAdapter(adapter: ProviderAdapter, metrics: ProviderCal
     searchOffers: timed('search_offers', (search) => adapter.searchOffers(search)),
     createInstance: timed('create_instance', (offer, spec) => adapter.createInstance(offer, spec), (offer) => ({ offerId: offer.id })),
     getInstance: timed('get_instance', (id) => adapter.getInstance(id), instance),
-    listInstances: timed('list_instances', () => adapter.listInstances()),
+    listInstances: timed('list_instances', (options?: ListCallOptions) => adapter.listInstances(options)),
     destroyInstance: timed('destroy_instance', (id: string, options?: BillingCallOptions) => adapter.destroyInstance(id, options), instance),
     stopInstance: timed('stop_instance', (id: string, options?: BillingCallOptions) => adapter.stopInstance(id, options), instance),
     startInstance: timed('start_instance', (id) => adapter.startInstance(id), instance),
