@@ -43,6 +43,16 @@ describe('MeterStopCall: which attempt of a stop/destroy call ended the meter', 
     expect(play('ug').call.confirmedAt).toBeNull();
   });
 
+  it('dates an answered attempt halfway between when it left and when its success came back', () => {
+    const clock = new ManualClock('2026-04-01T08:00:00.000Z');
+    const call = new MeterStopCall(clock);
+    call.sent();
+    clock.advance(1_300); // the provider handled it late (busy), somewhere in between
+    call.confirmed();
+    expect(call.tookEffectAt).toEqual(new Date(Date.parse('2026-04-01T08:00:00.650Z')));
+    expect(call.confirmedAt).toEqual(call.tookEffectAt);
+  });
+
   it('a call never sent is not "all refused"', () => {
     expect(new MeterStopCall(new ManualClock('2026-04-01T08:00:00.000Z')).allRefused).toBe(false);
   });
