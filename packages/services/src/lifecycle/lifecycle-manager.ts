@@ -85,6 +85,7 @@ export class LifecycleManager {
   private running: Promise<void> | null = null;
   private runningDeadlines: Promise<void> | null = null;
   private readonly runningSyncs = new Map<ProviderName, Promise<void>>();
+  private runningReattach: Promise<void> | null = null;
   private runningSweep: Promise<void> | null = null;
 
   constructor(private readonly options: LifecycleManagerOptions) {
@@ -145,8 +146,9 @@ export class LifecycleManager {
       running = (async () => {
         const listing = await this.listings.fetchProvider(provider);
         // Adoption needs every provider's word that no instance carries a label: the last listings
-        // of the others, trusted for that only when asked for after the create began.
-        await this.job('reattach', () => this.reattachUnrecorded(this.listings.lastKnown()));
+        // of the others, trusted for that only when asked for after the create began. The providers'
+        // syncs share a run (the rows are the same).
+        await this.job('reattach', () => (this.runningReattach ??= this.reattachUnrecorded(this.listings.lastKnown()).finally(() => (this.runningReattach = null))));
         await this.job('provisioning', () => this.advanceProvisioning(listing, provider));
         await this.job('reconcile', () => this.reconcileLiveSessions(listing, provider));
       })().finally(() => this.runningSyncs.delete(provider));
