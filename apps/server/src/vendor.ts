@@ -13,6 +13,9 @@ const registry = vendorRegistry('src/vendor.ts', {
   '@mikro-orm/knex': () => require('@mikro-orm/knex'),
   '@mikro-orm/sqlite': () => require('@mikro-orm/sqlite'),
   fastify: () => require('fastify'),
+  // Fastify's own copies (inside its bundle), for the inventory fast path that answers in front of it.
+  'fast-querystring': () => require('fast-querystring'),
+  '@fastify/proxy-addr': () => require('@fastify/proxy-addr'),
   pino: () => require('pino'),
   'toad-scheduler': () => require('toad-scheduler'),
   // ES packages with CommonJS builds: from node_modules, Node's ES loader resolved, read and compiled

@@ -2,4 +2,4 @@ export * from './context';
 export * from './errors';
 export * from './openapi';
 export * from './root';
-export { restSearchFilter } from './routers/inventory/rest-query';
+export { REST_SEARCH_PARAMETERS, restSearchFilter } from './routers/inventory/rest-query';

@@ -6,6 +6,10 @@
 //       selects from the 5,000 offers and writes JSON;
 //   (c) a distinct filter on every request (a new price bound, the GPU model rotating), on the
 //       normal server: every cache misses, as for a query nobody asked before.
+// What every line keeps is what a fetch of the providers' offers builds once, as a database keeps
+// its indexes: the offers sorted, grouped by model, and their JSON laid out in that order
+// (services/src/inventory/offer-json.ts). Requests of (b) and (c) find no answer, selection or
+// parsed query kept from an earlier one.
 // Also shown, not judged: (b) through the generic trpc-to-openapi route (the URL with a trailing
 // slash skips the fast path), and tRPC's GET answered from the micro-cache.
 // Each target runs in its own process and reports its own CPU time; autocannon runs here.

@@ -74,6 +74,22 @@ function compactKeepingNumberBoundaries(raw: string): string {
 /** Remembered verdicts per compiled query: a menu has a few dozen distinct model names, never thousands. */
 const MAX_REMEMBERED_MODELS = 1_024;
 
+/**
+ * Model names in compact form, made once per name rather than once per query that judges it: the
+ * names are the menu's (a few dozen), and every search with a GPU query judges each of them.
+ */
+const compactModels = new Map<string, string>();
+
+function compactModel(model: string): string {
+  let compact = compactModels.get(model);
+  if (compact === undefined) {
+    if (compactModels.size >= MAX_REMEMBERED_MODELS) compactModels.clear();
+    compact = compactKeepingNumberBoundaries(model);
+    compactModels.set(model, compact);
+  }
+  return compact;
+}
+
 /** Whether a GPU model name answers a query compiled by compileGpuQuery. */
 export type GpuModelMatcher = (model: string) => boolean;
 
@@ -92,7 +108,7 @@ export function compileGpuQuery(query: string): GpuModelMatcher {
     let verdict = verdicts.get(model);
     if (verdict === undefined) {
       if (verdicts.size >= MAX_REMEMBERED_MODELS) verdicts.clear();
-      const haystack = compactKeepingNumberBoundaries(model);
+      const haystack = compactModel(model);
       verdict = needles.some((candidate) => containsWholeNumbers(haystack, candidate));
       verdicts.set(model, verdict);
     }

@@ -7,6 +7,7 @@ export * from './costs/cost-service';
 export * from './ids';
 export * from './inventory/inventory-service';
 export * from './inventory/offer-cache';
+export { joinJson, type MenuJson } from './inventory/offer-json';
 export * from './lifecycle/heartbeat-service';
 export * from './lifecycle/lifecycle-manager';
 export * from './lifecycle/lifecycle-options';

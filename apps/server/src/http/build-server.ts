@@ -1,7 +1,8 @@
 // The HTTP surface: tRPC at /trpc, REST at /api/v1 (with its OpenAPI document), /docs, /console,
 // /node/agent.js (the agent bundle nodes download), /healthz
 // (liveness) and /readyz (readiness). The two probes are plain routes outside the OpenAPI document.
-import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { fastifyTRPCPlugin } from '@trpc/server/adapters/fastify';
 import { appRouter, createInnerContext, openApiDocument, REST_BASE_PATH, REST_SUCCESS_STATUS, requestInfoFromHeaders, type ApiDeps, type AppRouter } from '@gpu-shopper/api';
 import type { Logger } from '../logger';
@@ -10,13 +11,13 @@ import { registerAgentBundle, type AgentBundle } from './agent-bundle';
 import { registerConsole } from './console-assets';
 import { registerDocs } from './docs';
 import { registerMetrics } from './metrics';
-import { registerInventoryResponseCache } from './inventory-response-cache';
-import { registerInventoryFastPath } from './inventory-fast-path';
+import { InventoryResponseCache, registerInventoryResponseCache } from './inventory-response-cache';
+import { inventoryFastPath, parseQuery, type FrontHandler } from './inventory-fast-path';
 import { registerLazyRestApi } from './lazy-rest-api';
 import { lazySchemaCompilers } from './lazy-schema-compilers';
 import { answerFrameworkError, registerRestInputGuard, restErrorBody, type RestOperation } from './rest-input-guard';
 import { registerRequestLog, REQUEST_ID_HEADER, requestIdFor, type RouteInfo } from './request-log';
-import { DEFAULT_RATE_LIMITS, registerRateLimits, type RateLimitConfig } from './rate-limit';
+import { DEFAULT_RATE_LIMITS, RateLimiter, registerRateLimits, type RateLimitConfig } from './rate-limit';
 
 const PROBES = new Set(['/healthz', '/readyz']);
 
@@ -25,7 +26,7 @@ export interface HttpOptions {
   rateLimits?: RateLimitConfig | null;
   /** Proxies whose X-Forwarded-For gives the client address (see ServerConfig.trustProxy). */
   trustProxy?: string[];
-  /** Default true: GET /api/v1/inventory skips trpc-to-openapi's per-request work (inventory-fast-path.ts); tests compare both. */
+  /** Default true: GET /api/v1/inventory is answered in front of Fastify when it can be (inventory-fast-path.ts); tests compare both. */
   inventoryFastPath?: boolean;
   /** The operator console's build, served at /console (default: apps/console/dist). */
   consoleDir?: string;
@@ -35,9 +36,16 @@ export interface HttpOptions {
 
 /** `readiness` defaults to one that is already ready (an app built on its own, as in tests). */
 export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readiness = readyAlready(), http: HttpOptions = {}): FastifyInstance {
+  const rateLimits = http.rateLimits === undefined ? DEFAULT_RATE_LIMITS : http.rateLimits;
+  const limiter = rateLimits === null ? null : new RateLimiter({ limits: rateLimits, clock: deps.clock, isRecentlyVerified: (apiKey) => deps.callerCache.lookup(apiKey) !== null });
+  const inventoryCache = new InventoryResponseCache();
+  const trustProxy = http.trustProxy ?? [];
+  const inventoryPath = `${REST_BASE_PATH}/inventory`;
+  const front = http.inventoryFastPath === false ? null : inventoryFastPath({ deps, path: inventoryPath, logger, readiness, limiter, cache: inventoryCache, trustProxy });
   // Fastify's own answer to requests that arrive on a kept-alive connection while it closes is a
   // bare 503; ours below keeps the API's error shape and lets the probes answer truthfully.
   const app = Fastify({
+    ...(front === null ? {} : { serverFactory: (handler: FastifyHandler, options: FastifyServerOptions) => frontedServer(front, handler, options) }),
     // Fastify logs through the server's pino instance; its own per-request lines are off (ours below
     // carry the route template, the consumer and the session), and request.log is that instance
     // itself, so the log context (not a child binding) gives its lines their request id.
@@ -45,9 +53,10 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
     requestIdHeader: false,
     genReqId: (request) => requestIdFor(request.headers[REQUEST_ID_HEADER]),
     bodyLimit: 1024 * 1024,
-    routerOptions: { maxParamLength: 500 },
+    // The fast path parses queries with the same function (find-my-way's own default, made ours).
+    routerOptions: { maxParamLength: 500, querystringParser: parseQuery },
     return503OnClosing: false,
-    trustProxy: http.trustProxy?.length ? http.trustProxy : false,
+    trustProxy: trustProxy.length > 0 ? trustProxy : false,
     frameworkErrors: answerFrameworkError,
     schemaController: { compilersFactory: lazySchemaCompilers },
   });
@@ -57,7 +66,8 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
   };
   // First, so every hook after it and every handler run in the request's log context.
   let restOperationOf: (request: FastifyRequest) => RestOperation | undefined = () => undefined;
-  registerRequestLog(app, logger, (request, path) => restRoute(restOperationOf(request), path));
+  // The response cache answers before the input guard has matched the operation: its path is the template.
+  registerRequestLog(app, logger, (request, path) => restRoute(restOperationOf(request), path) ?? (path === inventoryPath ? { route: inventoryPath } : undefined));
 
   // While draining, new requests (on connections opened before the listener closed) are turned away
   // so the client retries on another replica; requests already running finish.
@@ -66,13 +76,11 @@ export function buildHttpServer(deps: ApiDeps, logger: Logger, readiness: Readin
     return reply.code(503).header('connection', 'close').send(restErrorBody(503, 'the server is shutting down; retry on another instance'));
   });
   // Before the inventory cache, which answers from memory: a cached answer is still a request.
-  const rateLimits = http.rateLimits === undefined ? DEFAULT_RATE_LIMITS : http.rateLimits;
-  if (rateLimits !== null) registerRateLimits(app, { limits: rateLimits, clock: deps.clock, isRecentlyVerified: (apiKey) => deps.callerCache.lookup(apiKey) !== null });
-  registerInventoryResponseCache(app, deps, [`${REST_BASE_PATH}/inventory`, '/trpc/inventory.search']);
+  if (limiter !== null) registerRateLimits(app, limiter);
+  registerInventoryResponseCache(app, deps, [inventoryPath, '/trpc/inventory.search'], inventoryCache);
   // Authentication first, then JSON depth, unknown fields and query parameters, before trpc-to-openapi.
   // The OpenAPI document (tens of ms to generate, and its generator to load) is built on first use, not at start: see rest-input-guard.ts.
   restOperationOf = registerRestInputGuard(app, deps, openApiDocument, REST_BASE_PATH);
-  if (http.inventoryFastPath !== false) registerInventoryFastPath(app, deps, `${REST_BASE_PATH}/inventory`);
   app.get('/healthz', () => ({ status: 'ok' }));
   // 503 until the database is migrated, crash recovery is done and provisioning is on; 503 again once shutdown begins.
   app.get('/readyz', (_request, reply) => {
@@ -114,6 +122,24 @@ function restRoute(operation: RestOperation | undefined, path: string): RouteInf
   if (!operation.path.startsWith('/sessions/{id}')) return { route };
   const segment = path.slice(REST_BASE_PATH.length).split('/')[2];
   return segment === undefined || segment === '' ? { route } : { route, sessionId: decodeURIComponent(segment).slice(0, 64) };
+}
+
+type FastifyHandler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/**
+ * The HTTP server Fastify would make (lib/server.js: its timeouts and limits), with `front` asked
+ * first: what it answers never reaches Fastify. Fastify calls this for each address it listens on.
+ */
+function frontedServer(front: FrontHandler, handler: FastifyHandler, options: FastifyServerOptions): Server {
+  // Fastify is given no `http` options of ours: the server is made as it would make it, with none.
+  const server = createServer((request, response) => {
+    if (!front(request, response)) handler(request, response);
+  });
+  server.keepAliveTimeout = options.keepAliveTimeout!;
+  server.requestTimeout = options.requestTimeout!;
+  server.setTimeout(options.connectionTimeout!);
+  if ((options.maxRequestsPerSocket ?? 0) > 0) server.maxRequestsPerSocket = options.maxRequestsPerSocket!;
+  return server;
 }
 
 function readyAlready(): Readiness {

@@ -9,6 +9,7 @@ import { loadConfig } from '../config';
 import { consoleLogger, silentLogger } from '../logger';
 import { startServer, type RunningServer } from '../start';
 import { buildHttpServer } from './build-server';
+import { Readiness } from '../readiness';
 import type { RateLimitConfig } from './rate-limit';
 
 const ADMIN_KEY = 'fast-path-test-admin-key-0000';
@@ -29,8 +30,9 @@ describe('inventory fast path', () => {
   let consumerKey = '';
   let throttledKey = '';
 
+  const clock = new ManualClock('2026-05-01T00:00:00Z');
+
   beforeAll(async () => {
-    const clock = new ManualClock('2026-05-01T00:00:00Z');
     const vast = new ScriptedAdapter('vastai', [
       makeOffer({ id: 'vastai:1', gpuModel: 'RTX 4090', pricePerHourUsd: 0.45 }),
       makeOffer({ id: 'vastai:2', gpuModel: 'RTX 4090', pricePerHourUsd: 0.45, country: 'DE', region: 'Bavaria', reliability: null }),
@@ -116,7 +118,7 @@ describe('inventory fast path', () => {
 
   it('answers as the generic route when the caches are off, for a distinct filter each time', async () => {
     server.deps.inventory.disableQueryCaches();
-    const searchJson = vi.spyOn(server.deps.inventory, 'searchJson');
+    const searchJson = vi.spyOn(server.deps.inventory, 'searchJsonNow');
     for (let index = 0; index < 5; index += 1) {
       const { fast, generic } = await both(`/api/v1/inventory?gpu=4090&max_price=${0.42 + index / 100}`, consumerKey, `distinct-${index}`);
       expect(fast.status).toBe(200);
@@ -125,6 +127,40 @@ describe('inventory fast path', () => {
     // The fast path did answer (the generic route never asks for JSON).
     expect(searchJson).toHaveBeenCalledTimes(5);
     searchJson.mockRestore();
+  });
+
+  it('answers as the generic route when a fetch is due (it leaves that request to it), and from memory again after', async () => {
+    const searchJsonNow = vi.spyOn(server.deps.inventory, 'searchJsonNow');
+    clock.advance(61_000);
+    // The key verified again (its cached verdict has expired too), so that only the due fetch is new.
+    expect((await fetch(`${urls.fast}/api/v1/sessions`, { headers: { authorization: `Bearer ${consumerKey}` } })).status).toBe(200);
+    for (const requestId of ['due', 'fetched']) {
+      // The fast server first this time: the fetch is due for it.
+      const fast = await ask('fast', '/api/v1/inventory?gpu=h100', consumerKey, requestId);
+      const generic = await ask('generic', '/api/v1/inventory?gpu=h100', consumerKey, requestId);
+      expect(fast.status).toBe(200);
+      expect(fast).toEqual(generic);
+    }
+    // Asked once while the fetch was due (null: left to the generic route), then answered.
+    expect(searchJsonNow.mock.results.map((result) => result.value === null)).toEqual([true, false]);
+    searchJsonNow.mockRestore();
+  });
+
+  it('answers HEAD and differently spelled paths as the generic route', async () => {
+    for (const [method, path, body] of [
+      ['HEAD', '/api/v1/inventory?gpu=4090', undefined],
+      ['GET', '/api/v1/inventory//?gpu=4090', undefined],
+      ['GET', '/api/v1/Inventory?gpu=4090', undefined],
+      ['GET', '/api/v1/inventory#x?gpu=4090', undefined],
+    ] as const) {
+      const answers = await Promise.all(
+        (['generic', 'fast'] as const).map(async (kind) => {
+          const response = await fetch(`${urls[kind]}${path}`, { method, headers: { authorization: `Bearer ${consumerKey}`, 'x-request-id': 'spelled' }, body });
+          return { status: response.status, type: response.headers.get('content-type'), body: await response.text() };
+        }),
+      );
+      expect(answers[1], `${method} ${path}`).toEqual(answers[0]);
+    }
   });
 
   it('rate-limits alike', async () => {
@@ -137,5 +173,49 @@ describe('inventory fast path', () => {
     }
     expect(statuses.fast.at(-1)).toBe(429);
     expect(statuses.fast).toEqual(statuses.generic);
+  });
+
+  it('with a trusted proxy, limits by the forwarded address alike', async () => {
+    const limits: RateLimitConfig = { perApiKey: { perMinute: 600, burst: 500 }, perAddress: { perMinute: 60, burst: 3 }, authFailuresPerAddress: { perMinute: 60, burst: 50 } };
+    const proxied = await Promise.all(
+      (['generic', 'fast'] as const).map(async (kind) => {
+        const app = buildHttpServer(server.deps, silentLogger, undefined, { rateLimits: limits, trustProxy: ['127.0.0.1'], inventoryFastPath: kind === 'fast' });
+        return { app, url: await app.listen({ port: 0, host: '127.0.0.1' }) };
+      }),
+    );
+    try {
+      const statuses = await Promise.all(
+        proxied.map(async ({ url }) => {
+          const seen: number[] = [];
+          for (const client of ['203.0.113.1', '203.0.113.1', '203.0.113.1', '203.0.113.1', '203.0.113.2']) {
+            const response = await fetch(`${url}/api/v1/inventory?gpu=4090`, { headers: { authorization: `Bearer ${consumerKey}`, 'x-forwarded-for': client } });
+            seen.push(response.status);
+          }
+          return seen;
+        }),
+      );
+      expect(statuses[0]).toEqual([200, 200, 200, 429, 200]);
+      expect(statuses[1]).toEqual(statuses[0]);
+    } finally {
+      await Promise.all(proxied.map(({ app }) => app.close()));
+    }
+  });
+
+  it('turns requests away alike while draining', async () => {
+    const drained = await Promise.all(
+      (['generic', 'fast'] as const).map(async (kind) => {
+        const readiness = new Readiness();
+        readiness.advance('ready');
+        const app = buildHttpServer(server.deps, silentLogger, readiness, { inventoryFastPath: kind === 'fast' });
+        const url = await app.listen({ port: 0, host: '127.0.0.1' });
+        readiness.advance('draining');
+        const response = await fetch(`${url}/api/v1/inventory?gpu=4090`, { headers: { authorization: `Bearer ${consumerKey}` } });
+        const answer = { status: response.status, connection: response.headers.get('connection'), body: await response.text() };
+        await app.close();
+        return answer;
+      }),
+    );
+    expect(drained[0]!.status).toBe(503);
+    expect(drained[1]).toEqual(drained[0]);
   });
 });

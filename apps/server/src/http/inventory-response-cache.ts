@@ -3,14 +3,37 @@
 // until then — keyed by the exact URL — and served to any caller whose key was verified moments
 // ago. Everything else (a new key, a refresh due, an error) goes the normal way.
 import type { FastifyInstance } from 'fastify';
-import { requestInfoFromHeaders, type ApiDeps } from '@gpu-shopper/api';
+import { callerLogName, requestInfoFromHeaders, type ApiDeps } from '@gpu-shopper/api';
+import { annotateLogContext } from '@gpu-shopper/services';
 
 const MAX_ENTRIES = 512;
 
 type CacheableRequest = { inventoryCache?: { url: string; version: string | null } };
 
-export function registerInventoryResponseCache(app: FastifyInstance, deps: ApiDeps, paths: readonly string[]): void {
-  const entries = new Map<string, { version: string; body: Buffer; contentType: string }>();
+/** A successful answer, byte for byte, and the content type it was sent with. */
+export interface CachedAnswer {
+  body: Buffer;
+  contentType: string;
+}
+
+/** Answers by URL, each valid while the menu's version is the one it was made from. */
+export class InventoryResponseCache {
+  private readonly entries = new Map<string, CachedAnswer & { version: string }>();
+
+  /** The answer kept for `url`, if it was made from the menu `version` (null: nothing is current). */
+  lookup(url: string, version: string | null): CachedAnswer | undefined {
+    const entry = version === null ? undefined : this.entries.get(url);
+    return entry?.version === version ? entry : undefined;
+  }
+
+  store(url: string, version: string, answer: CachedAnswer): void {
+    if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+    this.entries.set(url, { ...answer, version });
+  }
+}
+
+/** The cache as Fastify hooks, for the `paths` given (the inventory fast path also reads and fills it). */
+export function registerInventoryResponseCache(app: FastifyInstance, deps: ApiDeps, paths: readonly string[], cache: InventoryResponseCache): void {
   const isCacheable = (method: string, url: string) => {
     if (method !== 'GET') return false;
     const queryAt = url.indexOf('?');
@@ -23,9 +46,11 @@ export function registerInventoryResponseCache(app: FastifyInstance, deps: ApiDe
     // Remembered for onSend (the REST adapter rewrites request.url on the way): an answer is
     // stored only if the menu did not change while it was made.
     (request as CacheableRequest).inventoryCache = { url: request.url, version };
-    const entry = entries.get(request.url);
-    if (version === null || entry === undefined || entry.version !== version) return;
-    if (deps.callerCache.lookup(requestInfoFromHeaders(request.headers).apiKey) === null) return;
+    const entry = cache.lookup(request.url, version);
+    if (entry === undefined) return;
+    const caller = deps.callerCache.lookup(requestInfoFromHeaders(request.headers).apiKey);
+    if (caller === null) return;
+    annotateLogContext({ consumer: callerLogName(caller) });
     return reply.type(entry.contentType).header('x-inventory-cache', 'hit').send(entry.body);
   });
 
@@ -40,8 +65,7 @@ export function registerInventoryResponseCache(app: FastifyInstance, deps: ApiDe
     const answered = reply.getHeader('content-type') ?? (payload instanceof Response ? payload.headers.get('content-type') : null);
     const contentType = typeof answered === 'string' ? answered : 'application/json';
     reply.type(contentType);
-    if (entries.size >= MAX_ENTRIES) entries.clear();
-    entries.set(pending.url, { version: pending.version, body, contentType });
+    cache.store(pending.url, pending.version, { body, contentType });
     return body;
   });
 }

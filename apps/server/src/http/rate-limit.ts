@@ -1,7 +1,7 @@
 // Token-bucket rate limits on the API (REST and tRPC): one bucket per API key, one per client
 // address, and a small one per address that only failed authentications drain, so guessing keys is slow.
 // Buckets are in this process's memory: with several replicas each enforces its own (see README).
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { isIP } from 'node:net';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '@gpu-shopper/domain';
@@ -142,14 +142,62 @@ export function addressBucketId(ip: string): string {
 
 /** Keys are held as a hash: a memory dump of the limiter gives no key away. */
 function apiKeyBucketId(apiKey: string): string {
-  return createHash('sha256').update(apiKey).digest('base64url').slice(0, 22);
+  return hash('sha256', apiKey, 'base64url').slice(0, 22);
 }
 
-export function registerRateLimits(app: FastifyInstance, options: RateLimitOptions): void {
-  const { limits, clock } = options;
-  const byApiKey = new TokenBuckets(limits.perApiKey, options.maxBuckets);
-  const byAddress = new TokenBuckets(limits.perAddress, options.maxBuckets);
-  const authFailures = new TokenBuckets(limits.authFailuresPerAddress, options.maxBuckets);
+/** Why a request is refused: what its 429 says and when to come back. */
+export interface RateLimitRefusal {
+  retryAfterSeconds: number;
+  message: string;
+}
+
+/**
+ * The buckets and the decision on each request, shared by the Fastify hooks below and the inventory
+ * fast path (inventory-fast-path.ts), which answers in front of Fastify: both go through `admit`.
+ */
+export class RateLimiter {
+  private readonly byApiKey: TokenBuckets;
+  private readonly byAddress: TokenBuckets;
+  private readonly authFailures: TokenBuckets;
+
+  constructor(private readonly options: RateLimitOptions) {
+    const { limits } = options;
+    this.byApiKey = new TokenBuckets(limits.perApiKey, options.maxBuckets);
+    this.byAddress = new TokenBuckets(limits.perAddress, options.maxBuckets);
+    this.authFailures = new TokenBuckets(limits.authFailuresPerAddress, options.maxBuckets);
+  }
+
+  /**
+   * Whether a request from `ip` presenting `apiKey` may go on: null if it may (its tokens are then
+   * taken), else why not (nothing is taken, so asking again for the same request is harmless).
+   */
+  admit(scope: 'auth-only' | 'api', ip: string, apiKey: string | null): RateLimitRefusal | null {
+    const nowMs = this.options.clock.now().getTime();
+    const address = addressBucketId(ip);
+    const penaltySeconds = this.authFailures.waitSeconds(address, nowMs);
+    if (penaltySeconds > 0 && !this.options.isRecentlyVerified(apiKey)) {
+      return { retryAfterSeconds: penaltySeconds, message: `too many failed authentications from this address; retry in ${penaltySeconds} s` };
+    }
+    if (scope === 'auth-only') return null;
+    const keyId = apiKey === null ? null : apiKeyBucketId(apiKey);
+    const keySeconds = keyId === null ? 0 : this.byApiKey.waitSeconds(keyId, nowMs);
+    const addressSeconds = this.byAddress.waitSeconds(address, nowMs);
+    if (keySeconds > 0 || addressSeconds > 0) {
+      const seconds = Math.max(keySeconds, addressSeconds);
+      return { retryAfterSeconds: seconds, message: `too many requests ${keySeconds >= addressSeconds ? 'with this API key' : 'from this address'}; retry in ${seconds} s` };
+    }
+    this.byAddress.take(address, nowMs);
+    if (keyId !== null) this.byApiKey.take(keyId, nowMs);
+    return null;
+  }
+
+  /** A 401 answered to `ip`: drains its auth-failure bucket. */
+  recordAuthFailure(ip: string): void {
+    this.authFailures.take(addressBucketId(ip), this.options.clock.now().getTime());
+  }
+}
+
+export function registerRateLimits(app: FastifyInstance, limiter: RateLimiter): void {
   // Decided on arrival: the REST adapter rewrites request.url on the way.
   const scopes = new WeakMap<FastifyRequest, Scope>();
 
@@ -157,28 +205,13 @@ export function registerRateLimits(app: FastifyInstance, options: RateLimitOptio
     const scope = scopeOf(request);
     scopes.set(request, scope);
     if (scope === 'exempt') return;
-    const nowMs = clock.now().getTime();
-    const address = addressBucketId(request.ip);
-    const apiKey = requestInfoFromHeaders(request.headers).apiKey;
-    const penaltySeconds = authFailures.waitSeconds(address, nowMs);
-    if (penaltySeconds > 0 && !options.isRecentlyVerified(apiKey)) {
-      return tooManyRequests(request, reply, penaltySeconds, `too many failed authentications from this address; retry in ${penaltySeconds} s`);
-    }
-    if (scope === 'auth-only') return;
-    const keyId = apiKey === null ? null : apiKeyBucketId(apiKey);
-    const keySeconds = keyId === null ? 0 : byApiKey.waitSeconds(keyId, nowMs);
-    const addressSeconds = byAddress.waitSeconds(address, nowMs);
-    if (keySeconds > 0 || addressSeconds > 0) {
-      const seconds = Math.max(keySeconds, addressSeconds);
-      return tooManyRequests(request, reply, seconds, `too many requests ${keySeconds >= addressSeconds ? 'with this API key' : 'from this address'}; retry in ${seconds} s`);
-    }
-    byAddress.take(address, nowMs);
-    if (keyId !== null) byApiKey.take(keyId, nowMs);
+    const refusal = limiter.admit(scope, request.ip, requestInfoFromHeaders(request.headers).apiKey);
+    if (refusal !== null) return tooManyRequests(request, reply, refusal.retryAfterSeconds, refusal.message);
   });
 
   app.addHook('onResponse', async (request, reply) => {
     if (reply.statusCode !== 401 || (scopes.get(request) ?? 'exempt') === 'exempt') return;
-    authFailures.take(addressBucketId(request.ip), clock.now().getTime());
+    limiter.recordAuthFailure(request.ip);
   });
 }
 

@@ -64,7 +64,23 @@ export function registerRequestLog(app: FastifyInstance, logger: Logger, routeOf
   });
 }
 
-function accessFields(request: FastifyRequest, reply: FastifyReply, context: LogContext, path: string, rest: RouteInfo | undefined) {
+/** One access line's fields (never headers, bodies or keys). */
+export type AccessLine = {
+  reqId: string;
+  method: string;
+  route: string;
+  status: number;
+  durationMs: number;
+  consumer?: string;
+  sessionId?: string;
+};
+
+/** A duration as access lines give it: milliseconds to one decimal. */
+export function accessDurationMs(elapsedMs: number): number {
+  return Math.round(elapsedMs * 10) / 10;
+}
+
+function accessFields(request: FastifyRequest, reply: FastifyReply, context: LogContext, path: string, rest: RouteInfo | undefined): AccessLine {
   // tRPC's path is its procedure ("/trpc/sessions.get"); a URL no route matched is logged as its path.
   const route = rest?.route ?? (request.routeOptions.url?.startsWith('/trpc/') ? path : request.routeOptions.url) ?? path;
   const sessionId = context.sessionId ?? rest?.sessionId;
@@ -73,7 +89,7 @@ function accessFields(request: FastifyRequest, reply: FastifyReply, context: Log
     method: request.method,
     route: route.length > MAX_LOGGED_PATH ? `${route.slice(0, MAX_LOGGED_PATH)}…` : route,
     status: reply.statusCode,
-    durationMs: Math.round(reply.elapsedTime * 10) / 10,
+    durationMs: accessDurationMs(reply.elapsedTime),
     ...(context.consumer === undefined ? {} : { consumer: context.consumer }),
     ...(sessionId === undefined ? {} : { sessionId }),
   };

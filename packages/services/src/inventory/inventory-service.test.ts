@@ -3,6 +3,7 @@ import { ManualClock, MS_PER_MINUTE, MS_PER_SECOND, OfferSchema } from '@gpu-sho
 import { ProviderUnavailableError, RateLimitedError } from '@gpu-shopper/providers';
 import { makeOffer, ScriptedAdapter } from '../test-support/offers';
 import { InventoryService } from './inventory-service';
+import { joinJson } from './offer-json';
 
 describe('InventoryService', () => {
   let clock: ManualClock;
@@ -139,6 +140,22 @@ describe('InventoryService', () => {
     }
     const [first] = (JSON.parse((await inventory.searchJson({})).toString()) as { offers: object[] }).offers;
     expect(Object.keys(first!)).toEqual(Object.keys(OfferSchema.shape));
+  });
+
+  it('writes the same JSON without waiting once no fetch the filter needs is due, and nothing before', async () => {
+    expect(inventory.searchJsonNow({ gpu: '4090' })).toBeNull();
+    await inventory.searchJson({ provider: 'vastai' });
+    // TensorDock was never fetched: a search of every provider still has to wait, one of Vast's need not.
+    expect(inventory.searchJsonNow({})).toBeNull();
+    const now = (filter: Parameters<InventoryService['searchJsonNow']>[0]) => {
+      const json = inventory.searchJsonNow(filter);
+      return json === null ? null : joinJson(json).toString();
+    };
+    expect(now({ provider: 'vastai' })).toBe((await inventory.searchJson({ provider: 'vastai' })).toString());
+    await inventory.searchJson({});
+    expect(now({ gpu: '4090' })).toBe((await inventory.searchJson({ gpu: '4090' })).toString());
+    clock.advance(61 * MS_PER_SECOND);
+    expect(inventory.searchJsonNow({ gpu: '4090' })).toBeNull();
   });
 
   it('refuses to write an offer the API could not describe', async () => {

@@ -1,7 +1,7 @@
 // The menu: offers from every configured provider, cached per provider, filtered and sorted here so
 // that every filter works for every provider. One provider failing never empties the menu. The
 // offers are kept sorted (per sort order, rebuilt when any provider's offers change), so a search
-// reads only until its limit is met; recent queries' selections are remembered with their JSON.
+// reads only until its limit is met; recent queries' selections are remembered.
 import type { Clock, Offer, OfferFilter, OfferSort, ProviderName } from '@gpu-shopper/domain';
 import { DEFAULT_OFFER_DISK_GB, selectFromMenu, sortMenu, type SortedMenu } from '@gpu-shopper/domain';
 import type { ProviderAdapter } from '@gpu-shopper/providers';
@@ -10,7 +10,7 @@ import type { ProviderAdapter } from '@gpu-shopper/providers';
 export type OfferSource = Pick<ProviderAdapter, 'name' | 'searchOffers'>;
 import { RateLimitedError } from '@gpu-shopper/providers';
 import { OfferCache, type ProviderCacheStatus } from './offer-cache';
-import { menuJson } from './offer-json';
+import { joinJson, layOutJson, menuJson, menuTail, type JsonViews, type MenuJson } from './offer-json';
 import { log, type ServiceLogger } from '../logging/service-logger';
 
 export interface ProviderMenuStatus {
@@ -38,15 +38,21 @@ export interface InventoryServiceOptions {
 }
 
 const MAX_MEMOIZED_QUERIES = 256;
-const MENU_OPEN = Buffer.from('{"offers":');
-const MENU_PROVIDERS = Buffer.from(',"providers":');
-const MENU_CLOSE = Buffer.from('}');
 
-/** A query's offers, valid while `generation` is current; `json` (the offers array) is made on first use. */
+/**
+ * A sort order's menu, and its offers' JSON laid out (offer-json.ts) by model and in menu order,
+ * each made on first use: a GPU query selects along a model's offers, any other along the menu.
+ */
+interface SortedOffers {
+  menu: SortedMenu;
+  byModelJson: JsonViews | null;
+  inOrderJson: JsonViews | null;
+}
+
+/** A query's offers, valid while `generation` is current. */
 interface Selection {
   generation: string;
   offers: Offer[];
-  json: Buffer | null;
 }
 
 export class InventoryService {
@@ -55,9 +61,9 @@ export class InventoryService {
   /** Results of recent queries, valid while no provider's offers changed. */
   private readonly memo = new Map<string, Selection>();
   /** Every provider's offers in each sort order asked for so far, for one generation. */
-  private sorted: { generation: string; bySort: Map<OfferSort, SortedMenu> } | null = null;
-  /** The providers' statuses as JSON, while they stay the same. */
-  private statusesText: { key: string; json: Buffer } | null = null;
+  private sorted: { generation: string; bySort: Map<OfferSort, SortedOffers> } | null = null;
+  /** The menu's JSON after its offers (the providers' statuses), while the statuses stay the same. */
+  private menuTailText: { key: string; json: Buffer } | null = null;
   private queryCachesOff = false;
   private adapters: readonly OfferSource[];
 
@@ -86,16 +92,32 @@ export class InventoryService {
 
   /**
    * The same Menu as `search`, as JSON in the API's field order (see offer-json.ts): each offer's
-   * text is made once, a selection's once per memoized query. Throws for an offer the API's
-   * schema refuses, as the API's output validation would.
+   * text is made once per fetch and copied into each answer. Throws for an offer the API's schema
+   * refuses, as the API's output validation would.
    */
   async searchJson(filter: OfferFilter): Promise<Buffer> {
-    const selection = await this.select(filter);
-    selection.json ??= menuJson(selection.offers);
-    return Buffer.concat([MENU_OPEN, selection.json, MENU_PROVIDERS, this.statusesJson(), MENU_CLOSE]);
+    await this.refreshDue(filter.provider);
+    return joinJson(this.menuJsonFor(filter));
   }
 
-  private statusesJson(): Buffer {
+  /**
+   * searchJson without waiting, as the pieces to send (offer-json.ts: nothing copied); null when a
+   * provider the filter reads is due for a fetch (the caller then awaits searchJson). For the HTTP
+   * fast path, which answers without a promise.
+   */
+  searchJsonNow(filter: OfferFilter): MenuJson | null {
+    if (this.dueAdapters(filter.provider).length > 0) return null;
+    return this.menuJsonFor(filter);
+  }
+
+  private menuJsonFor(filter: OfferFilter): MenuJson {
+    const selection = this.selectNow(filter);
+    const sorted = this.sortedOffers(selection.generation, filter.sort ?? 'price');
+    const views = filter.gpu === undefined ? (sorted.inOrderJson ??= layOutJson([sorted.menu.offers])) : (sorted.byModelJson ??= layOutJson(sorted.menu.byModel.values()));
+    return menuJson(selection.offers, this.menuTail(), views);
+  }
+
+  private menuTail(): Buffer {
     // The statuses change with the offers' generation, and with a refresh brought forward (expire).
     const key = this.adapters
       .map((adapter) => {
@@ -103,14 +125,14 @@ export class InventoryService {
         return `${cache.generation()}@${cache.nextFetchAt().getTime()}`;
       })
       .join(':');
-    if (this.statusesText?.key !== key) this.statusesText = { key, json: Buffer.from(JSON.stringify(this.statuses())) };
-    return this.statusesText.json;
+    if (this.menuTailText?.key !== key) this.menuTailText = { key, json: menuTail(JSON.stringify(this.statuses())) };
+    return this.menuTailText.json;
   }
 
   /**
    * For benchmarks that measure a search's own work: from now on no query's result is remembered,
    * and servingVersion() is null, so the HTTP layer's response cache neither serves nor stores.
-   * The sorted offers and each offer's JSON, made once per provider fetch, are kept.
+   * The sorted offers and their JSON, made once per provider fetch, are kept (an index, not an answer).
    */
   disableQueryCaches(): void {
     this.queryCachesOff = true;
@@ -119,27 +141,31 @@ export class InventoryService {
 
   private async select(filter: OfferFilter): Promise<Selection> {
     await this.refreshDue(filter.provider);
+    return this.selectNow(filter);
+  }
+
+  /** The filter's selection from the offers held now (remembered unless query caches are off). */
+  private selectNow(filter: OfferFilter): Selection {
     const generation = this.generation();
-    const fresh = (): Selection => ({ generation, offers: selectFromMenu(this.sortedMenu(generation, filter.sort ?? 'price'), filter), json: null });
-    if (this.queryCachesOff) return fresh();
-    const key = JSON.stringify(filter);
-    const hit = this.memo.get(key);
+    const key = this.queryCachesOff ? null : JSON.stringify(filter);
+    const hit = key === null ? undefined : this.memo.get(key);
     if (hit !== undefined && hit.generation === generation) return hit;
-    const selection = fresh();
+    const selection: Selection = { generation, offers: selectFromMenu(this.sortedOffers(generation, filter.sort ?? 'price').menu, filter) };
+    if (key === null) return selection;
     if (this.memo.size >= MAX_MEMOIZED_QUERIES) this.memo.clear();
     this.memo.set(key, selection);
     return selection;
   }
 
   /** Every provider's offers in `sort` order (and by model), sorted once per generation. */
-  private sortedMenu(generation: string, sort: OfferSort): SortedMenu {
+  private sortedOffers(generation: string, sort: OfferSort): SortedOffers {
     if (this.sorted === null || this.sorted.generation !== generation) this.sorted = { generation, bySort: new Map() };
-    let menu = this.sorted.bySort.get(sort);
-    if (menu === undefined) {
-      menu = sortMenu(this.allOffers(), sort);
-      this.sorted.bySort.set(sort, menu);
+    let sorted = this.sorted.bySort.get(sort);
+    if (sorted === undefined) {
+      sorted = { menu: sortMenu(this.allOffers(), sort), byModelJson: null, inOrderJson: null };
+      this.sorted.bySort.set(sort, sorted);
     }
-    return menu;
+    return sorted;
   }
 
   /** The offer was rented (by us) or answered "gone": off the menu for every request at once. */
@@ -208,9 +234,12 @@ export class InventoryService {
     return cache;
   }
 
+  private dueAdapters(only?: ProviderName): OfferSource[] {
+    return this.adapters.filter((adapter) => (only === undefined || adapter.name === only) && this.cacheFor(adapter.name).isDue());
+  }
+
   private async refreshDue(only?: ProviderName): Promise<void> {
-    const due = this.adapters.filter((adapter) => (only === undefined || adapter.name === only) && this.cacheFor(adapter.name).isDue());
-    await Promise.all(due.map((adapter) => this.refresh(adapter)));
+    await Promise.all(this.dueAdapters(only).map((adapter) => this.refresh(adapter)));
   }
 
   /** One fetch per provider at a time: concurrent requests share it. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { restQueryInput, restSearchFilter, searchQueryInput } from './rest-query';
+import { openApiDocument } from '../../openapi';
+import { REST_SEARCH_PARAMETERS, restQueryInput, restSearchFilter, searchQueryInput } from './rest-query';
 import { searchInput } from './search';
 
 describe('the inventory search read from a REST query string', () => {
@@ -24,6 +25,14 @@ describe('the inventory search read from a REST query string', () => {
     expect(restQueryInput({ gpu: '', max_price: ['1'], region: ['a', 'b'] })).toEqual({ max_price: '1', region: ['a', 'b'] });
     expect(restSearchFilter({ gpu: '' })).toMatchObject({ gpu: undefined, limit: 50 });
     expect(restSearchFilter({ region: ['DE', 'US'] })).toBeNull();
+  });
+
+  it('refuses a parameter the OpenAPI document does not list, as the REST API does', async () => {
+    const operation = (await openApiDocument()).paths?.['/inventory']?.get;
+    const listed = (operation?.parameters ?? []).map((parameter) => ('name' in parameter ? parameter.name : null));
+    expect(new Set(listed)).toEqual(REST_SEARCH_PARAMETERS);
+    expect(restSearchFilter({ gpu: '4090', nonce: '1' })).toBeNull();
+    expect(restSearchFilter({ gpu: '4090', debug: '' })).toBeNull();
   });
 
   it('leaves the procedure’s own schema uncoerced', () => {

@@ -43,11 +43,16 @@ export function coercedQuerySchema<Shape extends z.ZodRawShape>(schema: z.ZodObj
 /** `searchInput` as the REST facade validates a query string. */
 export const searchQueryInput = coercedQuerySchema(searchInput);
 
+/** GET /inventory's query parameters: the OpenAPI document lists these (a test holds them equal). */
+export const REST_SEARCH_PARAMETERS: ReadonlySet<string> = new Set(Object.keys(searchQueryInput.shape));
+
 /**
- * The menu's filter for GET /inventory's query parameters (as Fastify parsed them); null for input
- * the procedure would refuse, whose 400 the generic path answers.
+ * The menu's filter for GET /inventory's query parameters (as Fastify parses them); null for input
+ * the REST API would refuse (an unknown parameter, a value the procedure refuses), whose 400 the
+ * generic path answers.
  */
 export function restSearchFilter(query: Record<string, string | string[] | undefined>): OfferFilter | null {
+  for (const name of Object.keys(query)) if (!REST_SEARCH_PARAMETERS.has(name)) return null;
   const parsed = searchQueryInput.safeParse(restQueryInput(query));
   return parsed.success ? searchFilter(parsed.data) : null;
 }
