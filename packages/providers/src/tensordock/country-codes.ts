@@ -7,10 +7,27 @@ const CODES: Record<string, string> = {
   taiwan: 'TW', 'hong kong': 'HK', iceland: 'IS', czechia: 'CZ', 'czech republic': 'CZ', belgium: 'BE', switzerland: 'CH',
 };
 
+/** Codes already worked out, per name as given: every host names its country, a listing has a few dozen. */
+const codeCache = new Map<string, string | null>();
+const MAX_REMEMBERED_NAMES = 1_000;
+
 /** A two-letter code for a country name; the name itself when unknown (never dropped). */
 export function countryCode(name: string | null | undefined): string | null {
-  const trimmed = name?.trim() ?? '';
+  if (name === null || name === undefined) return null;
+  let code = codeCache.get(name);
+  if (code === undefined) {
+    if (codeCache.size >= MAX_REMEMBERED_NAMES) codeCache.clear();
+    code = codeFor(name);
+    codeCache.set(name, code);
+  }
+  return code;
+}
+
+function codeFor(name: string): string | null {
+  const trimmed = name.trim();
   if (trimmed === '') return null;
   if (/^[A-Z]{2}$/.test(trimmed)) return trimmed;
-  return CODES[trimmed.toLowerCase()] ?? trimmed;
+  // Own keys only: a place called "constructor" is not Object's.
+  const key = trimmed.toLowerCase();
+  return Object.hasOwn(CODES, key) ? CODES[key]! : trimmed;
 }

@@ -55,6 +55,29 @@ describe('TensorDock hostnodes -> offers (fixtures)', () => {
     expect(parseTensorDockHostnodes(hostnodes, { diskGb: 50, now }).offers).toEqual([]);
     hostnodes.data.hostnodes[0]!.available_resources.available_ports = [22022, 22022];
     expect(parseTensorDockHostnodes(hostnodes, { diskGb: 50, now }).offers).toEqual([]);
+    // Distinct as a Set counts them: 0 and -0 are one port.
+    hostnodes.data.hostnodes[0]!.available_resources.available_ports = [0, -0, 0];
+    expect(parseTensorDockHostnodes(hostnodes, { diskGb: 50, now }).offers).toEqual([]);
+    hostnodes.data.hostnodes[0]!.available_resources.available_ports = [22022, 22022, 22022, 22023];
+    expect(parseTensorDockHostnodes(hostnodes, { diskGb: 50, now }).offers).toHaveLength(1);
+  });
+
+  it('names the place from city and state, leaving out blank parts, and codes the country', () => {
+    const hostnodes = readFixture<{ data: { hostnodes: { location: Record<string, unknown> }[] } }>('tensordock-v2-hostnodes-example.json');
+    const place = (city: unknown, stateprovince: unknown, country: unknown) => {
+      hostnodes.data.hostnodes[0]!.location = { city, stateprovince, country };
+      const [offer] = parseTensorDockHostnodes(hostnodes, { diskGb: 50, now }).offers;
+      return [offer!.region, offer!.country];
+    };
+    expect(place(' Ashburn ', ' VA ', ' United States ')).toEqual(['Ashburn, VA', 'US']);
+    expect(place('Ashburn', '  ', 'usa')).toEqual(['Ashburn', 'US']);
+    expect(place(null, 'Texas', 'US')).toEqual(['Texas', 'US']);
+    expect(place('', undefined, 'Ruritania')).toEqual([null, 'Ruritania']);
+    // Asked again (remembered now): the same answers.
+    expect(place(' Ashburn ', ' VA ', ' United States ')).toEqual(['Ashburn, VA', 'US']);
+    expect(place(null, null, '  ')).toEqual([null, null]);
+    // A name that is also one of Object's own properties is a name, not a code.
+    expect(place('Springfield', null, 'constructor')).toEqual(['Springfield', 'constructor']);
   });
 
   it('is a contract error when the envelope is wrong, never "no offers"', () => {

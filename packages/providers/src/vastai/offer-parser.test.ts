@@ -68,6 +68,20 @@ describe('parseVastBundlesResponse against the real bundles record', () => {
     expect(() => parseVastBundlesResponse({ offers: [{ id: 1 }] }, { diskGb: 50, now })).toThrow(ProviderContractError);
     expect(parseVastBundlesResponse({ offers: [] }, { diskGb: 50, now }).offers).toEqual([]);
   });
+
+  it('names what is wrong with the envelope as the schema sees it', () => {
+    expect(() => parseVastBundlesResponse({ offer: [] }, { diskGb: 50, now })).toThrow('bundles response has no "offers" array: Invalid input: expected array, received undefined');
+    expect(() => parseVastBundlesResponse([fixture.offers[0]], { diskGb: 50, now })).toThrow('bundles response has no "offers" array: Invalid input: expected object, received array');
+    expect(() => parseVastBundlesResponse({ offers: [{ id: 1 }] }, { diskGb: 50, now })).toThrow('no bundle record had the expected shape (first problem: gpu_name: Invalid input: expected string, received undefined)');
+  });
+
+  it('gives the same offers whether the context object is fresh or reused, with extra keys ignored', () => {
+    const context = { diskGb: 50, now };
+    const reused = parseVastBundlesResponse(fixture, context);
+    expect(parseVastBundlesResponse(fixture, { diskGb: 50, now })).toEqual(reused);
+    expect(parseVastBundlesResponse(fixture, { ...context, fetchedAtIso: 'ignored: formatted from now' })).toEqual(reused);
+    expect(reused.offers[0]!.fetchedAt).toBe(now.toISOString());
+  });
 });
 
 describe('parseGeolocation', () => {
