@@ -99,20 +99,28 @@ export type GpuModelMatcher = (model: string) => boolean;
  * the compact form, never splitting a number: "a10" does not match "A100 80GB", "090" not "RTX 4090".
  */
 export function compileGpuQuery(query: string): GpuModelMatcher {
-  const needle = compactKeepingNumberBoundaries(query);
-  if (needle === '') return () => true;
-  const canonicalNeedle = compactKeepingNumberBoundaries(normalizeGpuModel(query));
-  const needles = canonicalNeedle === needle ? [needle] : [needle, canonicalNeedle];
+  const judge = compileGpuQueryOnce(query);
   const verdicts = new Map<string, boolean>();
   return (model) => {
     let verdict = verdicts.get(model);
     if (verdict === undefined) {
       if (verdicts.size >= MAX_REMEMBERED_MODELS) verdicts.clear();
-      const haystack = compactModel(model);
-      verdict = needles.some((candidate) => containsWholeNumbers(haystack, candidate));
+      verdict = judge(model);
       verdicts.set(model, verdict);
     }
     return verdict;
+  };
+}
+
+/** compileGpuQuery without remembering verdicts: for judging each model once (a menu's model groups). */
+export function compileGpuQueryOnce(query: string): GpuModelMatcher {
+  const needle = compactKeepingNumberBoundaries(query);
+  if (needle === '') return () => true;
+  const canonicalNeedle = compactKeepingNumberBoundaries(normalizeGpuModel(query));
+  if (canonicalNeedle === needle) return (model) => containsWholeNumbers(compactModel(model), needle);
+  return (model) => {
+    const haystack = compactModel(model);
+    return containsWholeNumbers(haystack, needle) || containsWholeNumbers(haystack, canonicalNeedle);
   };
 }
 

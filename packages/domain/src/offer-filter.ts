@@ -1,7 +1,7 @@
 // The menu's filters and sort orders, applied on our side so that every filter works the same
 // for every provider, whatever the provider's own search supports. A filter is compiled once per
 // search (the GPU query normalized once, each model name judged once), then run over every offer.
-import { compileGpuQuery } from './gpu-model';
+import { compileGpuQuery, compileGpuQueryOnce } from './gpu-model';
 import type { Offer, OfferFilter, OfferSort } from './offer';
 
 /** "24 GB" cards report 23.99 or 24.56 depending on the provider's unit: allow a few percent. */
@@ -97,7 +97,8 @@ export function sortMenu(offers: readonly Offer[], sort: OfferSort = 'price'): S
 export function selectFromMenu(menu: SortedMenu, filter: OfferFilter): Offer[] {
   if ((filter.sort ?? 'price') !== menu.sort) throw new Error(`a ${menu.sort} menu cannot answer a ${filter.sort ?? 'price'} query`);
   if (filter.gpu === undefined) return selectFromSorted(menu.offers, filter);
-  const gpu = compileGpuQuery(filter.gpu);
+  // Each model is judged once here: nothing to remember.
+  const gpu = compileGpuQueryOnce(filter.gpu);
   const groups: (readonly Offer[])[] = [];
   for (const [model, offers] of menu.byModel) if (gpu(model)) groups.push(offers);
   const { gpu: _judged, ...rest } = filter;
