@@ -58,7 +58,9 @@ export class SessionLeases {
         { id: { $in: batch }, lockOwner: { $ne: owner }, lockExpiresAt: { $lt: now } },
         { lockOwner: owner, lockToken: token, lockExpiresAt, version: raw('version + 1') as unknown as number },
       );
-      for (const row of await em.find(SessionEntity, { id: { $in: batch }, lockOwner: owner }, { fields: ['id'] })) held.add(row.id);
+      // Plain rows, not entities: made and registered 500 at a time, they held the event loop ~45 ms a batch.
+      const rows = await em.createQueryBuilder(SessionEntity).select('id').where({ id: { $in: batch }, lockOwner: owner }).execute<{ id: string }[]>('all', true);
+      for (const row of rows) held.add(row.id);
     }
     return { ids: held, release: () => this.releaseToken(token) };
   }
