@@ -1,5 +1,6 @@
 // One name per GPU model across providers: Vast says "RTX 4090", TensorDock says
 // "geforcertx4090-pcie-24gb", an operator types "4090". All three must meet.
+import { rememberPerKey } from './remember';
 
 /** Lower-case, vendor words and punctuation removed: "NVIDIA GeForce RTX 4090" -> "rtx4090". */
 export function compactGpuName(raw: string): string {
@@ -78,17 +79,7 @@ const MAX_REMEMBERED_MODELS = 1_024;
  * Model names in compact form, made once per name rather than once per query that judges it: the
  * names are the menu's (a few dozen), and every search with a GPU query judges each of them.
  */
-const compactModels = new Map<string, string>();
-
-function compactModel(model: string): string {
-  let compact = compactModels.get(model);
-  if (compact === undefined) {
-    if (compactModels.size >= MAX_REMEMBERED_MODELS) compactModels.clear();
-    compact = compactKeepingNumberBoundaries(model);
-    compactModels.set(model, compact);
-  }
-  return compact;
-}
+const compactModel = rememberPerKey(compactKeepingNumberBoundaries, MAX_REMEMBERED_MODELS);
 
 /** Whether a GPU model name answers a query compiled by compileGpuQuery. */
 export type GpuModelMatcher = (model: string) => boolean;
@@ -99,17 +90,7 @@ export type GpuModelMatcher = (model: string) => boolean;
  * the compact form, never splitting a number: "a10" does not match "A100 80GB", "090" not "RTX 4090".
  */
 export function compileGpuQuery(query: string): GpuModelMatcher {
-  const judge = compileGpuQueryOnce(query);
-  const verdicts = new Map<string, boolean>();
-  return (model) => {
-    let verdict = verdicts.get(model);
-    if (verdict === undefined) {
-      if (verdicts.size >= MAX_REMEMBERED_MODELS) verdicts.clear();
-      verdict = judge(model);
-      verdicts.set(model, verdict);
-    }
-    return verdict;
-  };
+  return rememberPerKey(compileGpuQueryOnce(query), MAX_REMEMBERED_MODELS);
 }
 
 /** compileGpuQuery without remembering verdicts: for judging each model once (a menu's model groups). */

@@ -9,6 +9,7 @@ export * from './money';
 export * from './offer';
 export * from './offer-filter';
 export * from './provider';
+export * from './remember';
 export * from './reservation';
 export * from './session';
 export * from './session-state';

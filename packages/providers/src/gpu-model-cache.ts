@@ -1,6 +1,6 @@
 // normalizeGpuModel runs a chain of regexes; a catalog has only a few dozen distinct (name, VRAM) pairs,
 // so offer parsing looks each up once. Keyed by name, then VRAM: no key string is built per record.
-import { normalizeGpuModel, vramGbFromName } from '@gpu-shopper/domain';
+import { normalizeGpuModel, rememberPerKey, vramGbFromName } from '@gpu-shopper/domain';
 
 const cache = new Map<string, Map<number | null, string>>();
 const MAX_NAMES = 5_000;
@@ -20,15 +20,5 @@ export function cachedGpuModel(providerName: string, vramGb: number | null): str
   return model;
 }
 
-const vramCache = new Map<string, number | null>();
-
 /** vramGbFromName (a regex) once per distinct name: TensorDock names every host's GPUs by the same few dozen. */
-export function cachedVramGbFromName(providerName: string): number | null {
-  let vramGb = vramCache.get(providerName);
-  if (vramGb === undefined) {
-    if (vramCache.size >= MAX_NAMES) vramCache.clear();
-    vramGb = vramGbFromName(providerName);
-    vramCache.set(providerName, vramGb);
-  }
-  return vramGb;
-}
+export const cachedVramGbFromName: (providerName: string) => number | null = rememberPerKey(vramGbFromName, MAX_NAMES);

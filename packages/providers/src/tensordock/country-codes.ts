@@ -1,4 +1,5 @@
 // TensorDock names countries in words ("USA", "United States"); the menu uses two-letter codes like Vast.
+import { rememberPerKey } from '@gpu-shopper/domain';
 
 const CODES: Record<string, string> = {
   usa: 'US', 'united states': 'US', 'united states of america': 'US', us: 'US', canada: 'CA', netherlands: 'NL', germany: 'DE',
@@ -7,21 +8,15 @@ const CODES: Record<string, string> = {
   taiwan: 'TW', 'hong kong': 'HK', iceland: 'IS', czechia: 'CZ', 'czech republic': 'CZ', belgium: 'BE', switzerland: 'CH',
 };
 
-/** Codes already worked out, per name as given: every host names its country, a listing has a few dozen. */
-const codeCache = new Map<string, string | null>();
 const MAX_REMEMBERED_NAMES = 1_000;
 
 /** A two-letter code for a country name; the name itself when unknown (never dropped). */
 export function countryCode(name: string | null | undefined): string | null {
-  if (name === null || name === undefined) return null;
-  let code = codeCache.get(name);
-  if (code === undefined) {
-    if (codeCache.size >= MAX_REMEMBERED_NAMES) codeCache.clear();
-    code = codeFor(name);
-    codeCache.set(name, code);
-  }
-  return code;
+  return name === null || name === undefined ? null : rememberedCode(name);
 }
+
+/** Per name as given: every host names its country, and a listing has a few dozen. */
+const rememberedCode = rememberPerKey(codeFor, MAX_REMEMBERED_NAMES);
 
 function codeFor(name: string): string | null {
   const trimmed = name.trim();
