@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cacheFileName, decodeCache, DISABLE_VARIABLE, encodeCache, installCompileCache, isPrivateDirectory, SOURCE_HASH_SUFFIX, sourceHashOf, type CompileCache } from './compile-cache';
+import { cacheFileName, decodeCache, DISABLE_VARIABLE, encodeCache, installCompileCache, isPrivateDirectory, readBuiltFile, SOURCE_HASH_SUFFIX, sourceHashOf, type CompileCache } from './compile-cache';
 
 describe('the compile cache', () => {
   const dirs: string[] = [];
@@ -97,6 +97,45 @@ describe('the compile cache', () => {
     delete require.cache[vendor];
     expect(require('./dist/vendor.cjs')).toEqual({ loaded: 'vendored' });
     expect(second.stats()).toEqual({ hits: 1, misses: 0 });
+  });
+
+  it('reads a given file as Node would (an ASCII one as Latin-1, straight from its bytes), inside the module wrapper', () => {
+    const root = tempDir();
+    const cacheDir = join(root, 'cache');
+    const ascii = join(root, 'ascii.cjs');
+    const other = join(root, 'other.cjs');
+    writeFileSync(ascii, 'exports.text = "plain \\u00e9";');
+    writeFileSync(other, 'exports.text = "caf\u00e9 \u{1F600}"; // \u00e9');
+    expect(readBuiltFile(ascii)).toBe('exports.text = "plain \\u00e9";');
+    expect(readBuiltFile(other, '(', ')')).toBe('(exports.text = "caf\u00e9 \u{1F600}"; // \u00e9)');
+    expect(readBuiltFile(ascii, '(function () { ', '\n});')).toBe('(function () { exports.text = "plain \\u00e9";\n});');
+    const require = createRequire(join(root, 'noop.js'));
+    for (const expected of [{ hits: 0, misses: 2 }, { hits: 2, misses: 0 }]) {
+      const cache = install(cacheDir, {}, [ascii, other])!;
+      delete require.cache[ascii];
+      delete require.cache[other];
+      expect([require('./ascii.cjs'), require('./other.cjs')]).toEqual([{ text: 'plain \u00e9' }, { text: 'caf\u00e9 \u{1F600}' }]);
+      expect(cache.stats()).toEqual(expected);
+      cache.save();
+      cache.uninstall();
+    }
+  });
+
+  it('leaves a given file with a source map to Node when source maps are on, so that its stacks name the sources', () => {
+    const root = tempDir();
+    const bundle = join(root, 'server.cjs');
+    writeFileSync(bundle, 'exports.loaded = true;\n//# sourceMappingURL=server.cjs.map\n');
+    writeFileSync(`${bundle}.map`, JSON.stringify({ version: 3, sources: ['server.ts'], names: [], mappings: 'AAAA' }));
+    const require = createRequire(join(root, 'noop.js'));
+    const enabled = process.sourceMapsEnabled;
+    process.setSourceMapsEnabled(true);
+    try {
+      const cache = install(join(root, 'cache'), {}, [bundle])!;
+      expect(require('./server.cjs')).toEqual({ loaded: true });
+      expect(cache.stats()).toEqual({ hits: 0, misses: 0 });
+    } finally {
+      process.setSourceMapsEnabled(enabled);
+    }
   });
 
   it('keys a given file on the hash its build wrote beside it, with its size and mtime, without hashing it', () => {

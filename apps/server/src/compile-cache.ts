@@ -1,13 +1,15 @@
 // A V8 code cache for the third-party CommonJS modules the server loads (MikroORM, knex, Fastify,
 // pino: 3.5 MB of source, bundled into dist/vendor.cjs and dist/vendor-later.cjs by the build, some 900 files otherwise). Node 20 compiles each from source at every start
 // (module.enableCompileCache is Node 22); compiling was a sixth of the start's CPU. Measured on the
-// start-to-/readyz benchmark: about 200 ms less once the cache is warm.
+// start-to-/readyz benchmark: about 200 ms less once the cache is warm. The server's own code,
+// dist/server.cjs, is built to CommonJS to compile through it too (see bundle-main.ts).
 // The cache is one file per Node version in a directory private to this user; a module whose
 // source changed misses (entries are keyed by a hash of the source; for the vendor bundles, by the
 // hash their build wrote beside them, with their size and mtime), and anything unusable (a
 // directory another user owns, an unreadable or corrupt file, no space) only turns the cache off.
+import { isAscii } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
@@ -93,6 +95,32 @@ function builtFileKey(filename: string): string | undefined {
   }
 }
 
+/**
+ * A built file's source, as Node's loader would read it, between `head` and `tail` (Node's module
+ * wrapper: one string as read, where wrapping the source after copied its megabytes once more). An
+ * ASCII file (the bundles, see src/build/ascii-output.ts) becomes a one-byte string straight from
+ * its bytes, where decoding them as UTF-8 took several times as long (with any other character in
+ * it, a two-byte string twice its size: 40 ms of every start for dist/vendor.cjs); anything else is
+ * decoded as UTF-8.
+ */
+export function readBuiltFile(filename: string, head = '', tail = ''): string {
+  const fd = openSync(filename, 'r');
+  let bytes: Buffer;
+  try {
+    const size = fstatSync(fd).size;
+    const headLength = Buffer.byteLength(head);
+    bytes = Buffer.allocUnsafe(headLength + size + Buffer.byteLength(tail));
+    bytes.write(head, 0);
+    let read = 0;
+    for (let got = -1; read < size && got !== 0; read += got) got = readSync(fd, bytes, headLength + read, size - read, read);
+    if (read < size) bytes = bytes.subarray(0, headLength + read); // cut short since its size was read
+    bytes.write(tail, headLength + read);
+  } finally {
+    closeSync(fd);
+  }
+  return isAscii(bytes) ? bytes.toString('latin1') : bytes.toString('utf8');
+}
+
 /** Reads the cache file, if there is a usable one: ours, in a private directory. */
 function readCache(file: string): Map<string, Entry> {
   let fd: number;
@@ -112,13 +140,14 @@ function readCache(file: string): Map<string, Entry> {
   }
 }
 
+type ExtensionLoader = (module: Module, filename: string) => void;
 type CompileFunction = (this: Module, content: string, filename: string, format?: string) => unknown;
 interface InternalModule {
   prototype: { _compile: CompileFunction; require(id: string): unknown; exports: unknown };
   wrap(source: string): string;
   _resolveFilename(request: string, parent: unknown, isMain: boolean, options?: unknown): string;
   _resolveLookupPaths(request: string, parent: unknown): string[] | null;
-  _extensions: unknown;
+  _extensions: Record<string, ExtensionLoader>;
   _cache: unknown;
 }
 
@@ -153,18 +182,17 @@ export function installCompileCache(dir = defaultCompileCacheDir(), env: NodeJS.
   const stored = readCache(file);
   const fresh = new Map<string, { sourceHash: string; script: vm.Script }>();
   let hits = 0;
-  const files = new Set(options.files);
+  // With source maps on (--enable-source-maps), a file that has one is left to Node, which applies it
+  // to stack traces (it does not for code compiled here).
+  const files = new Set(options.files?.filter((name) => !(process.sourceMapsEnabled && existsSync(`${name}.map`))));
   const cacheable = (filename: string) => filename.includes(`${sep}node_modules${sep}`) || files.has(filename);
 
   const NodeModule = Module as unknown as InternalModule;
   const original = NodeModule.prototype._compile;
-  const compile: CompileFunction = function (this: Module, content, filename, format) {
-    // Our own code is ES modules; anything else Node decides (ES syntax, .mjs, loaders' formats) stays Node's.
-    if ((format !== undefined && format !== 'commonjs') || !cacheable(filename)) return original.call(this, content, filename, format);
-    // Files under node_modules are always hashed: a package can change under the same size and mtime.
-    const sourceHash = (files.has(filename) ? builtFileKey(filename) : undefined) ?? sourceHashOf(content);
+  /** Compiles `wrapped` (the module's source in Node's wrapper) through the cache, and runs it as `module`. */
+  const run = (module: Module, wrapped: string, filename: string, sourceHash: string) => {
     const cached = stored.get(filename);
-    const script = new vm.Script(NodeModule.wrap(content), {
+    const script = new vm.Script(wrapped, {
       filename,
       cachedData: cached?.sourceHash === sourceHash ? cached.data : undefined,
       // import() inside the module loads as it would from a module Node compiled.
@@ -173,9 +201,25 @@ export function installCompileCache(dir = defaultCompileCacheDir(), env: NodeJS.
     if (cached?.sourceHash === sourceHash && !script.cachedDataRejected) hits++;
     else fresh.set(filename, { sourceHash, script });
     const wrapper = script.runInThisContext({ displayErrors: true }) as (...args: unknown[]) => unknown;
-    return Reflect.apply(wrapper, this.exports, [this.exports, requireFor(this, NodeModule), this, filename, dirname(filename)]);
+    return Reflect.apply(wrapper, module.exports, [module.exports, requireFor(module, NodeModule), module, filename, dirname(filename)]);
+  };
+  const compile: CompileFunction = function (this: Module, content, filename, format) {
+    // ES modules, and anything else Node decides (ES syntax, .mjs, loaders' formats), stay Node's.
+    if ((format !== undefined && format !== 'commonjs') || !cacheable(filename)) return original.call(this, content, filename, format);
+    // Files under node_modules are always hashed: a package can change under the same size and mtime.
+    return run(this, NodeModule.wrap(content), filename, (files.has(filename) ? builtFileKey(filename) : undefined) ?? sourceHashOf(content));
   };
   NodeModule.prototype._compile = compile;
+  // The given CommonJS files are read here, in the wrapper Module.wrap puts around a source (see
+  // readBuiltFile); anything else as Node reads it.
+  const originalLoadJs = NodeModule._extensions['.js']!;
+  const loadJs: ExtensionLoader = function (this: unknown, module, filename) {
+    if (!files.has(filename) || !filename.endsWith('.cjs')) return Reflect.apply(originalLoadJs, this, [module, filename]) as void;
+    const [head, tail] = NodeModule.wrap('\0').split('\0') as [string, string];
+    const wrapped = readBuiltFile(filename, head, tail);
+    run(module, wrapped, filename, builtFileKey(filename) ?? sourceHashOf(wrapped.slice(head.length, wrapped.length - tail.length)));
+  };
+  if (files.size > 0) NodeModule._extensions['.js'] = loadJs;
 
   let saved = false;
   const save = () => {
@@ -207,6 +251,7 @@ export function installCompileCache(dir = defaultCompileCacheDir(), env: NodeJS.
     uninstall: () => {
       process.removeListener('exit', onExit);
       if (NodeModule.prototype._compile === compile) NodeModule.prototype._compile = original;
+      if (NodeModule._extensions['.js'] === loadJs) NodeModule._extensions['.js'] = originalLoadJs;
     },
   };
 }

@@ -1,7 +1,7 @@
 // The server's third-party packages that a start needs before it is ready (MikroORM with knex and
-// SQLite, Fastify, pino, toad-scheduler, zod, tRPC), built by tsup.config.ts into one CommonJS file,
-// dist/vendor.cjs, that the ES bundle requires (see src/build/vendor-imports.ts), and that compiles
-// through the code cache (compile-cache.ts). Loading them from node_modules resolved some 880 files
+// SQLite, Fastify, pino, toad-scheduler, zod, tRPC, ofetch), built by tsup.config.ts into one
+// CommonJS file, dist/vendor.cjs, that the server bundle requires (see src/build/vendor-imports.ts),
+// and that compiles through the code cache (compile-cache.ts). Loading them from node_modules resolved some 880 files
 // one by one (package.json reads, stats, path walks): a fifth of the start's CPU. Packages used only
 // later or rarely are in src/vendor-later.ts, which requires these from here. Built as CommonJS
 // only: the require() calls below are what esbuild bundles, and each package's modules run on first load.
@@ -17,6 +17,8 @@ const registry = vendorRegistry('src/vendor.ts', {
   'fast-querystring': () => require('fast-querystring'),
   '@fastify/proxy-addr': () => require('@fastify/proxy-addr'),
   pino: () => require('pino'),
+  // The providers' HTTP client: its platform-neutral build (see src/build/neutral-builds.ts).
+  ofetch: () => require('ofetch'),
   'toad-scheduler': () => require('toad-scheduler'),
   // ES packages with CommonJS builds: from node_modules, Node's ES loader resolved, read and compiled
   // each of their files (zod's some 60) at every start. Safe here only because nothing loads them

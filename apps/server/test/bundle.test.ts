@@ -5,10 +5,11 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isBuiltin } from 'node:module';
+import { isAscii } from 'node:buffer';
 import { join, sep } from 'node:path';
 import { build, type Options } from 'tsup';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { laterVendorBuild, serverBuild, vendorBuild } from '../tsup.config';
+import { laterVendorBuild, serverBuild, serverCodeBuild, vendorBuild } from '../tsup.config';
 import { cacheFileName, decodeCache, SOURCE_HASH_SUFFIX, sourceHashOf } from '../src/compile-cache';
 import { VENDORED_PACKAGES } from '../src/vendor';
 import { LATER_VENDORED_PACKAGES } from '../src/vendor-later';
@@ -19,37 +20,60 @@ const ADMIN_KEY = 'bundle-test-admin-key-0123456789';
 
 describe('the server bundle', () => {
   let outDir: string;
+  /** dist/main.js, the ES entry. */
+  let entry: string;
+  /** dist/server.cjs, the server's code. */
   let bundle: string;
   const scratch: string[] = [];
   beforeAll(async () => {
     // Inside the repository's node_modules (ignored by git), so that the bundle resolves its packages as dist/ does.
     mkdirSync(join(REPO_ROOT, 'node_modules', '.cache'), { recursive: true });
     outDir = mkdtempSync(join(REPO_ROOT, 'node_modules', '.cache', 'gpu-shopper-server-bundle-'));
-    // The server bundle (its main entry) and the vendor bundles, as `npm run build` makes them.
+    // The server bundle (its main entry and its code) and the vendor bundles, as `npm run build` makes them.
     const builds: Options[] = [
-      { ...serverBuild, entry: { main: join(SERVER_DIR, 'src', 'main.ts') } },
+      { ...serverBuild, entry: { main: join(SERVER_DIR, 'src', 'bundle-main.ts') } },
+      { ...serverCodeBuild, entry: { server: join(SERVER_DIR, 'src', 'serve.ts') } },
       { ...vendorBuild, entry: { vendor: join(SERVER_DIR, 'src', 'vendor.ts') } },
       { ...laterVendorBuild, entry: { 'vendor-later': join(SERVER_DIR, 'src', 'vendor-later.ts') } },
     ];
     for (const options of builds) await build({ ...options, outDir, tsconfig: join(SERVER_DIR, 'tsconfig.json'), sourcemap: false, silent: true, config: false });
     writeFileSync(join(outDir, 'package.json'), '{ "type": "module" }\n'); // as apps/server/package.json says for dist/
-    bundle = readFileSync(join(outDir, 'main.js'), 'utf8');
+    entry = readFileSync(join(outDir, 'main.js'), 'utf8');
+    bundle = readFileSync(join(outDir, 'server.cjs'), 'utf8');
   }, 120_000);
   afterAll(() => {
     for (const dir of [outDir, ...scratch]) if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
   });
 
-  const staticImports = () => [...bundle.matchAll(/^import\s[^;]*?from\s*"([^"]+)"/gm)].map((match) => match[1]!);
+  /** The packages a bundle requires at its top, where it runs (not those it requires on demand, inside functions). */
+  const topRequires = (source: string) => [...source.matchAll(/^var \w+ = require\("([^"]+)"\);$/gm)].map((match) => match[1]!);
+
+  it('is an ES entry that requires the server, CommonJS and ASCII, once the compile cache is in place', () => {
+    // Node's own modules only: the server's code is in server.cjs, which the compile cache compiles.
+    expect([...entry.matchAll(/^import\s[^;]*?from\s*"([^"]+)"/gm)].map((match) => match[1]!).filter((name) => !isBuiltin(name))).toEqual([]);
+    expect(entry.indexOf('installCompileCache(')).toBeLessThan(entry.lastIndexOf('server.cjs'));
+    expect(bundle.startsWith('"use strict";')).toBe(true);
+    // import.meta.url is the bundle's own URL, as in the ES module it was built from.
+    expect(bundle).toMatch(/importMetaUrl = \(0, import_node_url\d*\.pathToFileURL\)\(__filename\)\.href;/);
+    expect(bundle).not.toContain('import.meta');
+    // Each CommonJS bundle is ASCII (read straight from its bytes, see compile-cache.ts).
+    for (const file of ['server.cjs', 'vendor.cjs', 'vendor-later.cjs']) expect(isAscii(readFileSync(join(outDir, file)))).toBe(true);
+  });
 
   it('takes its third-party packages from the vendor bundle, not node_modules', () => {
-    // Node's own modules, and the few packages left external (ofetch is ES only; see tsup.config.ts).
-    expect(staticImports().filter((name) => !isBuiltin(name))).toEqual(['ofetch']);
-    for (const name of [...VENDORED_PACKAGES, ...LATER_VENDORED_PACKAGES]) expect(bundle).not.toContain(`__require("${name}")`);
-    expect(bundle).toContain('__require("./vendor.cjs").loadVendored("@mikro-orm/core")');
-    expect(bundle).toContain('__require("./vendor.cjs").loadVendored("zod")');
-    expect(bundle).toContain('__require("./vendor-later.cjs").loadVendored("trpc-to-openapi")');
-    // Each vendor bundle with the hash the compile cache keys it on.
-    for (const file of ['vendor.cjs', 'vendor-later.cjs']) expect(readFileSync(join(outDir, `${file}${SOURCE_HASH_SUFFIX}`), 'utf8')).toBe(`${sourceHashOf(readFileSync(join(outDir, file)))}\n`);
+    // Node's own modules only (sqlite3 and pg are required by the vendor bundles, and pg imported on demand).
+    expect(topRequires(bundle).filter((name) => !isBuiltin(name) && !name.startsWith('./'))).toEqual([]);
+    for (const name of [...VENDORED_PACKAGES, ...LATER_VENDORED_PACKAGES]) expect(bundle).not.toContain(`require("${name}")`);
+    expect(bundle).toContain('require("./vendor.cjs").loadVendored("@mikro-orm/core")');
+    expect(bundle).toContain('require("./vendor.cjs").loadVendored("zod")');
+    expect(bundle).toContain('require("./vendor.cjs").loadVendored("ofetch")');
+    expect(bundle).toContain('require("./vendor-later.cjs").loadVendored("trpc-to-openapi")');
+    // ofetch's platform-neutral build, without the fetch polyfill its node build loads (src/build/neutral-builds.ts).
+    const vendor = readFileSync(join(outDir, 'vendor.cjs'), 'utf8');
+    expect(vendor).toMatch(/^\/\/ \S*node_modules\/ofetch\/dist\/index\.cjs$/m);
+    expect(vendor).not.toContain('node_modules/node-fetch-native/');
+    // Each CommonJS bundle with the hash the compile cache keys it on.
+    for (const file of ['server.cjs', 'vendor.cjs', 'vendor-later.cjs']) expect(readFileSync(join(outDir, `${file}${SOURCE_HASH_SUFFIX}`), 'utf8')).toBe(`${sourceHashOf(readFileSync(join(outDir, file)))}\n`);
   });
 
   it('takes the packages the later vendor bundle shares with the first from it, not a copy of its own', () => {
@@ -60,7 +84,7 @@ describe('the server bundle', () => {
   });
 
   it('leaves trpc-to-openapi to the first REST request, and the agent out but for its JSON depth scan', () => {
-    expect(staticImports().filter((name) => name.startsWith('trpc-to-openapi'))).toEqual([]);
+    expect(bundle).not.toMatch(/^var \w+ = require\("\.\/vendor-later\.cjs"\)/m);
     const agentModules = [...new Set([...bundle.matchAll(/^\/\/ \S*agent\/src\/(\S+)$/gm)].map((match) => match[1]))];
     // Its entry stays, emptied of all but that re-export.
     expect(agentModules.filter((module) => module !== 'index.ts')).toEqual(['server/json-body.ts']);
@@ -137,7 +161,7 @@ describe('the server bundle', () => {
     // Written at exit, in this user's directory under the process's TMPDIR: it holds the vendor
     // bundles, and no file of a vendored package from node_modules (which would be a second copy).
     const compiled = compiledFiles(processTmp);
-    expect(compiled).toEqual(expect.arrayContaining([join(outDir, 'vendor.cjs'), laterFile]));
+    expect(compiled).toEqual(expect.arrayContaining([join(outDir, 'server.cjs'), join(outDir, 'vendor.cjs'), laterFile]));
     const vendoredRoots = [...VENDORED_PACKAGES, ...LATER_VENDORED_PACKAGES].map((name) => `${sep}node_modules${sep}${name.split('/').slice(0, 2).join(sep)}${sep}`);
     expect(compiled.filter((file) => vendoredRoots.some((root) => file.includes(root)))).toEqual([]);
 

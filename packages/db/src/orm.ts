@@ -82,6 +82,10 @@ async function connectionConfig(options: OrmOptions): Promise<Options<AbstractSq
     driver: (await import('@mikro-orm/sqlite')).SqliteDriver,
     dbName: options.dbPath,
     pool: sqlitePool,
+    // On SQLite, MikroORM's check that the database exists (on by default) only lists its tables and
+    // does nothing with them (there is no server to create a database on): a query and a schema
+    // generator of every start for nothing. openDatabase creates the file, the migrations its tables.
+    ensureDatabase: false,
     migrations: { snapshot: false, transactional: true, silent: true },
   }) as Options<AbstractSqlDriver>;
 }

@@ -20,6 +20,12 @@ export const VENDOR_FILE = 'vendor.cjs';
 /** The vendor bundle of packages used only later or rarely (src/vendor-later.ts), read on demand. */
 export const LATER_VENDOR_FILE = 'vendor-later.cjs';
 
+/**
+ * The server's own code (src/serve.ts and our workspace packages), built to CommonJS beside the ES
+ * entry dist/main.js (src/bundle-main.ts), which requires it once the compile cache is in place.
+ */
+export const SERVER_FILE = 'server.cjs';
+
 /** Vendor bundle file (beside the bundle being built) to the packages it holds. */
 export type VendorBundles = Readonly<Record<string, readonly string[]>>;
 
