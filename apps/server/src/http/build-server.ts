@@ -133,7 +133,16 @@ type FastifyHandler = (request: IncomingMessage, response: ServerResponse) => vo
 function frontedServer(front: FrontHandler, handler: FastifyHandler, options: FastifyServerOptions): Server {
   // Fastify is given no `http` options of ours: the server is made as it would make it, with none.
   const server = createServer((request, response) => {
-    if (!front(request, response)) handler(request, response);
+    let answered: boolean;
+    try {
+      answered = front(request, response);
+    } catch (error) {
+      // Never a crash for one request: what the front did not start answering, Fastify answers (its
+      // error handling included); an answer cut off half-way is ended as such.
+      answered = response.headersSent;
+      if (answered) response.destroy(error instanceof Error ? error : undefined);
+    }
+    if (!answered) handler(request, response);
   });
   server.keepAliveTimeout = options.keepAliveTimeout!;
   server.requestTimeout = options.requestTimeout!;

@@ -163,6 +163,18 @@ describe('inventory fast path', () => {
     }
   });
 
+  it('leaves a request to the generic route when the fast path itself fails', async () => {
+    const lookup = vi.spyOn(server.deps.callerCache, 'lookup').mockImplementationOnce(() => {
+      throw new Error('a bug in the fast path');
+    });
+    const fast = await ask('fast', '/api/v1/inventory?gpu=h100&limit=1', consumerKey, 'front-threw');
+    const generic = await ask('generic', '/api/v1/inventory?gpu=h100&limit=1', consumerKey, 'front-threw');
+    expect(lookup).toHaveBeenCalled();
+    expect(fast.status).toBe(200);
+    expect(fast).toEqual(generic);
+    lookup.mockRestore();
+  });
+
   it('rate-limits alike', async () => {
     const statuses = { fast: [] as number[], generic: [] as number[] };
     for (let index = 0; index < RATE_LIMITS.perApiKey.burst + 2; index += 1) {
