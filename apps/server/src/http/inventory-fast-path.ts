@@ -94,11 +94,11 @@ export function inventoryFastPath(options: InventoryFastPathOptions): FrontHandl
     const headers = [REQUEST_ID_HEADER, requestId, 'content-type', kept?.contentType ?? CONTENT_TYPE, 'content-length', String(answer.length)];
     if (kept !== undefined) headers.push('x-inventory-cache', 'hit');
     response.writeHead(200, headers);
-    const line: AccessLine = { reqId: requestId, method: 'GET', route: path, status: 200, durationMs: 0, consumer: callerLogName(caller) };
+    const consumer = callerLogName(caller);
     // As Fastify's onResponse: logged once the answer is handed over, timed until then.
     response.once('finish', () => {
-      line.durationMs = accessDurationMs(performance.now() - startedAt);
-      logger.info('request', { ...line });
+      const line: AccessLine = { reqId: requestId, method: 'GET', route: path, status: 200, durationMs: accessDurationMs(performance.now() - startedAt), consumer };
+      logger.info('request', line);
     });
     send(response, answer.parts);
     return true;

@@ -102,8 +102,8 @@ export class InventoryService {
 
   /**
    * searchJson without waiting, as the pieces to send (offer-json.ts: nothing copied); null when a
-   * provider the filter reads is due for a fetch (the caller then awaits searchJson). For the HTTP
-   * fast path, which answers without a promise.
+   * provider the filter reads is due for a fetch, which only an asynchronous search may start. For
+   * the HTTP fast path, which answers without a promise (and leaves a null to the generic route).
    */
   searchJsonNow(filter: OfferFilter): MenuJson | null {
     if (this.dueAdapters(filter.provider).length > 0) return null;
