@@ -38,6 +38,7 @@ import type { ApiDeps } from '@gpu-shopper/api';
 import type { FastifyInstance } from 'fastify';
 import { bootstrapAdminKey, type AdminBootstrap } from './admin-bootstrap';
 import { ensurePrivateDataDir } from './data-dir';
+import { tuneV8ForServing } from './v8-tuning';
 import type { ServerConfig } from './config';
 import { buildHttpServer } from './http/build-server';
 import { InFlightWork } from './in-flight';
@@ -93,6 +94,7 @@ export interface RunningServer {
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
+  tuneV8ForServing();
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? consoleLogger(process.stderr, config.log);
