@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compactGpuName, compileGpuQuery, gpuModelMatches, normalizeGpuModel, vramGbFromName } from './gpu-model';
+import { compactGpuName, compileGpuQuery, gpuModelMatches, literalFirstChar, normalizeGpuModel, vramGbFromName } from './gpu-model';
 
 describe('normalizeGpuModel', () => {
   it.each([
@@ -34,6 +34,19 @@ describe('normalizeGpuModel', () => {
     ['Q RTX 8000', 48, 'Quadro RTX 8000'],
   ])('%s (%s GB) -> %s', (raw, vram, expected) => {
     expect(normalizeGpuModel(raw, vram)).toBe(expected);
+  });
+
+  it('reads the first character a rule can match only where nothing else can start a match', () => {
+    expect(literalFirstChar(/^h100sxm/)).toBe('h');
+    expect(literalFirstChar(/^l4(?!\d)/)).toBe('l');
+    expect(literalFirstChar(/^rtx(\d{4})ada/)).toBe('r');
+    expect(literalFirstChar(/^(gtx)?(?:rtx)?(\d{4})/)).toBeNull();
+    expect(literalFirstChar(/^qrtx(\d{4})|^rtx(\d{4})quadro/)).toBeNull();
+    expect(literalFirstChar(/^a(10|16)(?!\d)/)).toBeNull();
+    expect(literalFirstChar(/^a?100/)).toBeNull();
+    expect(literalFirstChar(/^a*100/)).toBeNull();
+    expect(literalFirstChar(/^[ab]100/)).toBeNull();
+    expect(literalFirstChar(/h100/)).toBeNull();
   });
 
   it('keeps an unknown name, tidied', () => {

@@ -2,11 +2,16 @@
 // "geforcertx4090-pcie-24gb", an operator types "4090". All three must meet.
 import { rememberPerKey } from './remember';
 
+/** Vendor words, which names carry or not ("NVIDIA GeForce RTX 4090", "RTX 4090"). */
+const VENDOR_WORDS = /nvidia|geforce|tesla|quadro(?=\s*rtx)/g;
+/** The same, for test() (a global pattern's test() would keep a position between calls). */
+const VENDOR_WORD = new RegExp(VENDOR_WORDS.source);
+
 /** Lower-case, vendor words and punctuation removed: "NVIDIA GeForce RTX 4090" -> "rtx4090". */
 export function compactGpuName(raw: string): string {
   return raw
     .toLowerCase()
-    .replace(/nvidia|geforce|tesla|quadro(?=\s*rtx)/g, '')
+    .replace(VENDOR_WORDS, '')
     .replace(/[^a-z0-9]/g, '');
 }
 
@@ -42,6 +47,24 @@ const RULES: readonly Rule[] = [
   [/^(v100|p100|t4|p40|p4|k80|titanrtx|titanv)(?!\d)/, (m) => (m[1] ?? '').toUpperCase().replace('TITAN', 'Titan ')],
 ];
 
+/**
+ * The character every match of an anchored pattern starts with ("^h100sxm" -> "h"); null when a
+ * match may start otherwise (a group, a class, an alternative, a quantified first character).
+ */
+export function literalFirstChar(pattern: RegExp): string | null {
+  const first = /^\^([a-z0-9])(?![?*{])/.exec(pattern.source);
+  return first === null || pattern.source.includes('|') ? null : first[1]!;
+}
+
+/**
+ * The rules a compact name starting with each character can meet, in RULES' order: a query is
+ * normalized at each search, and most rules could never match it ("4090" meets 5 of them, not 20).
+ */
+const RULES_BY_FIRST_CHAR: ReadonlyMap<string, readonly Rule[]> = new Map(
+  RULES.flatMap(([pattern]) => literalFirstChar(pattern) ?? []).map((char) => [char, RULES.filter(([pattern]) => (literalFirstChar(pattern) ?? char) === char)]),
+);
+const RULES_FOR_ANY_FIRST_CHAR: readonly Rule[] = RULES.filter(([pattern]) => literalFirstChar(pattern) === null);
+
 function suffix(raw: string | undefined): string {
   if (raw === 'ti') return ' Ti';
   if (raw === 'super') return ' Super';
@@ -56,18 +79,23 @@ function suffix(raw: string | undefined): string {
 export function normalizeGpuModel(raw: string, vramGb?: number | null): string {
   const compact = compactGpuName(raw);
   const vram = vramGb ?? vramGbFromName(raw);
-  for (const [pattern, name] of RULES) {
+  for (const [pattern, name] of RULES_BY_FIRST_CHAR.get(compact.charAt(0)) ?? RULES_FOR_ANY_FIRST_CHAR) {
     const match = pattern.exec(compact);
     if (match) return name(match, vram);
   }
   return raw.trim().replace(/[_\s]+/g, ' ');
 }
 
+/** Already compact: letters and digits only. */
+const COMPACT = /^[a-z0-9]*$/;
+
 /** Like compactGpuName, but keeps a "|" where punctuation separated two numbers ("A100 80GB" -> "a100|80gb"). */
 function compactKeepingNumberBoundaries(raw: string): string {
-  return raw
-    .toLowerCase()
-    .replace(/nvidia|geforce|tesla|quadro(?=\s*rtx)/g, '')
+  const lower = raw.toLowerCase();
+  // Most queries are compact already ("4090", "a100"): nothing to replace.
+  if (COMPACT.test(lower) && !VENDOR_WORD.test(lower)) return lower;
+  return lower
+    .replace(VENDOR_WORDS, '')
     .replace(/(\d)[^a-z0-9]+(?=\d)/g, '$1|')
     .replace(/[^a-z0-9|]/g, '');
 }
