@@ -3,7 +3,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { cacheFileName, decodeCache, DISABLE_VARIABLE, encodeCache, installCompileCache, isPrivateDirectory, readBuiltFile, SOURCE_HASH_SUFFIX, sourceHashOf, type CompileCache } from './compile-cache';
+import { cacheFileName, decodeCache, DISABLE_VARIABLE, encodeCache, installCompileCache, installedCompileCache, isPrivateDirectory, readBuiltFile, SOURCE_HASH_SUFFIX, sourceHashOf, type CompileCache } from './compile-cache';
 
 describe('the compile cache', () => {
   const dirs: string[] = [];
@@ -31,6 +31,13 @@ describe('the compile cache', () => {
     writeFileSync(join(dir, 'index.js'), source);
     return { exports: createRequire(join(root, 'noop.js'))(dir) as { answer: number; dir: string; resolves: string }, file: join(dir, 'index.js'), dir };
   };
+
+  it('is found by any copy of this module in the process until it is uninstalled', () => {
+    const cache = install(join(tempDir(), 'cache'))!;
+    expect(installedCompileCache()).toBe(cache);
+    cache.uninstall();
+    expect(installedCompileCache()).toBeNull();
+  });
 
   it('compiles modules under node_modules through the cache, and hits on the next start', () => {
     const root = tempDir();

@@ -161,6 +161,17 @@ export interface CompileCache {
   uninstall(): void;
 }
 
+/**
+ * Where the installed cache is kept for this process: the entry (bundle-main.ts) and the server's
+ * bundle (dist/server.cjs) each hold their own copy of this module, and both must find it.
+ */
+const INSTALLED = Symbol.for('gpu-shopper.compile-cache');
+
+/** The cache installed in this process, if any (v8-tuning.ts saves it before V8's flags change). */
+export function installedCompileCache(): CompileCache | null {
+  return ((globalThis as Record<symbol, unknown>)[INSTALLED] as CompileCache | undefined) ?? null;
+}
+
 export interface CompileCacheOptions {
   /** CommonJS files outside node_modules to compile through the cache too (the server's vendor bundle, dist/vendor.cjs). */
   files?: readonly string[];
@@ -244,16 +255,19 @@ export function installCompileCache(dir = defaultCompileCacheDir(), env: NodeJS.
     saved = true;
   };
   process.once('exit', onExit);
-  return {
+  const cache: CompileCache = {
     dir,
     stats: () => ({ hits, misses: fresh.size }),
     save,
     uninstall: () => {
       process.removeListener('exit', onExit);
+      if (installedCompileCache() === cache) delete (globalThis as Record<symbol, unknown>)[INSTALLED];
       if (NodeModule.prototype._compile === compile) NodeModule.prototype._compile = original;
       if (NodeModule._extensions['.js'] === loadJs) NodeModule._extensions['.js'] = originalLoadJs;
     },
   };
+  (globalThis as Record<symbol, unknown>)[INSTALLED] = cache;
+  return cache;
 }
 
 /** The `require` Node gives a module (its internal makeRequireFunction, which is not exported). */

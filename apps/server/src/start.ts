@@ -94,7 +94,6 @@ export interface RunningServer {
 }
 
 export async function startServer(options: StartOptions): Promise<RunningServer> {
-  tuneV8ForServing();
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? consoleLogger(process.stderr, config.log);
@@ -248,6 +247,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Without provider adapters (offer sources only) there is no provisioning to wait for: that
     // mode serves inventory alone and is ready once started.
     readiness.advance('ready');
+    tuneV8ForServing();
     const shutdown = () =>
       closeGracefully({
         logger,
