@@ -247,6 +247,7 @@ export async function startServer(options: StartOptions): Promise<RunningServer>
     // Without provider adapters (offer sources only) there is no provisioning to wait for: that
     // mode serves inventory alone and is ready once started.
     readiness.advance('ready');
+    // Now, not at the start: V8's code caches are refused under other flags (see v8-tuning.ts).
     tuneV8ForServing();
     const shutdown = () =>
       closeGracefully({
