@@ -166,10 +166,11 @@ export interface CompileCache {
  * bundle (dist/server.cjs) each hold their own copy of this module, and both must find it.
  */
 const INSTALLED = Symbol.for('gpu-shopper.compile-cache');
+const processSlots = globalThis as unknown as Record<typeof INSTALLED, CompileCache | undefined>;
 
 /** The cache installed in this process, if any (v8-tuning.ts saves it before V8's flags change). */
 export function installedCompileCache(): CompileCache | null {
-  return ((globalThis as Record<symbol, unknown>)[INSTALLED] as CompileCache | undefined) ?? null;
+  return processSlots[INSTALLED] ?? null;
 }
 
 export interface CompileCacheOptions {
@@ -224,9 +225,9 @@ export function installCompileCache(dir = defaultCompileCacheDir(), env: NodeJS.
   // The given CommonJS files are read here, in the wrapper Module.wrap puts around a source (see
   // readBuiltFile); anything else as Node reads it.
   const originalLoadJs = NodeModule._extensions['.js']!;
+  const [head, tail] = NodeModule.wrap('\0').split('\0') as [string, string];
   const loadJs: ExtensionLoader = function (this: unknown, module, filename) {
     if (!files.has(filename) || !filename.endsWith('.cjs')) return Reflect.apply(originalLoadJs, this, [module, filename]) as void;
-    const [head, tail] = NodeModule.wrap('\0').split('\0') as [string, string];
     const wrapped = readBuiltFile(filename, head, tail);
     run(module, wrapped, filename, builtFileKey(filename) ?? sourceHashOf(wrapped.slice(head.length, wrapped.length - tail.length)));
   };
@@ -261,12 +262,12 @@ export function installCompileCache(dir = defaultCompileCacheDir(), env: NodeJS.
     save,
     uninstall: () => {
       process.removeListener('exit', onExit);
-      if (installedCompileCache() === cache) delete (globalThis as Record<symbol, unknown>)[INSTALLED];
+      if (processSlots[INSTALLED] === cache) delete processSlots[INSTALLED];
       if (NodeModule.prototype._compile === compile) NodeModule.prototype._compile = original;
       if (NodeModule._extensions['.js'] === loadJs) NodeModule._extensions['.js'] = originalLoadJs;
     },
   };
-  (globalThis as Record<symbol, unknown>)[INSTALLED] = cache;
+  processSlots[INSTALLED] = cache;
   return cache;
 }
 

@@ -1,10 +1,11 @@
 // The server's third-party packages that a start needs before it is ready (MikroORM with knex and
 // SQLite, Fastify, pino, toad-scheduler, zod, tRPC, ofetch), built by tsup.config.ts into one
 // CommonJS file, dist/vendor.cjs, that the server bundle requires (see src/build/vendor-imports.ts),
-// and that compiles through the code cache (compile-cache.ts). Loading them from node_modules resolved some 880 files
-// one by one (package.json reads, stats, path walks): a fifth of the start's CPU. Packages used only
-// later or rarely are in src/vendor-later.ts, which requires these from here. Built as CommonJS
-// only: the require() calls below are what esbuild bundles, and each package's modules run on first load.
+// and that compiles through the code cache (compile-cache.ts). Loading them from node_modules
+// resolved some 880 files one by one (package.json reads, stats, path walks): a fifth of the start's
+// CPU. Packages used only later or rarely are in src/vendor-later.ts, which requires these from
+// here. Built as CommonJS only: the require() calls below are what esbuild bundles, and each
+// package's modules run on first load.
 /* eslint-disable @typescript-eslint/no-require-imports -- see above: this file is only ever built to CommonJS */
 import { vendorRegistry } from './vendor-registry';
 

@@ -11,7 +11,8 @@ import type { Options } from 'tsup';
 type TsupPlugin = NonNullable<Options['plugins']>[number];
 
 const NON_ASCII = /[\u0080-\uffff]/g;
-const HAS_NON_ASCII = /[\u0080-\uffff]/;
+/** The same, for test() (a global pattern's test() would keep a position between calls). */
+const HAS_NON_ASCII = new RegExp(NON_ASCII.source);
 
 /** Each UTF-16 unit outside ASCII as a `\uXXXX` escape (a pair of them for a character beyond the BMP). */
 export function escapeNonAscii(code: string): string {

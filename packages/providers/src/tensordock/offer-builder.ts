@@ -6,7 +6,7 @@ import type { Offer } from '@gpu-shopper/domain';
 import { cachedGpuModel, cachedVramGbFromName } from '../gpu-model-cache';
 import { ProviderContractError } from '../errors';
 import { compileRecordCheck } from '../record-check';
-import { responseContext } from '../vastai/offer-context';
+import { responseContext } from '../offer-context';
 import type { OfferParseContext, ParsedOffers } from '../vastai/offer-parser';
 import { countryCode } from './country-codes';
 

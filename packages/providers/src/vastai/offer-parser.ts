@@ -6,7 +6,7 @@ import { MS_PER_HOUR, type Offer } from '@gpu-shopper/domain';
 import { cachedGpuModel } from '../gpu-model-cache';
 import { ProviderContractError } from '../errors';
 import { compileRecordCheck } from '../record-check';
-import { responseContext } from './offer-context';
+import { responseContext } from '../offer-context';
 
 const MB_PER_GB = 1024;
 /** Vast prices storage per GB per 30-day month. */

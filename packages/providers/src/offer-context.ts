@@ -1,5 +1,6 @@
-// The context an offer parser's record loop reads. Internal: not exported from the package.
-import type { OfferParseContext } from './offer-parser';
+// The context the providers' offer parsers (Vast's and TensorDock's) read in their record loops.
+// Internal: not exported from the package.
+import type { OfferParseContext } from './vastai/offer-parser';
 
 /**
  * Our own copy of the caller's context, read once per response, with `now` formatted once. A parser's
